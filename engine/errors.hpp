@@ -1,0 +1,45 @@
+// The two kinds of failure a user can meet, with what they need to act on it.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace magsim::engine {
+
+// Bad input in a scenario file: printed as "file:line:column: error: message", exit code 2.
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string file, int line, int column, const std::string& message)
+      : std::runtime_error(message), file_(std::move(file)), line_(line), column_(column) {}
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  // "file:line:column: error: message"
+  std::string formatted() const {
+    return file_ + ":" + std::to_string(line_) + ":" + std::to_string(column_) +
+           ": error: " + what();
+  }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+};
+
+// A numerical failure: which stage (steady state Newton, steady state integration, integration),
+// at what simulated time, with what residual or step size. Exit code 3.
+class SimulationError : public std::runtime_error {
+ public:
+  SimulationError(std::string stage, double time_h, const std::string& message)
+      : std::runtime_error(stage + " failed at t = " + std::to_string(time_h) + " h: " + message),
+        stage_(std::move(stage)),
+        time_h_(time_h) {}
+  const std::string& stage() const { return stage_; }
+  double time_h() const { return time_h_; }
+
+ private:
+  std::string stage_;
+  double time_h_;
+};
+
+}  // namespace magsim::engine

@@ -1,0 +1,34 @@
+// Everything one simulation needs besides the model: parameter values, timeline, sampling,
+// initial condition and solver settings. A plain value: copy it, change it, run it on any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/schedule.hpp"
+
+namespace magsim::engine {
+
+enum class Method { Rosenbrock4, Dopri5 };
+
+struct SolverSettings {
+  Method method = Method::Rosenbrock4;
+  double rtol = 1e-6;
+  double atol = 1e-9;       // scaled by each state's declared `scale`
+  double max_step_h = 24.0;
+  double first_step_h = 1e-3;
+};
+
+enum class InitialKind { SteadyState, Given };
+
+struct Problem {
+  std::vector<double> parameters;  // indexed like ModelInfo::parameters
+  Schedule schedule;
+  double duration_h = 24;
+  double output_interval_h = 1;    // samples at 0, dt, 2 dt, ..., and at duration_h
+  InitialKind initial = InitialKind::SteadyState;
+  std::vector<double> initial_state;  // Given: the start; SteadyState: the Newton start guess (empty: model's defaults)
+  SolverSettings solver;
+};
+
+}  // namespace magsim::engine

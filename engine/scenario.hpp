@@ -1,0 +1,111 @@
+// A scenario as data: what the YAML file says, every quantity already converted to the engine's
+// canonical units (time h, amount mmol of the element, volume L, drug mass mg). Produced by
+// scenario_parser, consumed by a model's scenario mapping. Nothing here knows YAML.
+#pragma once
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace magsim::engine {
+
+// 1-based position in the scenario file, for "file:line:col: error:" messages. line 0 = unknown.
+struct SourceMark {
+  int line = 0;
+  int column = 0;
+};
+
+// When a dose is given: daily at `times_of_day_h` between start_h (inclusive) and stop_h
+// (exclusive), and/or once at each of `at_h` (measured from t = 0).
+struct DoseTiming {
+  std::vector<double> times_of_day_h;  // hours after midnight, each in [0, 24)
+  double start_h = 0;                  // may be negative: already taken before t = 0
+  double stop_h = std::numeric_limits<double>::infinity();  // default: end of run
+  std::vector<double> at_h;
+};
+
+struct Supplement {
+  std::string form;         // salt form, from the model's vocabulary
+  double dose_mmol = 0;     // elemental Mg per dose
+  double salt_dose_mg = 0;  // > 0 when given as salt mass (dose_mmol is then derived from it)
+  DoseTiming timing;
+  bool with_meal = false;
+  SourceMark mark;
+};
+
+struct Infusion {
+  std::string form = "sulfate";
+  double loading_mmol = 0;   // elemental
+  double loading_over_h = 0;
+  double rate_mmol_per_h = 0;  // maintenance, elemental
+  double start_h = 0;
+  double duration_h = 0;       // of the maintenance phase, which starts after the loading dose
+  SourceMark mark;
+};
+
+struct Medication {
+  std::string drug;          // from the model's vocabulary
+  std::string route = "oral";  // "oral" or "iv"
+  double dose_mg = 0;        // the drug's own mass
+  DoseTiming timing;
+  SourceMark mark;
+};
+
+struct DietStep {
+  double from_h = 0;
+  double rate_mmol_per_h = 0;  // elemental Mg intake
+};
+
+struct Diet {
+  std::vector<DietStep> schedule;      // sorted by from_h, first at 0
+  std::vector<double> meals_h;         // times of day, hours after midnight; empty: grazing
+  SourceMark mark;
+};
+
+struct Subject {
+  std::string sex = "female";           // "female" | "male"
+  double age_y = 40;
+  double weight_kg = 70;
+  double height_cm = std::numeric_limits<double>::quiet_NaN();  // NaN: not given
+  double egfr_ml_min_173 = 100;         // mL/min/1.73 m2
+  double albumin_g_per_L = std::numeric_limits<double>::quiet_NaN();  // NaN: not given
+  std::vector<std::string> conditions;
+  SourceMark mark;
+};
+
+struct OutputSpec {
+  double interval_h = 1.0;
+  std::vector<std::string> variables;  // empty: all
+};
+
+struct SolverSpec {
+  std::string method = "rosenbrock4";  // "rosenbrock4" (stiff) | "dopri5" (explicit)
+  double rtol = 1e-6;
+  double atol = 1e-9;
+  double max_step_h = 24.0;
+};
+
+struct ParameterOverride {
+  std::string name;
+  double value = 0;  // in the parameter's declared unit
+  SourceMark mark;
+};
+
+struct Scenario {
+  std::string file;         // path as given, for messages
+  std::string source_text;  // the file as given (after --set edits)
+  std::string name;
+  std::string description;
+  double duration_h = 24;
+  OutputSpec output;
+  Subject subject;
+  Diet diet;
+  std::vector<Supplement> supplements;
+  std::vector<Infusion> infusions;
+  std::vector<Medication> medications;
+  std::vector<ParameterOverride> parameters;
+  std::string initial = "steady_state";  // "steady_state" | "default"
+  SolverSpec solver;
+};
+
+}  // namespace magsim::engine

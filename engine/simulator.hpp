@@ -1,0 +1,50 @@
+// Integrates a Model over a Problem: cuts the run at every breakpoint of the schedule, applies
+// boluses as exact state jumps, holds route rates and signals constant within each segment, and
+// sends samples at exactly the requested times (dense output) to a SampleSink as it goes.
+#pragma once
+
+#include <atomic>
+#include <vector>
+
+#include "engine/model.hpp"
+#include "engine/problem.hpp"
+#include "engine/sample_sink.hpp"
+
+namespace magsim::engine {
+
+struct RunStats {
+  std::vector<double> initial_state;
+  std::vector<double> final_state;
+  double wall_seconds = 0;
+  double mass_balance_error = 0;           // |invariant(end) - invariant(0)|, in the states' unit
+  double mass_balance_relative_error = 0;  // divided by max(|intake|, |body content|)
+  long steps = 0;
+  long rejected_steps = 0;
+  long segments = 0;
+  long rhs_evaluations = 0;
+  long jacobian_evaluations = 0;
+  double steady_state_residual = 0;        // max scaled |f| at the start, if steady state
+  std::string steady_state_stage;          // "newton" or "integration" (empty: not used)
+};
+
+// Throws SimulationError on numerical failure or when *cancel becomes true.
+RunStats simulate(const Model& model, const Problem& problem, SampleSink& sink,
+                  const std::atomic<bool>* cancel = nullptr);
+
+struct SteadyStateResult {
+  std::vector<double> state;
+  double residual = 0;  // max over dynamic states of |f_i| / scale_i, per h
+  std::string stage;    // "newton" or "integration"
+};
+
+// Finds x with f(x) = 0 on the dynamic states for constant route rates and signals: Newton with
+// the model's Jacobian (Eigen LU) from `guess`; if that fails, integrates until the rates vanish
+// and polishes with Newton. Accumulator states are returned as given in `guess`.
+// Throws SimulationError naming the stage that failed and the residual it reached.
+SteadyStateResult find_steady_state(const Model& model, const std::vector<double>& parameters,
+                                    const std::vector<double>& route_rates,
+                                    const std::vector<double>& signals,
+                                    const std::vector<double>& guess,
+                                    const SolverSettings& settings);
+
+}  // namespace magsim::engine
