@@ -34,6 +34,12 @@ struct Vocabulary {
   std::vector<ParameterInfo> parameters;  // overridable by name, value in the declared unit
   std::vector<std::string> outputs;       // names allowed in output.variables
 
+  // Limits behind `magsim check` warnings (the model's clinical knowledge, not the parser's).
+  double supplement_upper_level_mmol_per_day = 0;  // tolerable upper level for supplements
+  double oral_min_egfr = 0;                        // oral Mg with eGFR below this: warn
+  double chelation_separation_h = 0;               // chelating drug this close to a Mg dose: warn
+  std::string limits_source;
+
   const SaltForm* find_salt(const std::string& n) const;
   const DrugInfo* find_drug(const std::string& n) const;
   const ParameterInfo* find_parameter(const std::string& n) const;
