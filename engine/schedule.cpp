@@ -1,0 +1,45 @@
+#include "engine/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace magsim::engine {
+
+std::vector<double> Schedule::breakpoints(double end_h) const {
+  std::vector<double> t;
+  t.reserve(boluses.size() + rate_steps.size() + signal_steps.size());
+  for (const auto& b : boluses) t.push_back(b.time_h);
+  for (const auto& r : rate_steps) t.push_back(r.time_h);
+  for (const auto& s : signal_steps) t.push_back(s.time_h);
+  std::sort(t.begin(), t.end());
+  t.erase(std::unique(t.begin(), t.end()), t.end());
+  t.erase(std::remove_if(t.begin(), t.end(), [&](double x) { return x <= 0 || x >= end_h; }),
+          t.end());
+  return t;
+}
+
+std::vector<double> dose_times(const DoseTiming& timing, double end_h) {
+  std::vector<double> t;
+  const double start = std::max(timing.start_h, 0.0);
+  const double stop = std::min(timing.stop_h, end_h);
+  if (!timing.times_of_day_h.empty() && stop > start) {
+    // First midnight at or before `start`, then every day's times that fall in [start, stop).
+    for (double day = std::floor(start / 24.0) * 24.0; day < stop; day += 24.0)
+      for (double tod : timing.times_of_day_h) {
+        const double when = day + tod;
+        if (when >= start && when < stop) t.push_back(when);
+      }
+  }
+  for (double at : timing.at_h)
+    if (at >= 0 && at < end_h) t.push_back(at);
+  std::sort(t.begin(), t.end());
+  return t;
+}
+
+double daily_doses_in_force_at_zero(const DoseTiming& timing) {
+  if (timing.start_h < 0 && timing.stop_h > 0)
+    return static_cast<double>(timing.times_of_day_h.size());
+  return 0.0;
+}
+
+}  // namespace magsim::engine

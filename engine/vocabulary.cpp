@@ -1,0 +1,19 @@
+#include "engine/vocabulary.hpp"
+
+namespace magsim::engine {
+namespace {
+template <class Items>
+auto find_named(const Items& items, const std::string& name) -> decltype(&items[0]) {
+  for (const auto& item : items)
+    if (item.name == name) return &item;
+  return nullptr;
+}
+}  // namespace
+
+const SaltForm* Vocabulary::find_salt(const std::string& n) const { return find_named(salts, n); }
+const DrugInfo* Vocabulary::find_drug(const std::string& n) const { return find_named(drugs, n); }
+const ParameterInfo* Vocabulary::find_parameter(const std::string& n) const {
+  return find_named(parameters, n);
+}
+
+}  // namespace magsim::engine
