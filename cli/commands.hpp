@@ -1,0 +1,21 @@
+// The magsim command line: one function per command, each returning the process exit code
+// (0 ok, 1 other failure, 2 bad input, 3 numerical failure; see SPEC.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace magsim::cli {
+
+enum ExitCode { kOk = 0, kFailure = 1, kBadInput = 2, kNumericalFailure = 3 };
+
+using Args = std::vector<std::string>;
+
+int run_command(const Args& args);
+int check_command(const Args& args);
+int params_command(const Args& args);
+
+// True if args ask for help (-h / --help); prints `usage` to stdout then.
+bool wants_help(const Args& args, const char* usage);
+
+}  // namespace magsim::cli

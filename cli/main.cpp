@@ -1,0 +1,73 @@
+// magsim: entry point and command dispatch.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "engine/version_info.hpp"
+#include "models/magnesium/magnesium.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: magsim COMMAND [ARGS]\n"
+    "\n"
+    "Whole-body magnesium simulation.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [-o OUT.h5] [--set PATH=VALUE]...   simulate one scenario, write HDF5\n"
+    "  check SCENARIO.yaml [--resolved]                      validate, print warnings\n"
+    "  params                                                list every model parameter\n"
+    "  sweep, merge, validate, sensitivity                   not built yet (see README)\n"
+    "\n"
+    "options:\n"
+    "  --version     version and build information\n"
+    "  -h, --help    this text; `magsim COMMAND --help` for a command\n"
+    "\n"
+    "exit codes: 0 ok, 1 other failure, 2 bad input, 3 numerical failure\n";
+
+void print_version() {
+  const auto& info = magsim::models::magnesium::model().info();
+  std::cout << "magsim " << magsim::engine::kVersion << " (git " << magsim::engine::kGitRevision
+            << ")\n"
+            << "model: " << info.name << " " << info.version << " (" << info.states.size()
+            << " states, " << info.parameters.size() << " parameters)\n"
+            << "built with: g++ " << __VERSION__ << ", C++" << __cplusplus / 100 % 100 << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace magsim::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return kBadInput;
+  }
+  const std::string command = args.front();
+  const Args rest(args.begin() + 1, args.end());
+  try {
+    if (command == "-h" || command == "--help" || command == "help") {
+      std::cout << kUsage;
+      return kOk;
+    }
+    if (command == "--version" || command == "version") {
+      print_version();
+      return kOk;
+    }
+    if (command == "run") return run_command(rest);
+    if (command == "check") return check_command(rest);
+    if (command == "params") return params_command(rest);
+    if (command == "sweep" || command == "merge" || command == "validate" ||
+        command == "sensitivity") {
+      std::cerr << "magsim: error: '" << command
+                << "' is specified in SPEC.md but not built yet in this version\n";
+      return kFailure;
+    }
+    std::cerr << "magsim: error: unknown command '" << command << "'\n\n" << kUsage;
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "magsim: error: " << e.what() << "\n";
+    return kFailure;
+  }
+}

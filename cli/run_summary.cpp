@@ -1,0 +1,67 @@
+#include "cli/run_summary.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace magsim::cli {
+
+void RunSummary::begin(const engine::ModelInfo& info) {
+  serum_ = info.find_output("serum_mg_total");
+  urine_ = info.find_output("cum_urine");
+  intake_ = info.find_output("cum_intake");
+  absorbed_ = info.find_output("cum_absorbed");
+  first_.clear();
+  day_before_end_.clear();
+  last_.assign(info.outputs.size(), 0.0);
+}
+
+void RunSummary::sample(double t, const double* y, const double*) {
+  if (first_.empty()) first_.assign(y, y + last_.size());
+  // The last sample at or before end - 24 h starts the "last 24 h" window.
+  if (t <= duration_h_ - 24.0 + 1e-9) {
+    day_before_end_.assign(y, y + last_.size());
+    t_day_before_end_ = t;
+  }
+  last_.assign(y, y + last_.size());
+  t_last_ = t;
+}
+
+void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
+                       const std::string& output_path) const {
+  auto line = [&](const char* label, double value, const char* unit, const char* fmt = "%.4g") {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, fmt, value);
+    char row[160];
+    std::snprintf(row, sizeof row, "  %-36s %12s %s\n", label, buf, unit);
+    os << row;
+  };
+  os << "summary (" << t_last_ / 24.0 << " d simulated):\n";
+  if (serum_ >= 0 && !first_.empty()) {
+    line("serum Mg, start", first_[static_cast<size_t>(serum_)], "mmol/L", "%.4f");
+    line("serum Mg, end", last_[static_cast<size_t>(serum_)], "mmol/L", "%.4f");
+  }
+  if (urine_ >= 0 && !first_.empty()) {
+    const auto& from = t_day_before_end_ >= 0 ? day_before_end_ : first_;
+    const double t_from = t_day_before_end_ >= 0 ? t_day_before_end_ : 0.0;
+    const double hours = t_last_ - t_from;
+    const double urine = last_[static_cast<size_t>(urine_)] - from[static_cast<size_t>(urine_)];
+    if (hours > 0) {
+      char label[64];
+      std::snprintf(label, sizeof label, "urine Mg, last %.4g h", hours);
+      line(label, urine, "mmol");
+    }
+  }
+  if (intake_ >= 0 && absorbed_ >= 0 && !first_.empty()) {
+    const double intake = last_[static_cast<size_t>(intake_)] - first_[static_cast<size_t>(intake_)];
+    const double absorbed =
+        last_[static_cast<size_t>(absorbed_)] - first_[static_cast<size_t>(absorbed_)];
+    line("Mg intake (oral + IV)", intake, "mmol");
+    if (intake > 0) line("absorbed, fraction of intake", 100.0 * absorbed / intake, "%", "%.1f");
+  }
+  line("mass-balance error", stats.mass_balance_error, "mmol", "%.2e");
+  line("mass-balance error, relative", stats.mass_balance_relative_error, "", "%.2e");
+  line("wall time", stats.wall_seconds, "s", "%.3f");
+  os << "  output: " << output_path << "\n";
+}
+
+}  // namespace magsim::cli

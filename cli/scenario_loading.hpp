@@ -1,0 +1,21 @@
+// Scenario file -> parsed Scenario -> Problem for the magnesium model; shared by run and check.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/problem.hpp"
+#include "engine/scenario.hpp"
+
+namespace magsim::cli {
+
+struct LoadedScenario {
+  engine::Scenario scenario;
+  engine::Problem problem;
+  std::string resolved_text;  // every default filled in, with elemental equivalents
+};
+
+// Throws engine::ScenarioError for anything wrong with the file or the --set edits.
+LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& sets);
+
+}  // namespace magsim::cli

@@ -1,0 +1,216 @@
+// The command line as a user meets it: exit codes, error format, atomic output, interruption.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kMagsim = std::string(MAGSIM_BINARY_DIR) + "/bin/magsim";
+const std::string kSource = MAGSIM_SOURCE_DIR;
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+// Runs magsim with a shell command line suffix; captures stdout and stderr.
+Outcome magsim(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / ("magsim_cli_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const auto out = dir / "out.txt", err = dir / "err.txt";
+  const std::string cmd =
+      kMagsim + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  auto slurp = [](const fs::path& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+class TempDir {
+ public:
+  TempDir() : path_(fs::temp_directory_path() / ("magsim_test_" + std::to_string(getpid()) + "_" +
+                                                  std::to_string(counter_++))) {
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+  const fs::path& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+const char* kShortScenario =
+    "name: short\n"
+    "description: two days on the default diet\n"
+    "duration: 2 d\n"
+    "supplements:\n"
+    "  - {form: citrate, dose: 150 mg, times: [\"08:00\"]}\n";
+
+TEST(Cli, RunWritesTheFileAndPrintsASummaryWithUnits) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto r = magsim("run " + (dir / "s.yaml").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "s.h5")) << "default output sits next to the scenario";
+  EXPECT_NE(r.out.find("serum Mg, start"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mmol/L"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("urine Mg, last 24 h"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mass-balance error"), std::string::npos) << r.out;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
+}
+
+TEST(Cli, BadScenarioGivesFileLineColumnAndExitCode2) {
+  TempDir dir;
+  write(dir / "bad.yaml", "duration: 2 d\nsuplements: []\n");
+  const auto r = magsim("run " + (dir / "bad.yaml").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find((dir / "bad.yaml").string() + ":2:1: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 'supplements'"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "bad.h5"));
+}
+
+TEST(Cli, MissingFileIsBadInput) {
+  const auto r = magsim("check /nonexistent/scenario.yaml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/scenario.yaml:1:1: error:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SetOverridesAValueWithUnitChecks) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto ok = magsim("run " + (dir / "s.yaml").string() + " -o " + (dir / "o.h5").string() +
+                         " --set 'duration=1 d' --quiet");
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_TRUE(fs::exists(dir / "o.h5"));
+  const auto bad = magsim("run " + (dir / "s.yaml").string() + " --set 'duration=1 mg'");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("error:"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, FailedRunLeavesAnExistingOutputUntouched) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  write(dir / "out.h5", "previous result");
+  // A parameter override that makes the model impossible to integrate is awkward to find; an
+  // unwritable output directory is a failure after parsing that must not touch anything.
+  const auto bad = magsim("run " + (dir / "s.yaml").string() + " -o " +
+                          (dir / "missing_dir" / "out.h5").string());
+  EXPECT_EQ(bad.code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("missing_dir"), std::string::npos) << bad.err;
+  std::ifstream f(dir / "out.h5");
+  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "previous result");
+}
+
+TEST(Cli, InterruptedRunLeavesNoFileAndKeepsThePreviousOne) {
+  TempDir dir;
+  write(dir / "long.yaml",
+        "name: long\ndescription: long enough to interrupt\nduration: 200 y\n"
+        "output: {interval: 10 min}\n");
+  write(dir / "long.h5", "previous result");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    execl(kMagsim.c_str(), kMagsim.c_str(), "run", (dir / "long.yaml").c_str(), "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the run has started writing its temporary file, then interrupt it.
+  bool started = false;
+  for (int i = 0; i < 200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    for (const auto& e : fs::directory_iterator(dir.path()))
+      if (e.path().string().find(".tmp") != std::string::npos) started = true;
+  }
+  EXPECT_TRUE(started) << "no temporary file appeared";
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream f(dir / "long.h5");
+  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "previous result");
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
+}
+
+TEST(Cli, CheckWarnsAboutSupplementAboveUpperLevelAndExitsZero) {
+  TempDir dir;
+  write(dir / "s.yaml",
+        "duration: 1 d\nsupplements:\n  - {form: citrate, dose: 250 mg, times: [\"08:00\", "
+        "\"20:00\"]}\n");
+  const auto r = magsim("check " + (dir / "s.yaml").string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("350"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CheckResolvedPrintsElementalEquivalents) {
+  TempDir dir;
+  write(dir / "s.yaml",
+        "duration: 1 d\nsupplements:\n  - {form: oxide, salt_dose: 500 mg, at: 1 h}\n");
+  const auto r = magsim("check --resolved " + (dir / "s.yaml").string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  // 500 mg MgO x 24.305/40.304 = 301.5 mg = 12.41 mmol elemental
+  EXPECT_NE(r.out.find("12.4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("egfr"), std::string::npos) << "defaults are filled in: " << r.out;
+}
+
+TEST(Cli, ParamsListsEveryParameterWithUnitRangeAndSource) {
+  const auto r = magsim("params --tsv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "name\tvalue\tunit\tmin\tmax\tsource\tnote");
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    std::vector<std::string> cols;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, '\t')) cols.push_back(cell);
+    ASSERT_GE(cols.size(), 6u) << line;
+    EXPECT_FALSE(cols[2].empty()) << "unit of " << cols[0];
+    EXPECT_FALSE(cols[5].empty()) << "source of " << cols[0];
+  }
+  EXPECT_GT(rows, 20);
+}
+
+TEST(Cli, VersionAndHelpExitZero) {
+  const auto v = magsim("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("magsim 0."), std::string::npos) << v.out;
+  for (const char* cmd : {"--help", "run --help", "check --help", "params --help"}) {
+    const auto h = magsim(cmd);
+    EXPECT_EQ(h.code, 0) << cmd;
+    EXPECT_NE(h.out.find("usage: magsim"), std::string::npos) << cmd;
+  }
+}
+
+TEST(Cli, UnknownCommandIsBadInput) { EXPECT_EQ(magsim("frobnicate").code, 2); }
+
+}  // namespace
