@@ -44,7 +44,20 @@ class ErrorPrintingOff {
 };
 
 namespace detail {
-// Collects the descriptions on HDF5's current error stack, innermost first, and clears it.
+// HDF5's low-level messages carry a long tail ("errno = 28, error message = 'No space left on
+// device', buf = 0x..., total write size = ..."): keep the lead-in and the system's message.
+inline std::string shorten(const std::string& desc) {
+  const std::string key = "error message = '";
+  const auto at = desc.find(key);
+  if (at == std::string::npos) return desc;
+  const auto begin = at + key.size();
+  const auto end = desc.find('\'', begin);
+  const std::string system = desc.substr(begin, end == std::string::npos ? end : end - begin);
+  return desc.substr(0, desc.find(':')) + " (" + system + ")";
+}
+
+// Collects the descriptions on HDF5's current error stack, innermost first (the first few are
+// the ones that say what went wrong), and clears the stack.
 inline std::string take_error_stack() {
   std::vector<std::string> lines;
   auto walker = [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
@@ -54,12 +67,17 @@ inline std::string take_error_stack() {
   };
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walker, &lines);
   H5Eclear2(H5E_DEFAULT);
-  std::string text;
+  std::vector<std::string> kept;
   for (const auto& l : lines) {
-    if (text.find(l) != std::string::npos) continue;  // HDF5 often repeats itself up the stack
-    if (!text.empty()) text += "; ";
-    text += l;
+    const std::string s = shorten(l);
+    bool seen = false;
+    // Skip a line already kept, also in its longer form ("file write failed (File too large)").
+    for (const auto& k : kept) seen = seen || k.compare(0, s.size(), s) == 0;
+    if (!seen) kept.push_back(s);
   }
+  constexpr std::size_t kMaxLines = 4;
+  std::string text;
+  for (std::size_t i = 0; i < kept.size() && i < kMaxLines; ++i) text += (i ? "; " : "") + kept[i];
   return text;
 }
 }  // namespace detail
@@ -104,6 +122,8 @@ class Handle {
     if (id_ >= 0) Close(id_);
     id_ = H5I_INVALID_HID;
   }
+  // Gives up ownership without closing (for an identifier HDF5 can no longer close).
+  hid_t release() noexcept { return std::exchange(id_, H5I_INVALID_HID); }
   // Closes now and throws if HDF5 reports a failure (e.g. the final flush of a file hit a full
   // disk).
   void close(const std::string& context) {
@@ -164,9 +184,9 @@ inline void write_double_attribute(hid_t obj, const std::string& name, double va
                                    const std::string& context) {
   delete_attribute_if_present(obj, name, context);
   Dataspace space(H5Screate(H5S_SCALAR), context);
-  Attribute attr(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                            H5P_DEFAULT),
-                 context);
+  Attribute attr(
+      H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+      context);
   check(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value), context);
   attr.close(context);
 }
@@ -186,9 +206,9 @@ inline std::string read_string(hid_t id, bool is_attribute, const std::string& c
   Datatype mem_type(H5Tcopy(file_type.get()), context);
   if (is_vl > 0) {
     std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
-    const herr_t st =
-        is_attribute ? H5Aread(id, mem_type.get(), ptrs.data())
-                     : H5Dread(id, mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
+    const herr_t st = is_attribute
+                          ? H5Aread(id, mem_type.get(), ptrs.data())
+                          : H5Dread(id, mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
     if (st < 0) throw_error(context);
     std::string out = ptrs[0] ? std::string(ptrs[0]) : std::string();
     for (char* p : ptrs) H5free_memory(p);

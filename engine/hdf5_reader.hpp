@@ -25,13 +25,13 @@ struct StoredParameter {
 };
 
 struct RunFile {
-  std::vector<double> time;                            // /series/time, h
-  std::vector<std::string> series_names;               // in the order they were written
-  std::map<std::string, std::vector<double>> series;   // name -> values (same length as time)
-  std::map<std::string, std::string> units;            // series name (and "time") -> unit
-  std::map<std::string, std::string> descriptions;     // series name (and "time") -> text
-  std::map<std::string, std::size_t> chunk_rows;       // series name -> rows per chunk; 0 = not chunked
-  std::map<std::string, bool> compressed;              // series name -> deflate filter present
+  std::vector<double> time;                           // /series/time, h
+  std::vector<std::string> series_names;              // in the order they were written
+  std::map<std::string, std::vector<double>> series;  // name -> values (same length as time)
+  std::map<std::string, std::string> units;           // series name (and "time") -> unit
+  std::map<std::string, std::string> descriptions;    // series name (and "time") -> text
+  std::map<std::string, std::size_t> chunk_rows;  // series name -> rows per chunk; 0 = not chunked
+  std::map<std::string, bool> compressed;         // series name -> deflate filter present
 
   std::map<std::string, double> numeric_attributes;      // root attributes that are numbers
   std::map<std::string, std::string> string_attributes;  // root attributes that are strings

@@ -2,6 +2,10 @@
 
 #include <fcntl.h>
 #include <hdf5_hl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +30,10 @@ namespace {
 // Deflate level 1 with the shuffle filter: doubles of slowly varying series compress well
 // already at the fastest level, and writing stays I/O-bound rather than CPU-bound.
 constexpr unsigned kDeflateLevel = 1;
+
+// Room commit() wants on the disk before the final metadata flush: object headers, chunk index
+// nodes and the superblock of a run file take well under this. See check_room_to_finish().
+constexpr unsigned long long kFinishReserveBytes = 4ull << 20;
 
 bool filter_can_encode(H5Z_filter_t filter) {
   if (H5Zfilter_avail(filter) <= 0) return false;
@@ -57,6 +65,9 @@ void check_output_directory(const std::string& path, const fs::path& dir) {
   if (!fs::is_directory(status)) throw std::runtime_error(where + " is not a directory");
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw std::runtime_error(where + " is not writable (" + errno_text(errno) + ")");
+  // Caught now rather than by the final rename, after the whole run.
+  if (fs::is_directory(fs::path(path), ec))
+    throw std::runtime_error("cannot write output '" + path + "': it is a directory");
 }
 
 void validate_dataset_name(const std::string& name, const std::string& what) {
@@ -103,7 +114,8 @@ struct Hdf5RunWriter::Impl {
   bool parameters_written = false;
   bool events_written = false;
   bool committed = false;
-  bool broken = false;  // a write failed: the file may be inconsistent, commit() refuses
+  bool broken = false;      // a write failed: the file may be inconsistent, commit() refuses
+  bool unclosable = false;  // a metadata flush failed: HDF5 1.10 can no longer close the file
 
   std::string context(const std::string& action) const {
     return "cannot write output '" + path + "': " + action;
@@ -112,8 +124,53 @@ struct Hdf5RunWriter::Impl {
   ~Impl() {
     if (committed || !created) return;
     hdf5::ErrorPrintingOff quiet;
-    close_all_quietly();
+    if (unclosable) {
+      abandon_unclosable_file();
+    } else {
+      if (broken) discard_pending_writes();
+      close_all_quietly();
+    }
     std::remove(tmp_path.c_str());
+  }
+
+  int hdf5_descriptor() const noexcept {
+    void* handle = nullptr;
+    if (!file || H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) < 0 || handle == nullptr)
+      return -1;
+    return *static_cast<int*>(handle);
+  }
+
+  // HDF5 1.10 cannot close a file once a metadata flush of it has failed ("slist already
+  // enabled?"), and a failed close leaves a dangling identifier that crashes the library's
+  // shutdown at exit. So such a file is never closed: its space is released, its identifiers
+  // are left to HDF5's own shutdown, and the caller gets the error. commit() checks for room
+  // first (check_room_to_finish) so this only happens if the disk fills in between.
+  void abandon_unclosable_file() noexcept {
+    const int fd = hdf5_descriptor();
+    if (fd >= 0) (void)::ftruncate(fd, 0);
+    for (auto& s : series) (void)s.dataset.release();
+    (void)time_dataset.release();
+    (void)series_group.release();
+    (void)file.release();
+  }
+
+  // After a failed write (full disk, size limit) HDF5 would retry the pending writes when the file
+  // is closed, fail again, and HDF5 1.10 then frees the file but keeps its identifier, which
+  // crashes the process when the library shuts down at exit. The file is to be deleted anyway,
+  // so point HDF5's descriptor at an anonymous in-memory file: the closing writes land there,
+  // the close succeeds, and the disk space of the temporary file is released. (Closing only
+  // writes metadata — series are written without a chunk cache — so this is small, and the
+  // metadata it might need to read back is still in HDF5's metadata cache.)
+  void discard_pending_writes() noexcept {
+    const int fd = hdf5_descriptor();
+    if (fd < 0) return;
+    const int sink = ::memfd_create("magsim-discarded-output", MFD_CLOEXEC);
+    if (sink >= 0) {
+      if (::dup2(sink, fd) < 0) (void)::ftruncate(fd, 0);
+      ::close(sink);
+    } else {
+      (void)::ftruncate(fd, 0);  // at least free the space the run took
+    }
   }
 
   void close_all_quietly() noexcept {
@@ -134,12 +191,12 @@ struct Hdf5RunWriter::Impl {
     hdf5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), context("creating file properties"));
     // Creation order keeps series, parameters and attributes in the order they were written,
     // for h5py listings and for netCDF-4 readers.
-    hdf5::check(H5Pset_link_creation_order(fcpl.get(),
-                                           H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-                context("setting link creation order"));
-    hdf5::check(H5Pset_attr_creation_order(fcpl.get(),
-                                           H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-                context("setting attribute creation order"));
+    hdf5::check(
+        H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        context("setting link creation order"));
+    hdf5::check(
+        H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        context("setting attribute creation order"));
     hdf5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), context("creating file access properties"));
     hdf5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG),
                 context("setting file close degree"));
@@ -150,7 +207,7 @@ struct Hdf5RunWriter::Impl {
       if (fs::exists(candidate, ec)) continue;  // left by another process: never touch it
       const hid_t id = H5Fcreate(candidate.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get());
       tmp_path = candidate;
-      file = hdf5::File(id, context("cannot create temporary file '" + candidate + "'"));
+      file = hdf5::File(id, context("creating temporary file '" + candidate + "'"));
       created = true;
       return;
     }
@@ -159,9 +216,8 @@ struct Hdf5RunWriter::Impl {
 
   static hdf5::PropertyList group_properties(const std::string& ctx) {
     hdf5::PropertyList gcpl(H5Pcreate(H5P_GROUP_CREATE), ctx);
-    hdf5::check(H5Pset_link_creation_order(gcpl.get(),
-                                           H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-                ctx);
+    hdf5::check(
+        H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), ctx);
     return gcpl;
   }
 
@@ -216,8 +272,14 @@ struct Hdf5RunWriter::Impl {
     if (shuffle) hdf5::check(H5Pset_shuffle(dcpl.get()), ctx);
     if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), ctx);
     hdf5::check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED), ctx);
+    // No chunk cache: rows arrive in whole chunks, so each H5Dwrite goes straight to disk and a
+    // failing disk shows up in sample(), not as a pile of pending chunks at close.
+    hdf5::PropertyList dapl(H5Pcreate(H5P_DATASET_ACCESS), ctx);
+    hdf5::check(H5Pset_chunk_cache(dapl.get(), H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
+                                   H5D_CHUNK_CACHE_W0_DEFAULT),
+                ctx);
     hdf5::Dataset ds(H5Dcreate2(series_group.get(), name.c_str(), H5T_IEEE_F64LE, space.get(),
-                                H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                                H5P_DEFAULT, dcpl.get(), dapl.get()),
                      ctx);
     hdf5::write_string_attribute(ds.get(), "units", unit, ctx);
     hdf5::write_string_attribute(ds.get(), "description", description, ctx);
@@ -231,13 +293,37 @@ struct Hdf5RunWriter::Impl {
     hdf5::Dataspace file_space(H5Dget_space(ds), ctx);
     const hsize_t start[1] = {rows_on_disk};
     const hsize_t count[1] = {rows.size()};
-    hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count,
-                                    nullptr),
-                ctx);
+    hdf5::check(
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), ctx);
     hdf5::Dataspace mem_space(H5Screate_simple(1, count, nullptr), ctx);
     hdf5::check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT,
                          rows.data()),
                 ctx);
+  }
+
+  // Fails (cleanly: the file can still be discarded) if the final metadata flush might not
+  // fit on the disk or under the process's file size limit. A failed metadata flush is the one
+  // error HDF5 1.10 cannot recover from (see abandon_unclosable_file).
+  void check_room_to_finish() const {
+    struct stat st {};
+    const unsigned long long size =
+        ::stat(tmp_path.c_str(), &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        size + kFinishReserveBytes > limit.rlim_cur) {
+      throw std::runtime_error(
+          context("the file would exceed the file size limit (" + errno_text(EFBIG) + ")"));
+    }
+    struct statvfs vfs {};
+    if (::statvfs(tmp_path.c_str(), &vfs) == 0) {
+      const unsigned long long free_bytes = static_cast<unsigned long long>(vfs.f_bavail) *
+                                            static_cast<unsigned long long>(vfs.f_frsize);
+      if (free_bytes < kFinishReserveBytes) {
+        throw std::runtime_error(context(errno_text(ENOSPC) + ": " + std::to_string(free_bytes) +
+                                         " bytes free, " + std::to_string(kFinishReserveBytes) +
+                                         " needed to finish the file"));
+      }
+    }
   }
 
   void flush() {
@@ -308,22 +394,24 @@ Hdf5RunWriter::Hdf5RunWriter(Hdf5RunWriter&&) noexcept = default;
 Hdf5RunWriter& Hdf5RunWriter::operator=(Hdf5RunWriter&&) noexcept = default;
 
 namespace {
+// Runs `f` on a live, uncommitted writer, with HDF5's error printing off. A failure inside other
+// than a rejected argument marks the file as broken, so commit() cannot publish it. (A template
+// because the private Impl type cannot be named here.)
 template <class Impl, class F>
 void run_guarded(Impl* im, const char* what, F&& f) {
-  if (!im) throw std::logic_error(std::string("Hdf5RunWriter::") + what + " on a moved-from writer");
+  if (!im)
+    throw std::logic_error(std::string("Hdf5RunWriter::") + what + " on a moved-from writer");
   if (im->committed)
     throw std::logic_error(std::string("Hdf5RunWriter::") + what + " after commit() of '" +
                            im->path + "'");
   if (im->broken)
-    throw std::runtime_error(im->context(std::string("an earlier write failed; ") + what +
-                                         " refused"));
+    throw std::runtime_error(
+        im->context(std::string("an earlier write failed; ") + what + " refused"));
   hdf5::ErrorPrintingOff quiet;
   try {
     f(*im);
-  } catch (const std::invalid_argument&) {
-    throw;  // rejected before touching the file
   } catch (const std::logic_error&) {
-    throw;
+    throw;  // misuse or a bad argument, rejected before touching the file
   } catch (...) {
     im->broken = true;
     throw;
@@ -333,7 +421,8 @@ void run_guarded(Impl* im, const char* what, F&& f) {
 
 void Hdf5RunWriter::begin(const ModelInfo& info) {
   run_guarded(impl_.get(), "begin()", [&](Impl& im) {
-    if (im.begun) throw std::logic_error("Hdf5RunWriter::begin() called twice for '" + im.path + "'");
+    if (im.begun)
+      throw std::logic_error("Hdf5RunWriter::begin() called twice for '" + im.path + "'");
 
     // Resolve the selection before creating anything, so a bad name leaves the file unchanged.
     struct Pick {
@@ -350,8 +439,8 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
       for (int i = 0; i < static_cast<int>(info.outputs.size()); ++i) add_output(i);
     } else {
       for (const auto& name : im.meta.variables) {
-        const bool seen = std::any_of(picks.begin(), picks.end(),
-                                      [&](const Pick& p) { return p.name == name; });
+        const bool seen =
+            std::any_of(picks.begin(), picks.end(), [&](const Pick& p) { return p.name == name; });
         if (seen) continue;
         if (const int i = info.find_output(name); i >= 0) {
           add_output(i);
@@ -369,8 +458,9 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
     for (const auto& p : picks) {
       validate_dataset_name(p.name, "output");
       if (p.name == "time")
-        throw std::invalid_argument("an output may not be called 'time': /series/time is the "
-                                    "time axis");
+        throw std::invalid_argument(
+            "an output may not be called 'time': /series/time is the "
+            "time axis");
     }
 
     const hid_t root = im.file.get();
@@ -488,6 +578,12 @@ void Hdf5RunWriter::commit() {
       im.create_group(im.file.get(), "parameters").close(im.context("closing /parameters"));
       im.parameters_written = true;
     }
+    // Everything reaches the disk here, while the file is still open.
+    im.check_room_to_finish();
+    if (H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL) < 0) {
+      im.unclosable = true;
+      hdf5::throw_error(im.context("writing temporary file '" + im.tmp_path + "'"));
+    }
 
     for (auto& s : im.series) s.dataset.close(im.context("closing '/series/" + s.name + "'"));
     im.time_dataset.close(im.context("closing /series/time"));
@@ -500,8 +596,8 @@ void Hdf5RunWriter::commit() {
     if (fd < 0 || ::fsync(fd) != 0) {
       const int err = errno;
       if (fd >= 0) ::close(fd);
-      throw std::runtime_error(im.context("cannot sync temporary file '" + im.tmp_path +
-                                          "' (" + errno_text(err) + ")"));
+      throw std::runtime_error(
+          im.context("cannot sync temporary file '" + im.tmp_path + "' (" + errno_text(err) + ")"));
     }
     ::close(fd);
     if (std::rename(im.tmp_path.c_str(), im.path.c_str()) != 0) {
@@ -520,14 +616,24 @@ void Hdf5RunWriter::commit() {
   });
 }
 
-const std::string& Hdf5RunWriter::path() const { return impl_->path; }
-const std::string& Hdf5RunWriter::temporary_path() const { return impl_->tmp_path; }
+namespace {
+template <class Impl>
+const Impl& live(const std::unique_ptr<Impl>& impl) {
+  if (!impl) throw std::logic_error("Hdf5RunWriter used after being moved from");
+  return *impl;
+}
+}  // namespace
+
+const std::string& Hdf5RunWriter::path() const { return live(impl_).path; }
+const std::string& Hdf5RunWriter::temporary_path() const { return live(impl_).tmp_path; }
 std::size_t Hdf5RunWriter::samples_written() const {
-  return static_cast<std::size_t>(impl_->rows_on_disk) + impl_->time_buffer.size();
+  const Impl& im = live(impl_);
+  return static_cast<std::size_t>(im.rows_on_disk) + im.time_buffer.size();
 }
 std::size_t Hdf5RunWriter::buffer_capacity_rows() const {
-  std::size_t cap = impl_->time_buffer.capacity();
-  for (const auto& s : impl_->series) cap = std::max(cap, s.buffer.capacity());
+  const Impl& im = live(impl_);
+  std::size_t cap = im.time_buffer.capacity();
+  for (const auto& s : im.series) cap = std::max(cap, s.buffer.capacity());
   return cap;
 }
 

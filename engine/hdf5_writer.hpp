@@ -26,7 +26,13 @@
 // temporary file and leaves whatever was at the final path untouched.
 //
 // Errors (unwritable directory, full disk, ...) are std::runtime_error naming the path; HDF5
-// prints nothing. Threads: HDF5 1.10 serial is not thread-safe — no two writers (or readers) may
+// prints nothing. A write that fails during the run leaves the writer "broken": commit() then
+// refuses and the destructor discards the file. commit() wants 4 MiB free (and that much
+// headroom under RLIMIT_FSIZE) before its final flush, because HDF5 1.10 cannot close a file
+// whose final metadata flush failed (and then crashes at process exit); only a disk filling up
+// in the moment between that check and the flush, or an I/O error there, can still hit this.
+// /events is a compound with string fields: h5py reads it; netCDF-4/xarray skip it (they see
+// /series, /scenario, /parameters and the root attributes). Threads: HDF5 1.10 serial is not thread-safe — no two writers (or readers) may
 // be used concurrently from different threads; a caller running runs in parallel must serialize
 // every call into these classes.
 #pragma once
