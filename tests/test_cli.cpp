@@ -79,6 +79,18 @@ TEST(Cli, RunWritesTheFileAndPrintsASummaryWithUnits) {
     EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
 }
 
+TEST(Cli, RunFileReadsInH5pyAndXarrayWithEverySpecSeries) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto r = magsim("run " + (dir / "s.yaml").string() + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string file = (dir / "s.h5").string();
+  const std::string check = std::string(MAGSIM_PYTHON) + " " + kSource +
+                            "/tests/python/check_hdf5.py " + file + " && " + MAGSIM_PYTHON + " " +
+                            kSource + "/tests/python/check_spec_series.py " + file;
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
+}
+
 TEST(Cli, BadScenarioGivesFileLineColumnAndExitCode2) {
   TempDir dir;
   write(dir / "bad.yaml", "duration: 2 d\nsuplements: []\n");
