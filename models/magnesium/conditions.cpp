@@ -1,0 +1,107 @@
+// Subject and conditions as parameter modifiers. Each condition multiplies model parameters by
+// declared magnitudes (pregnancy.*, chronic_diarrhea.*, crohns.*, ileal_resection.*,
+// alcohol_use_disorder.*), so their values, units and sources are listed with every other
+// parameter and can be overridden by name.
+#include "models/magnesium/conditions.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "engine/errors.hpp"
+#include "models/magnesium/parameters.hpp"
+
+namespace magsim::models::magnesium {
+namespace {
+
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  for (const auto& x : v)
+    if (x == s) return true;
+  return false;
+}
+
+// Pregnancy: GFR up ~50 %, plasma and ECF volume up ~40 %, albumin diluted (Cheung & Lafayette
+// 2013). The albumin factor applies only when the scenario gives no measured albumin.
+void apply_pregnancy(bool albumin_measured, std::vector<double>& p) {
+  p[par::renal_gfr_scale] *= p[par::pregnancy_gfr_factor];
+  p[par::body_ecf_volume_per_kg] *= p[par::pregnancy_volume_factor];
+  p[par::body_plasma_volume_per_kg] *= p[par::pregnancy_volume_factor];
+  if (!albumin_measured) p[par::serum_albumin] *= p[par::pregnancy_albumin_factor];
+}
+
+// Chronic diarrhea: faster transit everywhere below the stomach, more Mg-rich lower-GI secretion.
+void apply_chronic_diarrhea(std::vector<double>& p) {
+  const double t = p[par::chronic_diarrhea_transit_factor];
+  p[par::gut_jejunum_transit_time] *= t;
+  p[par::gut_ileum_transit_time] *= t;
+  p[par::gut_colon_transit_time] *= t;
+  p[par::gut_secretion_clearance_ileum] *= p[par::chronic_diarrhea_secretion_factor];
+  p[par::gut_secretion_clearance_colon] *= p[par::chronic_diarrhea_secretion_factor];
+}
+
+// Crohn's disease: inflamed terminal ileum absorbs less; transit is faster.
+void apply_crohns(std::vector<double>& p) {
+  const double t = p[par::crohns_transit_factor];
+  p[par::gut_ileum_transit_time] *= t;
+  p[par::gut_colon_transit_time] *= t;
+  p[par::gut_paracellular_rate_ileum] *= p[par::crohns_ileal_uptake_factor];
+  p[par::gut_trpm6_vmax_ileum] *= p[par::crohns_ileal_uptake_factor];
+}
+
+// Ileal resection: less ileum to absorb from, and faster transit without the ileal brake.
+void apply_ileal_resection(std::vector<double>& p) {
+  const double t = p[par::ileal_resection_transit_factor];
+  p[par::gut_ileum_transit_time] *= t;
+  p[par::gut_colon_transit_time] *= t;
+  p[par::gut_paracellular_rate_ileum] *= p[par::ileal_resection_ileal_uptake_factor];
+  p[par::gut_trpm6_vmax_ileum] *= p[par::ileal_resection_ileal_uptake_factor];
+}
+
+// Alcohol use disorder: lower absorption and renal Mg wasting (Elisaf 1998).
+void apply_alcohol_use_disorder(std::vector<double>& p) {
+  p[par::gut_absorption_scale] *= p[par::alcohol_absorption_factor];
+  p[par::renal_dct_max_fraction] *= p[par::alcohol_renal_reabsorption_factor];
+}
+
+}  // namespace
+
+void apply_subject(const engine::Subject& subject, const std::string& file, std::vector<double>& p) {
+  auto fail = [&](const std::string& message) {
+    throw engine::ScenarioError(file, subject.mark.line, subject.mark.column, message);
+  };
+  const bool female = subject.sex == "female";
+  if (!(subject.weight_kg > 0)) fail("subject.weight must be positive");
+  if (!(subject.egfr_ml_min_173 > 0)) fail("subject.egfr must be positive");
+  if (!(subject.age_y >= 0)) fail("subject.age must not be negative");
+
+  p[par::body_weight] = subject.weight_kg;
+  // eGFR equations already include age (CKD-EPI), so age enters the kidney only through eGFR;
+  // its own effect here is the decline of absorption (subject.hpp).
+  p[par::body_age] = subject.age_y;
+  p[par::body_height] = std::isnan(subject.height_cm)
+                            ? (female ? p[par::body_typical_height_female] : p[par::body_typical_height_male])
+                            : subject.height_cm;
+  p[par::renal_egfr] = subject.egfr_ml_min_173;
+  const bool albumin_measured = !std::isnan(subject.albumin_g_per_L);
+  if (albumin_measured) {
+    if (!(subject.albumin_g_per_L > 0)) fail("subject.albumin must be positive");
+    p[par::serum_albumin] = subject.albumin_g_per_L;
+  }
+
+  const auto& c = subject.conditions;
+  if (has(c, "pregnancy")) {
+    if (!female) fail("condition 'pregnancy' needs subject.sex: female");
+    if (subject.age_y < 10 || subject.age_y > 60)
+      fail("condition 'pregnancy' at age " + std::to_string(subject.age_y) + " y is outside 10-60 y");
+    apply_pregnancy(albumin_measured, p);
+  }
+  if (has(c, "chronic_diarrhea")) apply_chronic_diarrhea(p);
+  if (has(c, "crohns")) apply_crohns(p);
+  if (has(c, "ileal_resection")) apply_ileal_resection(p);
+  if (has(c, "alcohol_use_disorder")) apply_alcohol_use_disorder(p);
+  for (const auto& name : c)
+    if (name != "pregnancy" && name != "chronic_diarrhea" && name != "crohns" && name != "ileal_resection" &&
+        name != "alcohol_use_disorder")
+      fail("unknown condition '" + name + "'");
+}
+
+}  // namespace magsim::models::magnesium

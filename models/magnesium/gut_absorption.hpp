@@ -1,0 +1,80 @@
+// The gut lumen: transit stomach -> jejunum -> ileum -> colon -> feces, dissolution of
+// acid-requiring salts, passive paracellular and saturable transcellular (TRPM6/7) uptake, and
+// endogenous secretion. Amounts in mmol, rates in mmol/h.
+//
+// Fine 1991 (JCI 88:396): absorption vs intake = hyperbolic + linear (7 % of intake); fractional
+// absorption 65 % at the lowest load, 11 % at 80 mEq with a meal. Here the linear part is the
+// paracellular uptake of the small bowel and the hyperbolic part the TRPM6/7 uptake of ileum and
+// colon. Segment shares at 300 mg/d: duodenum+jejunum ~15 %, ileum ~25 %, colon ~5 % of intake
+// (Kidney Atlas fig 4-5).
+#pragma once
+
+#include "models/magnesium/parameters.hpp"
+#include "models/magnesium/rate_laws.hpp"
+
+namespace magsim::models::magnesium {
+
+// Gastric emptying rate constant (1/h): fast when fasting, slowed by each meal being digested.
+inline double gastric_emptying_rate(double meals, const double* p) {
+  const double fasted = rate_from_half_time(p[par::gut_gastric_half_time_fasted]);
+  const double m = meals > 0 ? meals : 0.0;
+  return fasted / (1.0 + p[par::gut_meal_gastric_slowing] * m);
+}
+
+// Gastric acid output (mmol H+/h): basal plus meal-stimulated, cut by proton-pump inhibition.
+template <class T>
+T gastric_acid_output(double meals, const T& pump_inhibition, const double* p) {
+  const double m = meals > 0 ? meals : 0.0;
+  return (p[par::gut_acid_output_basal] + p[par::gut_acid_output_meal] * m) * (1.0 - pump_inhibition);
+}
+
+// Gastric pH reported to the user: basal pH rising toward the fully suppressed value with pump
+// inhibition (output only; dissolution uses the acid output itself).
+template <class T>
+T gastric_ph(const T& pump_inhibition, const double* p) {
+  return p[par::gut_ph_basal] + (p[par::gut_ph_full_ppi] - p[par::gut_ph_basal]) * pump_inhibition;
+}
+
+// Acid-requiring salt dissolving in the stomach (mmol Mg/h): each Mg takes 2 H+, part of the
+// secreted acid reaches the salt, and a small amount of salt captures less of it.
+template <class T>
+T gastric_dissolution(const T& undissolved, const T& acid_output, const double* p) {
+  return p[par::gut_acid_dissolution_efficiency] * 0.5 * acid_output *
+         saturation(undissolved, p[par::gut_undissolved_half_saturation]);
+}
+
+// Slow dissolution of salt beyond the stomach (mmol/h).
+template <class T>
+T intestinal_dissolution(const T& undissolved, const double* p) {
+  return p[par::gut_intestinal_dissolution_rate] * undissolved;
+}
+
+// Passive paracellular uptake (mmol/h): proportional to dissolved luminal Mg (Fine 1991 linear
+// component; de Baaij 2015).
+template <class T>
+T paracellular_uptake(const T& dissolved, double rate_per_h, double absorption_scale) {
+  return absorption_scale * rate_per_h * dissolved;
+}
+
+// Transcellular TRPM6/7 uptake (mmol/h): saturable, lowered when PPI use raises luminal pH
+// (Fine 1991 hyperbolic component; Hess 2012; Dutta 2024 luminal-pH factor).
+template <class T>
+T transcellular_uptake(const T& dissolved, double vmax, double km, const T& trpm6_activity,
+                       double absorption_scale) {
+  return absorption_scale * vmax * trpm6_activity * saturation(dissolved, km);
+}
+
+// Intestinal TRPM6/7 activity left under proton-pump inhibition.
+template <class T>
+T gut_trpm6_activity(const T& pump_inhibition, const double* p) {
+  return 1.0 - p[par::gut_ppi_trpm6_inhibition] * pump_inhibition;
+}
+
+// Endogenous secretion into the lumen (mmol/h): digestive fluids carry Mg in proportion to the
+// ultrafilterable plasma level (Kidney Atlas: ~0.5 mmol/L upper, ~7.5 mmol/L lower GI fluids).
+template <class T>
+T endogenous_secretion(const T& ultrafilterable, double clearance_L_h) {
+  return clearance_L_h * ultrafilterable;
+}
+
+}  // namespace magsim::models::magnesium

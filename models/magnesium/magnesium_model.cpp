@@ -1,0 +1,290 @@
+// The magnesium model as an engine::Model: the declared table (states, parameters, outputs,
+// routes, signals, conserved weights) and the right-hand side, Jacobian and outputs, all
+// evaluated from the one templated flux code in whole_body.hpp.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "engine/dual.hpp"
+#include "models/magnesium/magnesium.hpp"
+#include "models/magnesium/model_internals.hpp"
+#include "models/magnesium/salts.hpp"
+#include "models/magnesium/whole_body.hpp"
+
+namespace magsim::models::magnesium {
+namespace {
+
+using engine::StateKind;
+
+std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
+  std::vector<engine::StateInfo> s(kNumStates);
+  auto def = [&](st::Index i, const char* name, const char* unit, const char* description, StateKind kind,
+                 double scale) { s[i] = {name, unit, description, kind, scale, initial[i]}; };
+  const auto D = StateKind::Dynamic;
+  const auto A = StateKind::Accumulator;
+  def(st::stomach_dissolved, "stomach_dissolved", "mmol", "dissolved Mg in the stomach", D, 1);
+  def(st::stomach_undissolved, "stomach_undissolved", "mmol", "acid-requiring Mg salt not yet dissolved, stomach", D, 1);
+  def(st::jejunum_dissolved, "jejunum_dissolved", "mmol", "dissolved Mg, duodenum and jejunum", D, 1);
+  def(st::jejunum_undissolved, "jejunum_undissolved", "mmol", "undissolved salt, duodenum and jejunum", D, 1);
+  def(st::ileum_dissolved, "ileum_dissolved", "mmol", "dissolved Mg, ileum", D, 1);
+  def(st::ileum_undissolved, "ileum_undissolved", "mmol", "undissolved salt, ileum", D, 1);
+  def(st::colon_dissolved, "colon_dissolved", "mmol", "dissolved Mg, colon", D, 5);
+  def(st::colon_undissolved, "colon_undissolved", "mmol", "undissolved salt, colon", D, 1);
+  def(st::ecf, "ecf_mg", "mmol", "extracellular Mg (plasma and interstitial; ionized, complexed, albumin-bound)", D, 10);
+  def(st::red_cells, "red_cell_mg", "mmol", "Mg in red cells", D, 5);
+  def(st::tissue_fast, "tissue_fast_mg", "mmol", "fast-exchanging soft-tissue Mg (t1/2 hours)", D, 20);
+  def(st::tissue_medium, "tissue_medium_mg", "mmol", "soft-tissue Mg exchanging over a day or two", D, 100);
+  def(st::tissue_slow, "tissue_slow_mg", "mmol", "slowly exchanging soft-tissue Mg, mostly muscle (t1/2 ~6 w)", D, 300);
+  def(st::bone_exchangeable, "bone_surface_mg", "mmol", "exchangeable bone-surface Mg (days-weeks)", D, 200);
+  def(st::bone_deep, "bone_deep_mg", "mmol", "deep bone Mg, moved by remodeling (years)", D, 400);
+  def(st::cum_urine, "cum_urine", "mmol", "cumulative urinary Mg since t=0", A, 100);
+  def(st::cum_fecal, "cum_fecal", "mmol", "cumulative fecal Mg since t=0", A, 100);
+  def(st::cum_intake, "cum_intake", "mmol", "cumulative oral and IV Mg intake since t=0", A, 100);
+  def(st::cum_absorbed, "cum_absorbed", "mmol", "cumulative true absorption since t=0", A, 100);
+  def(st::cum_secreted, "cum_secreted", "mmol", "cumulative endogenous secretion since t=0", A, 100);
+  def(st::ppi_gut, "ppi_gut", "mg", "PPI in the gut awaiting absorption, omeprazole-equivalent mg", D, 10);
+  def(st::ppi_body, "ppi_body", "mg", "PPI in the body, omeprazole-equivalent mg", D, 10);
+  def(st::ppi_pump_inhibition, "ppi_pump_inhibition", "1", "fraction of gastric proton pumps inactivated", D, 1);
+  def(st::loop_gut, "loop_gut", "mg", "loop diuretic in the gut, furosemide-equivalent mg", D, 10);
+  def(st::loop_body, "loop_body", "mg", "loop diuretic in the body, furosemide-equivalent mg", D, 10);
+  def(st::thiazide_gut, "thiazide_gut", "mg", "thiazide in the gut, hydrochlorothiazide-equivalent mg", D, 10);
+  def(st::thiazide_body, "thiazide_body", "mg", "thiazide in the body, hydrochlorothiazide-equivalent mg", D, 10);
+  def(st::thiazide_dct_downregulation, "thiazide_dct_downregulation", "1", "fraction of DCT TRPM6 activity lost under thiazides", D, 1);
+  def(st::nephrotoxin_body, "nephrotoxin_body", "mg", "tubular toxin in the body, cisplatin-equivalent mg", D, 10);
+  def(st::tubular_damage, "tubular_damage", "1", "nephrotoxic tubular damage (0-1)", D, 1);
+  return s;
+}
+
+std::vector<engine::OutputInfo> output_table() {
+  return {
+      {"serum_mg_total", "mmol/L", "total serum Mg"},
+      {"serum_mg_ionized", "mmol/L", "ionized serum Mg"},
+      {"serum_mg_ultrafilterable", "mmol/L", "ultrafilterable serum Mg (ionized + complexed)"},
+      {"rbc_mg", "mmol/L", "red-cell Mg, per litre of cells"},
+      {"tissue_mg", "mmol", "soft-tissue (intracellular) pool"},
+      {"bone_mg", "mmol", "bone pools, surface and deep"},
+      {"gut_lumen_mg", "mmol", "Mg in the gut lumen, dissolved and not"},
+      {"absorption_rate", "mmol/d", "true absorption: uptake from the gut lumen into blood"},
+      {"secretion_rate", "mmol/d", "endogenous Mg secreted into the gut lumen"},
+      {"urine_mg_rate", "mmol/d", "urinary excretion"},
+      {"fecal_mg_rate", "mmol/d", "fecal loss"},
+      {"fe_mg", "%", "fractional excretion of Mg (urine / filtered load)"},
+      {"gfr", "mL/min", "glomerular filtration rate"},
+      {"cum_intake", "mmol", "cumulative oral and IV intake since t=0"},
+      {"cum_absorbed", "mmol", "cumulative true absorption since t=0"},
+      {"cum_secreted", "mmol", "cumulative endogenous secretion since t=0"},
+      {"cum_urine", "mmol", "cumulative urinary Mg since t=0"},
+      {"cum_fecal", "mmol", "cumulative fecal Mg since t=0"},
+      // model-specific
+      {"serum_mg_complexed", "mmol/L", "serum Mg complexed to small anions"},
+      {"serum_mg_protein_bound", "mmol/L", "albumin-bound serum Mg"},
+      {"ionized_fraction", "1", "ionized / total serum Mg"},
+      {"ecf_mg", "mmol", "extracellular Mg"},
+      {"total_body_mg", "mmol", "all Mg in the body, gut lumen included"},
+      {"bone_surface_mg", "mmol", "exchangeable bone-surface Mg"},
+      {"filtered_mg_rate", "mmol/d", "filtered load: GFR x ultrafilterable Mg"},
+      {"tal_reabsorption", "%", "share of the Mg reaching the thick ascending limb reabsorbed there"},
+      {"dct_reabsorption", "%", "share of the Mg reaching the distal convoluted tubule reabsorbed there"},
+      {"fecal_soluble_mg_rate", "mmol/d", "dissolved Mg leaving in stool (osmotically active)"},
+      {"diarrhea", "1", "1 when fecal soluble Mg exceeds its upper normal 14.6 mmol/d (Fine, NEJM 1991), else 0"},
+      {"gastric_ph", "1", "gastric pH (from proton-pump inhibition)"},
+      {"gastric_acid_output", "mmol/h", "gastric H+ secretion"},
+      {"ppi_exposure", "mg", "PPI in the body, omeprazole-equivalent"},
+      {"ppi_pump_inhibition", "%", "gastric proton pumps inactivated"},
+      {"gut_trpm6_activity", "%", "intestinal TRPM6/7 activity relative to no PPI"},
+      {"loop_exposure", "mg", "loop diuretic in the body, furosemide-equivalent"},
+      {"loop_tal_inhibition", "%", "TAL Mg reabsorption blocked by a loop diuretic"},
+      {"thiazide_exposure", "mg", "thiazide in the body, hydrochlorothiazide-equivalent"},
+      {"thiazide_dct_downregulation", "%", "DCT TRPM6 activity lost under thiazides"},
+      {"nephrotoxin_exposure", "mg", "tubular toxin in the body, cisplatin-equivalent"},
+      {"renal_tubular_damage", "%", "nephrotoxic tubular damage"},
+  };
+}
+
+std::vector<engine::RouteInfo> route_table() {
+  std::vector<engine::RouteInfo> r;
+  const engine::RouteTarget intake{st::cum_intake, 1.0};
+  r.push_back({"oral.food", "mmol", "dietary Mg, dissolved in the stomach with the meal",
+               {{st::stomach_dissolved, 1.0}, intake}});
+  for (const auto& salt : kSaltDissolution) {
+    std::vector<engine::RouteTarget> t;
+    if (salt.acid_independent_fraction > 0) t.push_back({st::stomach_dissolved, salt.acid_independent_fraction});
+    if (salt.acid_independent_fraction < 1)
+      t.push_back({st::stomach_undissolved, 1.0 - salt.acid_independent_fraction});
+    t.push_back(intake);
+    r.push_back({std::string("oral.") + salt.name, "mmol",
+                 std::string("elemental Mg taken as ") + salt.name + " (" + salt.source + ")", t});
+  }
+  r.push_back({"iv", "mmol", "elemental Mg infused into the extracellular fluid", {{st::ecf, 1.0}, intake}});
+  for (const auto& d : kDrugs) {
+    const auto& cls = drug_class_record(d.cls);
+    const std::string ref = cls.reference_drug;
+    if (d.oral && cls.gut_state >= 0)
+      r.push_back({std::string("drug.") + d.name + ".oral", "mg",
+                   std::string(d.name) + " by mouth, as " + ref + "-equivalent mg (" + d.source + ")",
+                   {{cls.gut_state, oral_route_coefficient(d)}}});
+    if (d.iv)
+      r.push_back({std::string("drug.") + d.name + ".iv", "mg",
+                   std::string(d.name) + " intravenously, as " + ref + "-equivalent mg (" + d.source + ")",
+                   {{cls.body_state, iv_route_coefficient(d)}}});
+  }
+  return r;
+}
+
+engine::ModelInfo build_info() {
+  engine::ModelInfo info;
+  info.name = "magnesium";
+  info.version = "0.1.0";
+  info.parameters = parameter_table();
+  info.states = state_table(reference_state(info.default_parameters()));
+  info.outputs = output_table();
+  info.routes = route_table();
+  info.signals = {{"meal", "1", "number of meals being digested (slows gastric emptying, stimulates acid)", 0.0}};
+  // body Mg (gut lumen included) + urine + feces - intake is invariant
+  info.conserved_weights.assign(kNumStates, 0.0);
+  for (int i = 0; i < kNumStates; ++i)
+    if (is_body_state(i)) info.conserved_weights[i] = 1.0;
+  info.conserved_weights[st::cum_urine] = 1.0;
+  info.conserved_weights[st::cum_fecal] = 1.0;
+  info.conserved_weights[st::cum_intake] = -1.0;
+  info.intake_state = st::cum_intake;
+  return info;
+}
+
+class MagnesiumModel final : public engine::Model {
+ public:
+  MagnesiumModel() : info_(build_info()) {}
+  const engine::ModelInfo& info() const override { return info_; }
+
+  void rhs(double, const double* x, const double* p, const double* s, double* dxdt) const override {
+    whole_body_rhs(x, p, s, dxdt);
+  }
+
+  void jacobian(double, const double* x, const double* p, const double* s, double* jac) const override {
+    using D = engine::Dual<kNumStates>;
+    D xd[kNumStates];
+    D fd[kNumStates];
+    for (int i = 0; i < kNumStates; ++i) xd[i] = D::variable(x[i], i);
+    whole_body_rhs(xd, p, s, fd);
+    for (int i = 0; i < kNumStates; ++i)
+      for (int j = 0; j < kNumStates; ++j) jac[i * kNumStates + j] = fd[i].d[j];
+  }
+
+  void outputs(double, const double* x, const double* p, const double* s, double* y) const override {
+    const Fluxes<double> f = compute_fluxes(x, p, s);
+    const SubjectConstants c = subject_constants(p);
+    const double per_day = 24.0;
+    double gut = 0, body = 0;
+    for (int i = 0; i < kNumStates; ++i) {
+      if (is_gut_state(i)) gut += x[i];
+      if (is_body_state(i)) body += x[i];
+    }
+    const double fecal_soluble = f.fecal_soluble * per_day;
+    const double values[] = {
+        f.serum.total,
+        f.serum.ionized,
+        f.serum.ultrafilterable,
+        x[st::red_cells] / c.red_cell_L,
+        x[st::tissue_fast] + x[st::tissue_medium] + x[st::tissue_slow],
+        x[st::bone_exchangeable] + x[st::bone_deep],
+        gut,
+        f.absorption * per_day,
+        f.secretion * per_day,
+        f.renal.urine * per_day,
+        f.fecal * per_day,
+        f.renal.filtered > 0 ? 100.0 * f.renal.urine / f.renal.filtered : 0.0,
+        c.gfr_ml_min,
+        x[st::cum_intake],
+        x[st::cum_absorbed],
+        x[st::cum_secreted],
+        x[st::cum_urine],
+        x[st::cum_fecal],
+        f.serum.complexed,
+        f.serum.protein_bound,
+        f.serum.total > 0 ? f.serum.ionized / f.serum.total : 0.0,
+        x[st::ecf],
+        body,
+        x[st::bone_exchangeable],
+        f.renal.filtered * per_day,
+        100.0 * f.renal.tal_fraction,
+        100.0 * f.renal.dct_fraction,
+        fecal_soluble,
+        fecal_soluble > p[par::gut_diarrhea_soluble_threshold] ? 1.0 : 0.0,
+        gastric_ph(x[st::ppi_pump_inhibition], p),
+        f.acid_output,
+        x[st::ppi_body],
+        100.0 * x[st::ppi_pump_inhibition],
+        100.0 * f.trpm6_activity,
+        x[st::loop_body],
+        100.0 * f.loop_inhibition,
+        x[st::thiazide_body],
+        100.0 * x[st::thiazide_dct_downregulation],
+        x[st::nephrotoxin_body],
+        100.0 * x[st::tubular_damage],
+    };
+    const size_t n = sizeof(values) / sizeof(values[0]);
+    for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];
+  }
+
+ private:
+  engine::ModelInfo info_;
+};
+
+}  // namespace
+
+std::vector<double> reference_state(const std::vector<double>& parameters) {
+  const double* p = parameters.data();
+  const SubjectConstants c = subject_constants(p);
+  const double w = p[par::body_weight];
+  const double m = p[par::serum_reference_ionized];
+  std::vector<double> x(kNumStates, 0.0);
+  const double bmax = p[par::serum_albumin_binding_capacity] * p[par::serum_albumin];
+  x[st::ecf] = c.ecf_L * (1.0 + p[par::serum_complexed_per_ionized]) * m +
+               c.plasma_L * bmax * m / (p[par::serum_albumin_binding_kd] + m);
+  x[st::red_cells] = p[par::rbc_reference_concentration] * c.red_cell_L;
+  x[st::tissue_fast] = p[par::tissue_fast_content] * w;
+  x[st::tissue_medium] = p[par::tissue_medium_content] * w;
+  x[st::tissue_slow] = p[par::tissue_slow_content] * w;
+  x[st::bone_exchangeable] = p[par::bone_exchangeable_content] * w;
+  x[st::bone_deep] = p[par::bone_deep_content] * w;
+  return x;
+}
+
+std::vector<double> steady_state_guess(const std::vector<double>& parameters,
+                                       const std::vector<double>& route_rates) {
+  std::vector<double> x = reference_state(parameters);
+  const double* p = parameters.data();
+  const auto& routes = model().info().routes;
+  std::vector<double> input(kNumStates, 0.0);  // per h
+  for (size_t r = 0; r < routes.size() && r < route_rates.size(); ++r)
+    for (const auto& t : routes[r].targets) input[t.state] += t.coefficient * route_rates[r];
+  // One-compartment PK at constant input: gut = in/ka, body = (F in_gut + in_iv) / ke.
+  auto pk = [&](int gut, int body, double ka, double f, double half_life) {
+    double to_body = input[body];
+    if (gut >= 0) {
+      x[gut] = input[gut] / ka;
+      to_body += f * input[gut];
+    }
+    x[body] = to_body / rate_from_half_time(half_life);
+  };
+  pk(st::ppi_gut, st::ppi_body, p[par::ppi_absorption_rate], p[par::ppi_bioavailability], p[par::ppi_half_life]);
+  pk(st::loop_gut, st::loop_body, p[par::loop_absorption_rate], p[par::loop_bioavailability], p[par::loop_half_life]);
+  pk(st::thiazide_gut, st::thiazide_body, p[par::thiazide_absorption_rate], p[par::thiazide_bioavailability],
+     p[par::thiazide_half_life]);
+  pk(-1, st::nephrotoxin_body, 1.0, 1.0, p[par::nephrotoxin_half_life]);
+  const double on_ppi = p[par::ppi_inactivation_rate] * saturation(x[st::ppi_body], p[par::ppi_half_effect_amount]);
+  x[st::ppi_pump_inhibition] = on_ppi / (on_ppi + rate_from_half_time(p[par::ppi_pump_recovery_half_time]));
+  x[st::thiazide_dct_downregulation] =
+      p[par::thiazide_max_dct_downregulation] * saturation(x[st::thiazide_body], p[par::thiazide_half_effect_amount]);
+  const double injury =
+      p[par::nephrotoxin_injury_rate] * saturation(x[st::nephrotoxin_body], p[par::nephrotoxin_half_effect_amount]);
+  x[st::tubular_damage] = injury / (injury + rate_from_half_time(p[par::nephrotoxin_repair_half_time]));
+  return x;
+}
+
+const engine::Model& model() {
+  static const MagnesiumModel instance;  // immutable after construction
+  return instance;
+}
+
+}  // namespace magsim::models::magnesium

@@ -1,0 +1,294 @@
+// The one declared parameter table of the magnesium model: value, unit, plausible range, source
+// and note for every parameter. "fitted:" in a note says what a value was tuned to reproduce;
+// "assumed:" marks a value no source pins down, chosen within the physiology and said so.
+#include "models/magnesium/parameters.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace magsim::models::magnesium {
+
+std::vector<engine::ParameterInfo> parameter_table() {
+  std::vector<engine::ParameterInfo> t(par::count);
+  std::vector<bool> set(par::count, false);
+  auto def = [&](par::Index i, std::string name, double value, std::string unit, double lo,
+                 double hi, std::string source, std::string note) {
+    t[i] = {std::move(name), value, std::move(unit), lo, hi, std::move(source), std::move(note)};
+    set[i] = true;
+  };
+  using namespace par;
+
+  // --- Subject and body water spaces ---
+  def(body_weight, "body.weight", 70, "kg", 30, 200, "reference adult (ICRP 89)",
+      "from the scenario's subject.weight");
+  def(body_height, "body.height", 170, "cm", 130, 215, "reference adult (ICRP 89)",
+      "from subject.height; when absent, body.typical_height_female/_male by sex");
+  def(body_age, "body.age", 40, "y", 18, 105, "scenario", "from subject.age; sets the age decline of absorption");
+  def(body_typical_height_female, "body.typical_height_female", 162, "cm", 150, 175,
+      "NCD-RisC 2016 (adult height, high-income countries)",
+      "used when the scenario gives no height (BSA for GFR)");
+  def(body_typical_height_male, "body.typical_height_male", 176, "cm", 163, 190,
+      "NCD-RisC 2016 (adult height, high-income countries)",
+      "used when the scenario gives no height (BSA for GFR)");
+  def(body_ecf_volume_per_kg, "body.ecf_volume_per_kg", 0.20, "L/kg", 0.15, 0.30,
+      "Guyton & Hall, Textbook of Medical Physiology ch. 25 (ECF ~20 % of body weight)", "");
+  def(body_plasma_volume_per_kg, "body.plasma_volume_per_kg", 0.045, "L/kg", 0.035, 0.055,
+      "ICRP 89 (plasma volume ~40-45 mL/kg)", "part of the ECF; carries the albumin-bound Mg");
+  def(body_red_cell_volume_per_kg, "body.red_cell_volume_per_kg", 0.028, "L/kg", 0.020, 0.036,
+      "ICRP 89 (red-cell volume ~25 mL/kg women, ~30 mL/kg men)", "");
+
+  // --- Serum speciation ---
+  def(serum_albumin, "serum.albumin", 40, "g/L", 15, 55, "clinical reference range 35-50 g/L",
+      "from subject.albumin when given");
+  def(serum_complexed_per_ionized, "serum.complexed_per_ionized", 0.12, "1", 0.05, 0.20,
+      "complexed ~7 % vs ionized ~60-65 % of total (Boron Med Physiol tbl 36-8; van Ingen 1994)",
+      "Mg complexed to citrate, phosphate, bicarbonate, in proportion to ionized Mg");
+  def(serum_albumin_binding_capacity, "serum.albumin_binding_capacity", 0.066, "mmol/g", 0.03, 0.12,
+      "protein-bound ~30 % of total at albumin 40 g/L (Boron tbl 36-8; Ryschon 1996: UF ~0.70 of total)",
+      "fitted: bound fraction 0.30 at ionized 0.53 mmol/L with serum.albumin_binding_kd");
+  def(serum_albumin_binding_kd, "serum.albumin_binding_kd", 5.0, "mmol/L", 1, 20,
+      "low-affinity multi-site binding of Mg to albumin (association constants ~10^2/M)",
+      "assumed: makes binding nearly linear in the physiological range, saturating at IV doses");
+  def(serum_reference_ionized, "serum.reference_ionized", 0.53, "mmol/L", 0.44, 0.62,
+      "Greenway 1996 (ionized 0.52, 0.44-0.59 mmol/L)",
+      "ionized Mg at which the tissue, red-cell and bone pools have their reference contents");
+
+  // --- Gut: transit ---
+  def(gut_gastric_half_time_fasted, "gut.gastric_half_time_fasted", 0.3, "h", 0.1, 1.0,
+      "fasting liquid gastric emptying t1/2 10-30 min (scintigraphy; Camilleri, Gastroenterology 2006)", "");
+  def(gut_meal_gastric_slowing, "gut.meal_gastric_slowing", 4.0, "1", 1, 10,
+      "solid-meal gastric emptying t1/2 ~1-2 h (Abell 2008 consensus scintigraphy)",
+      "emptying rate divided by (1 + slowing x meals being digested): t1/2 0.3 h -> 1.5 h with one meal");
+  def(gut_meal_duration, "gut.meal_duration", 3.0, "h", 1, 6,
+      "gastric emptying of a solid meal ~90 % done by 4 h (Abell 2008)",
+      "how long one meal counts in the meal signal");
+  def(gut_jejunum_transit_time, "gut.jejunum_transit_time", 1.5, "h", 0.5, 3,
+      "small-bowel transit 3-4 h (scintigraphy; Yu 2017 review), duodenum+jejunum ~40 %", "mean residence");
+  def(gut_ileum_transit_time, "gut.ileum_transit_time", 2.5, "h", 1, 5,
+      "small-bowel transit 3-4 h, ileal residence the longer part (ileal brake)", "mean residence");
+  def(gut_colon_transit_time, "gut.colon_transit_time", 35, "h", 12, 72,
+      "mean colonic transit ~30-40 h (Metcalf 1987, radio-opaque markers)", "mean residence");
+
+  // --- Gut: dissolution of acid-requiring salts (oxide, hydroxide, carbonate) ---
+  def(gut_acid_output_basal, "gut.acid_output_basal", 2.0, "mmol/h", 0.5, 5,
+      "basal acid output 1-5 mmol H+/h (Feldman, Sleisenger & Fordtran ch. 49)", "");
+  def(gut_acid_output_meal, "gut.acid_output_meal", 15, "mmol/h", 5, 30,
+      "meal-stimulated acid output ~15-25 mmol H+/h (Feldman, Sleisenger & Fordtran ch. 49)",
+      "added per meal being digested");
+  def(gut_acid_dissolution_efficiency, "gut.acid_dissolution_efficiency", 0.5, "1", 0.1, 1,
+      "Lindberg 1990: MgO ~43 % soluble at peak gastric acid in vitro",
+      "assumed: share of secreted H+ that reaches undissolved salt (2 H+ per Mg) rather than food buffers");
+  def(gut_undissolved_half_saturation, "gut.undissolved_half_saturation", 1.0, "mmol", 0.1, 10,
+      "assumed", "undissolved salt at which half the available acid is captured by it");
+  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.01, "1/h", 0.001, 0.1,
+      "MgO laxative action needs dissolution beyond the stomach; slow at intestinal pH (Lindberg 1990: "
+      "MgO nearly insoluble in water)",
+      "assumed: first-order dissolution of undissolved salt in small bowel and colon");
+  def(gut_ph_basal, "gut.ph_basal", 1.8, "1", 1.0, 3.0,
+      "24-h median intragastric pH ~1.5-2 off acid suppression (Miner 2003)", "reported output only");
+  def(gut_ph_full_ppi, "gut.ph_full_ppi", 6.0, "1", 4.5, 7.0,
+      "gastric pH ~6 under full acid suppression (PHYSIOLOGY.md)", "reported output only");
+
+  def(gut_diarrhea_soluble_threshold, "gut.diarrhea_soluble_threshold", 14.6, "mmol/d", 10, 20,
+      "upper normal fecal soluble Mg 14.6 mmol/d; each extra mmol adds ~7 g stool water (Fine, NEJM 1991)",
+      "reported output only: the diarrhea indicator");
+
+  // --- Gut: uptake and secretion ---
+  def(gut_paracellular_rate_jejunum, "gut.paracellular_rate_jejunum", 0.025, "1/h", 0.0, 0.5,
+      "Fine 1991: linear component absorbs 7 % of intake; Kidney Atlas fig 4-5: duodenum+jejunum ~15 %",
+      "fitted: linear share of Fine 1991 together with gut.paracellular_rate_ileum");
+  def(gut_paracellular_rate_ileum, "gut.paracellular_rate_ileum", 0.012, "1/h", 0.0, 0.5,
+      "Fine 1991 (linear 7 %); de Baaij 2015 (passive paracellular uptake mainly in ileum)",
+      "fitted: linear share of Fine 1991");
+  def(gut_trpm6_vmax_ileum, "gut.trpm6_vmax_ileum", 0.2, "mmol/h", 0.1, 3,
+      "Fine 1991: saturable component reaches its maximum near 8 mEq per meal",
+      "fitted: Fine 1991 curve (65 % at low load, 11 % at 80 mEq) and 30-50 % of a 325 mg/d diet");
+  def(gut_trpm6_km_ileum, "gut.trpm6_km_ileum", 0.15, "mmol", 0.05, 5,
+      "Fine 1991 (hyperbolic component)", "fitted: with gut.trpm6_vmax_ileum");
+  def(gut_trpm6_vmax_colon, "gut.trpm6_vmax_colon", 0.03, "mmol/h", 0.0, 0.3,
+      "Kidney Atlas fig 4-5: colon ~5 % of intake at 300 mg/d; de Baaij 2015 (TRPM6/7 in colon)",
+      "fitted: colon share ~5 % of a 325 mg/d diet");
+  def(gut_trpm6_km_colon, "gut.trpm6_km_colon", 1.0, "mmol", 0.1, 10, "assumed",
+      "colonic transporters near saturation at ordinary intake");
+  def(gut_ppi_trpm6_inhibition, "gut.ppi_trpm6_inhibition", 0.25, "1", 0, 0.8,
+      "William 2014 (24-h urine ~10 mg/d lower in PPI users); mechanism: luminal pH lowers TRPM6/7 "
+      "activity (Dutta 2024; Hess 2012)",
+      "fitted: fraction of intestinal TRPM6/7 activity lost at full pump inhibition, to V6 (urine -0.2 to -0.8 mmol/d)");
+  def(gut_absorption_scale, "gut.absorption_scale", 1.0, "1", 0.2, 1.5, "-",
+      "multiplies every uptake flux; conditions and age modify it");
+  def(gut_age_decline_onset, "gut.age_decline_onset", 60, "y", 40, 80,
+      "IOM 1997 ch. 6 (absorption falls in older adults)", "assumed onset");
+  def(gut_age_decline_rate, "gut.age_decline_rate", 0.01, "1/y", 0, 0.03,
+      "IOM 1997 ch. 6 (lower absorption with age)",
+      "assumed: relative loss of uptake per year above the onset (~20 % at 80 y)");
+  def(gut_secretion_clearance_upper, "gut.secretion_clearance_upper", 0.10, "L/h", 0, 0.4,
+      "Kidney Atlas: upper GI secretions ~0.5 mmol/L Mg",
+      "upper GI secretions (saliva, gastric, bile, pancreatic) into the jejunum, per mmol/L ultrafilterable Mg; "
+      "fitted: total secretion ~2 mmol/d, small endogenous fecal loss (Silver 1960)");
+  def(gut_secretion_clearance_ileum, "gut.secretion_clearance_ileum", 0.015, "L/h", 0, 0.1,
+      "Kidney Atlas: lower GI secretions ~7.5 mmol/L Mg, small volume", "assumed");
+  def(gut_secretion_clearance_colon, "gut.secretion_clearance_colon", 0.015, "L/h", 0, 0.1,
+      "Kidney Atlas: lower GI secretions ~7.5 mmol/L Mg, small volume", "assumed");
+
+  // --- Kidney ---
+  def(renal_egfr, "renal.egfr", 100, "mL/min/1.73m2", 3, 200, "scenario",
+      "from subject.egfr; GFR = egfr x BSA/1.73 (Du Bois 1916) x renal.gfr_scale");
+  def(renal_gfr_scale, "renal.gfr_scale", 1.0, "1", 0.1, 2.5, "-",
+      "multiplies GFR; pregnancy raises it (conditions.cpp)");
+  def(renal_proximal_fraction, "renal.proximal_fraction", 0.18, "1", 0.10, 0.25,
+      "10-25 % of filtered Mg reabsorbed proximally (Quamme & Dirks 1980; de Baaij 2015)", "");
+  def(renal_tal_tm_per_gfr, "renal.tal_tm_per_gfr", 0.53, "mmol/L", 0.25, 0.7,
+      "TAL reabsorbs 50-70 % of filtered Mg, paracellular (de Baaij 2015); whole-kidney Tm/GFR "
+      "~0.58-0.63 mmol/L with a sharp threshold near normal plasma (Rude 1980)",
+      "fitted: 24-h urine ~3.5-4 mmol/d at serum ~0.83 mmol/L on a 325 mg/d diet (V1); transport "
+      "maximum of the TAL per litre of filtrate");
+  def(renal_tal_half_saturation, "renal.tal_half_saturation", 0.05, "mmol/L", 0.01, 0.3,
+      "splay of the Mg titration curve (Rude 1980)",
+      "fitted: steep threshold so that supplements raise urine much more than serum (Zhang 2016, V5)");
+  def(renal_tal_casr_half_ionized, "renal.tal_casr_half_ionized", 2.0, "mmol/L", 0.6, 3,
+      "CaSR activation by Mg lowers TAL paracellular permeability (de Baaij 2015; Quamme 1997)",
+      "assumed: ionized Mg halving the TAL transport maximum; bites at IV-therapy levels");
+  def(renal_tal_casr_hill, "renal.tal_casr_hill", 2, "1", 1, 6, "assumed", "");
+  def(renal_dct_max_fraction, "renal.dct_max_fraction", 0.75, "1", 0.4, 0.95,
+      "DCT reabsorbs 5-10 % of filtered Mg via TRPM6 (de Baaij 2015), most of what reaches it",
+      "ceiling of the fraction of delivered Mg reabsorbed in the DCT");
+  def(renal_dct_half_saturation, "renal.dct_half_saturation", 0.15, "mmol/L", 0.03, 1,
+      "TRPM6 transport is saturable (Voets 2004)",
+      "assumed: delivered Mg per litre of filtrate at which DCT fractional reabsorption halves");
+  def(renal_ckd_adaptation_max, "renal.ckd_adaptation_max", 0.25, "1", 0, 0.8,
+      "FEMg rises as GFR falls (Felsenfeld 2015); serum Mg stays normal until GFR < 20-30 mL/min",
+      "fitted: V11 (serum normal at 60, >= 0.95 at 15 mL/min); largest fractional cut of loop and "
+      "DCT reabsorption in remnant nephrons");
+  def(renal_ckd_adaptation_gfr50, "renal.ckd_adaptation_gfr50", 25, "mL/min", 10, 60,
+      "Felsenfeld 2015", "fitted: GFR at half-maximal adaptation");
+  def(renal_ckd_adaptation_hill, "renal.ckd_adaptation_hill", 2, "1", 1, 4, "assumed", "");
+
+  // --- Red cells, soft tissue, bone ---
+  def(rbc_reference_concentration, "rbc.reference_concentration", 2.2, "mmol/L", 1.9, 2.6,
+      "red-cell total Mg 1.9-2.5 mmol/L cells (Ryschon 1996; Immanuel 2006)",
+      "content at serum.reference_ionized");
+  def(rbc_exchange_half_time, "rbc.exchange_half_time", 72, "h", 12, 400,
+      "red-cell Mg follows serum slowly; Mg-28 equilibrates with cells over days (Silver 1960)", "assumed");
+  def(tissue_fast_content, "tissue.fast_content", 0.3, "mmol/kg", 0.1, 1,
+      "urinary Mg-28 components with t1/2 1 and 3 h, 15-25 % of the dose (Silver 1960)",
+      "fast-exchanging soft-tissue Mg (liver, kidney, gut wall, heart), per kg body weight");
+  def(tissue_fast_half_time, "tissue.fast_half_time", 3, "h", 1, 10, "Silver 1960 (1 h and 3 h components)", "");
+  def(tissue_medium_content, "tissue.medium_content", 1.4, "mmol/kg", 0.5, 3,
+      "exchangeable Mg ~1.8 mmol/kg, ~15 % of body Mg, >80 % intracellular (Avioli & Berman 1966)",
+      "soft-tissue Mg exchanging over a day or two, per kg body weight");
+  def(tissue_medium_half_time, "tissue.medium_half_time", 30, "h", 14, 60,
+      "Silver 1960 (slow urinary component 14-35 h)", "");
+  def(tissue_slow_content, "tissue.slow_content", 4.2, "mmol/kg", 2, 6,
+      "muscle ~20-27 % and other soft tissue ~11-19 % of ~1000 mmol (Dirks & Wong); 6-9 mmol/kg soft "
+      "tissue (Health Canada)",
+      "rest of soft-tissue Mg, mostly muscle, per kg body weight");
+  def(tissue_slow_half_time, "tissue.slow_half_time", 1000, "h", 300, 3000,
+      "slow pool t1/2 ~1000 h (Avioli & Berman 1966); turnover < 2 %/d (Silver 1960)", "");
+  def(tissue_uptake_half_saturation, "tissue.uptake_half_saturation", 0.2, "mmol/L", 0.1, 5,
+      "cell Mg is regulated: intracellular pools change less than serum in deficiency (Rude 1989: "
+      "red-cell free Mg 180 -> 146 uM when hypomagnesemic)",
+      "fitted: V10 (healthy subjects excrete most of a 30 mmol IV load within 24 h, Gullestad 1994); "
+      "ionized Mg giving half-maximal cellular uptake (saturable influx)");
+  def(bone_exchangeable_content, "bone.exchangeable_content", 2.7, "mmol/kg", 1, 5,
+      "bone holds 50-65 % of body Mg, about one third of it exchangeable (IOM 1997; Elin 1987)",
+      "surface-exchangeable bone Mg per kg body weight");
+  def(bone_exchangeable_half_time, "bone.exchangeable_half_time", 240, "h", 48, 1000,
+      "bone surface exchange over days to weeks (Avioli & Berman 1966)", "assumed within that range");
+  def(bone_deep_content, "bone.deep_content", 5.5, "mmol/kg", 3, 8,
+      "bone holds 50-65 % of ~1000 mmol body Mg, two thirds not exchangeable (IOM 1997)",
+      "per kg body weight");
+  def(bone_deep_half_time, "bone.deep_half_time", 60000, "h", 20000, 200000,
+      "adult skeletal remodeling ~10 %/y (Parfitt; Peterson & Riggs 2010)",
+      "resorption of deep bone Mg into the ECF; formation takes it back from the surface pool");
+
+  // --- Drugs: class PK and effects (reference drug of each class in the source) ---
+  def(ppi_absorption_rate, "ppi.absorption_rate", 1.0, "1/h", 0.3, 3,
+      "omeprazole tmax 0.5-3.5 h (Prilosec label)", "first-order oral absorption, class-wide");
+  def(ppi_bioavailability, "ppi.bioavailability", 0.5, "1", 0.3, 0.7,
+      "omeprazole F 35 % single dose, ~60 % repeated (Prilosec label)", "reference drug: omeprazole");
+  def(ppi_half_life, "ppi.half_life", 1.0, "h", 0.5, 2, "omeprazole t1/2 0.5-1 h (Prilosec label)", "");
+  def(ppi_inactivation_rate, "ppi.inactivation_rate", 0.8, "1/h", 0.1, 5,
+      "irreversible H+/K+-ATPase inhibition (Shin & Sachs 2008)",
+      "fitted: ~70 % acid inhibition at steady state on omeprazole 20 mg/d");
+  def(ppi_half_effect_amount, "ppi.half_effect_amount", 10, "mg", 1, 50,
+      "assumed", "omeprazole-equivalent amount in the body at half-maximal inactivation rate");
+  def(ppi_pump_recovery_half_time, "ppi.pump_recovery_half_time", 30, "h", 15, 60,
+      "acid secretion recovers within 3-5 d of stopping (Shin & Sachs 2008); Mg recovers ~4 d after "
+      "stopping (Hess 2012)",
+      "new pump synthesis; sets the off-rate of the PPI effect (V7)");
+  def(loop_absorption_rate, "loop.absorption_rate", 1.5, "1/h", 0.3, 4,
+      "furosemide tmax 1-1.5 h (Lasix label)", "reference drug: furosemide");
+  def(loop_bioavailability, "loop.bioavailability", 0.5, "1", 0.1, 0.9,
+      "furosemide F ~50 % (10-90 %) (Ponto & Schoenwald 1990)", "");
+  def(loop_half_life, "loop.half_life", 1.5, "h", 0.5, 4, "furosemide t1/2 0.5-2 h (Ponto & Schoenwald 1990)", "");
+  def(loop_max_tal_inhibition, "loop.max_tal_inhibition", 0.6, "1", 0.2, 0.95,
+      "loop diuretics block NKCC2, abolishing the lumen-positive voltage that drives paracellular Mg "
+      "reabsorption (de Baaij 2015); acute magnesiuria for hours after a dose",
+      "assumed: human magnitude unconfirmed (PHYSIOLOGY.md: check)");
+  def(loop_half_effect_amount, "loop.half_effect_amount", 8, "mg", 1, 40,
+      "furosemide natriuresis half-maximal near 1 ug/mL plasma (Brater 1998), V ~0.1 L/kg",
+      "furosemide-equivalent amount in the body");
+  def(thiazide_absorption_rate, "thiazide.absorption_rate", 1.0, "1/h", 0.3, 3,
+      "hydrochlorothiazide tmax 1-2.5 h (label)", "reference drug: hydrochlorothiazide");
+  def(thiazide_bioavailability, "thiazide.bioavailability", 0.7, "1", 0.5, 0.9,
+      "hydrochlorothiazide F 65-75 % (label)", "");
+  def(thiazide_half_life, "thiazide.half_life", 10, "h", 5, 15, "hydrochlorothiazide t1/2 6-15 h (label)", "");
+  def(thiazide_max_dct_downregulation, "thiazide.max_dct_downregulation", 0.35, "1", 0, 0.8,
+      "TRPM6 down-regulation in DCT under thiazides (Nijenhuis 2005); Pak 2000: HCTZ 50 mg/d lowers serum Mg",
+      "fitted: V8 (serum -0.01 to -0.08 mmol/L after 3 w of 50 mg/d)");
+  def(thiazide_half_effect_amount, "thiazide.half_effect_amount", 10, "mg", 1, 50, "assumed",
+      "hydrochlorothiazide-equivalent amount in the body at half-maximal down-regulation");
+  def(thiazide_adaptation_half_time, "thiazide.adaptation_half_time", 120, "h", 24, 500,
+      "TRPM6 down-regulation develops over days to weeks (Nijenhuis 2005; Pak 2000: 1-3 w)", "");
+  def(nephrotoxin_half_life, "nephrotoxin.half_life", 1.0, "h", 0.3, 6,
+      "ultrafilterable platinum t1/2 ~0.5-1 h after cisplatin (Cisplatin label)", "reference drug: cisplatin");
+  def(nephrotoxin_injury_rate, "nephrotoxin.injury_rate", 0.02, "1/h", 0.001, 0.5,
+      "Lam & Adelstein 1986: hypomagnesemia in all 28 patients on cisplatin, FEMg 3-22 %",
+      "assumed: tubular damage per hour at saturating exposure");
+  def(nephrotoxin_half_effect_amount, "nephrotoxin.half_effect_amount", 50, "mg", 5, 500, "assumed",
+      "cisplatin-equivalent amount in the body at half-maximal injury rate");
+  def(nephrotoxin_repair_half_time, "nephrotoxin.repair_half_time", 1440, "h", 200, 10000,
+      "cisplatin Mg wasting persists for months (Lam & Adelstein 1986); aminoglycoside wasting resolves "
+      "in weeks to months",
+      "assumed: 60 d");
+  def(nephrotoxin_dct_effect, "nephrotoxin.dct_effect", 0.7, "1", 0, 1,
+      "cisplatin down-regulates DCT TRPM6/EGF signalling (Ledeganck 2013)",
+      "assumed: loss of DCT reabsorption at full damage");
+  def(nephrotoxin_tal_effect, "nephrotoxin.tal_effect", 0.15, "1", 0, 0.6,
+      "aminoglycosides act on the CaSR in the TAL (Ward 2005)", "assumed: loss of TAL reabsorption at full damage");
+
+  // --- Conditions (conditions.cpp applies these) ---
+  def(pregnancy_gfr_factor, "pregnancy.gfr_factor", 1.5, "1", 1.2, 1.8,
+      "GFR up ~50 % in pregnancy (Cheung & Lafayette 2013)", "");
+  def(pregnancy_volume_factor, "pregnancy.volume_factor", 1.4, "1", 1.1, 1.6,
+      "plasma volume up ~40-50 % (Hytten; Cheung & Lafayette 2013)", "applied to ECF and plasma volume per kg");
+  def(pregnancy_albumin_factor, "pregnancy.albumin_factor", 0.85, "1", 0.7, 1.0,
+      "serum albumin falls ~10-20 % in pregnancy by dilution (Abbassi-Ghanavati 2009 reference ranges)",
+      "lowers total but not ionized serum Mg");
+  def(chronic_diarrhea_transit_factor, "chronic_diarrhea.transit_factor", 0.4, "1", 0.1, 1,
+      "Fine NEJM 1991 (diarrheal states); Kidney Atlas: Mg depletion in diarrhea through high secretion "
+      "and poor absorption",
+      "assumed: multiplies small-bowel and colonic transit times");
+  def(chronic_diarrhea_secretion_factor, "chronic_diarrhea.secretion_factor", 2.0, "1", 1, 5,
+      "Kidney Atlas: lower intestinal secretions carry ~7.5 mmol/L Mg", "assumed: multiplies lower GI secretion");
+  def(crohns_transit_factor, "crohns.transit_factor", 0.7, "1", 0.3, 1,
+      "Crohn's disease: Mg deficiency from malabsorption and diarrhea (Galland 1988)", "assumed");
+  def(crohns_ileal_uptake_factor, "crohns.ileal_uptake_factor", 0.6, "1", 0.2, 1,
+      "terminal ileum is the main Mg absorption site and the usual site of Crohn's disease", "assumed");
+  def(ileal_resection_transit_factor, "ileal_resection.transit_factor", 0.6, "1", 0.2, 1,
+      "loss of the ileal brake speeds transit after ileal resection", "assumed");
+  def(ileal_resection_ileal_uptake_factor, "ileal_resection.ileal_uptake_factor", 0.4, "1", 0, 1,
+      "ileum carries ~25 % of intake and most saturable uptake (Kidney Atlas fig 4-5)",
+      "assumed: ileal uptake left after a typical resection");
+  def(alcohol_absorption_factor, "alcohol_use_disorder.absorption_factor", 0.85, "1", 0.5, 1,
+      "alcohol use disorder: poor intake and absorption (Elisaf 1998; Rivlin 1994)", "assumed");
+  def(alcohol_renal_reabsorption_factor, "alcohol_use_disorder.renal_reabsorption_factor", 0.8, "1",
+      0.5, 1, "renal Mg wasting in ~30 % of alcoholics, FEMg > 4 % (Elisaf 1998)",
+      "assumed: multiplies DCT reabsorption ceiling");
+
+  for (int i = 0; i < par::count; ++i)
+    if (!set[i]) throw std::logic_error("magnesium parameter table: index " + std::to_string(i) + " not declared");
+  return t;
+}
+
+}  // namespace magsim::models::magnesium

@@ -1,0 +1,129 @@
+// The magnesium model's parameters: one index per entry of the declared table (parameters.cpp),
+// in the same order. Fluxes read them as p[par::name]; the table gives each its unit, plausible
+// range, source and, where the value was fitted, to what.
+#pragma once
+
+#include <vector>
+
+#include "engine/model.hpp"
+
+namespace magsim::models::magnesium {
+
+namespace par {
+enum Index : int {
+  // Subject and body water spaces
+  body_weight,
+  body_height,
+  body_age,
+  body_typical_height_female,
+  body_typical_height_male,
+  body_ecf_volume_per_kg,
+  body_plasma_volume_per_kg,
+  body_red_cell_volume_per_kg,
+  // Serum speciation
+  serum_albumin,
+  serum_complexed_per_ionized,
+  serum_albumin_binding_capacity,
+  serum_albumin_binding_kd,
+  serum_reference_ionized,
+  // Gut: transit
+  gut_gastric_half_time_fasted,
+  gut_meal_gastric_slowing,
+  gut_meal_duration,
+  gut_jejunum_transit_time,
+  gut_ileum_transit_time,
+  gut_colon_transit_time,
+  // Gut: dissolution of acid-requiring salts
+  gut_acid_output_basal,
+  gut_acid_output_meal,
+  gut_acid_dissolution_efficiency,
+  gut_undissolved_half_saturation,
+  gut_intestinal_dissolution_rate,
+  gut_ph_basal,
+  gut_ph_full_ppi,
+  gut_diarrhea_soluble_threshold,
+  // Gut: uptake and secretion
+  gut_paracellular_rate_jejunum,
+  gut_paracellular_rate_ileum,
+  gut_trpm6_vmax_ileum,
+  gut_trpm6_km_ileum,
+  gut_trpm6_vmax_colon,
+  gut_trpm6_km_colon,
+  gut_ppi_trpm6_inhibition,
+  gut_absorption_scale,
+  gut_age_decline_onset,
+  gut_age_decline_rate,
+  gut_secretion_clearance_upper,
+  gut_secretion_clearance_ileum,
+  gut_secretion_clearance_colon,
+  // Kidney
+  renal_egfr,
+  renal_gfr_scale,
+  renal_proximal_fraction,
+  renal_tal_tm_per_gfr,
+  renal_tal_half_saturation,
+  renal_tal_casr_half_ionized,
+  renal_tal_casr_hill,
+  renal_dct_max_fraction,
+  renal_dct_half_saturation,
+  renal_ckd_adaptation_max,
+  renal_ckd_adaptation_gfr50,
+  renal_ckd_adaptation_hill,
+  // Cells and bone
+  rbc_reference_concentration,
+  rbc_exchange_half_time,
+  tissue_fast_content,
+  tissue_fast_half_time,
+  tissue_medium_content,
+  tissue_medium_half_time,
+  tissue_slow_content,
+  tissue_slow_half_time,
+  tissue_uptake_half_saturation,
+  bone_exchangeable_content,
+  bone_exchangeable_half_time,
+  bone_deep_content,
+  bone_deep_half_time,
+  // Drug classes (reference drug in brackets in the table)
+  ppi_absorption_rate,
+  ppi_bioavailability,
+  ppi_half_life,
+  ppi_inactivation_rate,
+  ppi_half_effect_amount,
+  ppi_pump_recovery_half_time,
+  loop_absorption_rate,
+  loop_bioavailability,
+  loop_half_life,
+  loop_max_tal_inhibition,
+  loop_half_effect_amount,
+  thiazide_absorption_rate,
+  thiazide_bioavailability,
+  thiazide_half_life,
+  thiazide_max_dct_downregulation,
+  thiazide_half_effect_amount,
+  thiazide_adaptation_half_time,
+  nephrotoxin_half_life,
+  nephrotoxin_injury_rate,
+  nephrotoxin_half_effect_amount,
+  nephrotoxin_repair_half_time,
+  nephrotoxin_dct_effect,
+  nephrotoxin_tal_effect,
+  // Conditions: magnitudes applied by conditions.cpp
+  pregnancy_gfr_factor,
+  pregnancy_volume_factor,
+  pregnancy_albumin_factor,
+  chronic_diarrhea_transit_factor,
+  chronic_diarrhea_secretion_factor,
+  crohns_transit_factor,
+  crohns_ileal_uptake_factor,
+  ileal_resection_transit_factor,
+  ileal_resection_ileal_uptake_factor,
+  alcohol_absorption_factor,
+  alcohol_renal_reabsorption_factor,
+  count
+};
+}  // namespace par
+
+// The declared table, indexed by par::Index.
+std::vector<engine::ParameterInfo> parameter_table();
+
+}  // namespace magsim::models::magnesium

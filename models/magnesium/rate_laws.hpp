@@ -1,0 +1,47 @@
+// Smooth building blocks shared by the flux files. Written once for double and for
+// engine::Dual<N>, so the same expression gives both the value and the exact Jacobian. All of
+// them are smooth where the physiology lives (no kinks for the stiff solver and Newton).
+#pragma once
+
+#include <cmath>
+
+#include "engine/dual.hpp"
+
+namespace magsim::models::magnesium {
+
+using std::exp;
+using std::log;
+using std::pow;
+using std::sqrt;
+using engine::exp;
+using engine::log;
+using engine::pow;
+using engine::sqrt;
+using engine::value;
+
+// x / (k + x): Michaelis-Menten saturation, 0 at x = 0, 1/2 at x = k.
+template <class T>
+T saturation(const T& x, double k) {
+  return x / (k + x);
+}
+
+// (x/k)^n, defined as 0 for x <= 0 so that a transient negative amount cannot produce NaN.
+template <class T>
+T hill_power(const T& x, double k, double n) {
+  if (value(x) <= 0) return T(0.0) * x;  // keeps the derivative type; value 0
+  return pow(x / k, n);
+}
+
+// 1 / (1 + (x/k)^n): falls from 1 to 0 around x = k with steepness n.
+template <class T>
+T hill_off(const T& x, double k, double n) {
+  return 1.0 / (1.0 + hill_power(x, k, n));
+}
+
+// ln 2 / t1/2: first-order rate constant from a half-time.
+inline double rate_from_half_time(double half_time) { return 0.6931471805599453 / half_time; }
+
+// Smooth max(x, 0) with width w (for parameters only; not used on states).
+inline double softplus(double x, double w) { return w * std::log1p(std::exp(x / w)); }
+
+}  // namespace magsim::models::magnesium

@@ -1,0 +1,239 @@
+// A scenario becomes a Problem: parameters (defaults, then the subject and its conditions, then
+// the scenario's own overrides, which win) and a timeline of meals, supplements, infusions and
+// drug doses, with the day-averaged inputs that hold the body at its steady state before t = 0.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "engine/errors.hpp"
+#include "models/magnesium/conditions.hpp"
+#include "models/magnesium/drugs.hpp"
+#include "models/magnesium/magnesium.hpp"
+#include "models/magnesium/model_internals.hpp"
+
+namespace magsim::models::magnesium {
+namespace {
+
+int index_of_route(const engine::ModelInfo& info, const std::string& name) {
+  for (size_t i = 0; i < info.routes.size(); ++i)
+    if (info.routes[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int index_of_parameter(const engine::ModelInfo& info, const std::string& name) {
+  for (size_t i = 0; i < info.parameters.size(); ++i)
+    if (info.parameters[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+class TimelineBuilder {
+ public:
+  TimelineBuilder(const engine::Scenario& sc, const engine::ModelInfo& info, double meal_duration_h)
+      : sc_(sc), info_(info), meal_h_(meal_duration_h) {
+    s_.steady_route_rates.assign(info.routes.size(), 0.0);
+    s_.steady_signals.assign(info.signals.size(), 0.0);
+    for (size_t i = 0; i < info.signals.size(); ++i) s_.steady_signals[i] = info.signals[i].default_value;
+    meal_signal_ = 0;  // the model declares "meal" first
+  }
+
+  [[noreturn]] void fail(const engine::SourceMark& mark, const std::string& message) const {
+    throw engine::ScenarioError(sc_.file, mark.line, mark.column, message);
+  }
+
+  int route(const std::string& name, const engine::SourceMark& mark) const {
+    const int r = index_of_route(info_, name);
+    if (r < 0) fail(mark, "the magnesium model has no dose route '" + name + "'");
+    return r;
+  }
+
+  void bolus(double t, int r, double amount, const std::string& kind) {
+    s_.boluses.push_back({t, r, amount});
+    s_.events.push_back({t, kind, info_.routes[r].name, amount, info_.routes[r].unit});
+  }
+
+  void rate_step(double t, int r, double delta) { s_.rate_steps.push_back({t, r, delta}); }
+
+  // A meal being digested from t for meal_duration: +1 then -1 on the meal signal. A meal
+  // begun before t = 0 and still being digested counts from t = 0.
+  void meal_pulse(double t) {
+    const double end = t + meal_h_;
+    if (end <= 0 || t >= sc_.duration_h) return;
+    s_.signal_steps.push_back({std::max(t, 0.0), meal_signal_, +1.0});
+    if (end < sc_.duration_h) s_.signal_steps.push_back({end, meal_signal_, -1.0});
+  }
+
+  double diet_rate_at(double t) const {
+    double r = 0;
+    for (const auto& step : sc_.diet.schedule)
+      if (step.from_h <= t) r = step.rate_mmol_per_h;
+    return r;
+  }
+
+  void diet() {
+    const int food = route("oral.food", sc_.diet.mark);
+    const auto& meals = sc_.diet.meals_h;
+    s_.steady_route_rates[food] += diet_rate_at(0.0);
+    if (meals.empty()) {
+      // Grazing: the diet is a continuous rate, stepping where the schedule changes.
+      double current = 0;
+      for (const auto& step : sc_.diet.schedule) {
+        const double t = std::max(step.from_h, 0.0);
+        if (t >= sc_.duration_h) break;
+        rate_step(t, food, step.rate_mmol_per_h - current);
+        s_.events.push_back({t, "diet_rate", "oral.food", step.rate_mmol_per_h, "mmol/h"});
+        current = step.rate_mmol_per_h;
+      }
+      return;
+    }
+    // Meals: each carries the day's intake at the rate then in force, shared equally.
+    const double per_meal_h = 24.0 / static_cast<double>(meals.size());
+    s_.steady_signals[meal_signal_] += static_cast<double>(meals.size()) * std::min(meal_h_, per_meal_h) / 24.0;
+    for (double day = -24.0; day < sc_.duration_h; day += 24.0)
+      for (double tod : meals) {
+        const double t = day + tod;
+        if (t < 0) {
+          meal_pulse(t);  // still being digested at t = 0: its Mg is in the steady state
+          continue;
+        }
+        if (t >= sc_.duration_h) continue;
+        const double amount = diet_rate_at(t) * per_meal_h;
+        if (amount > 0) bolus(t, food, amount, "meal");
+        meal_pulse(t);
+      }
+  }
+
+  void supplements() {
+    for (const auto& sup : sc_.supplements) {
+      const int r = route("oral." + sup.form, sup.mark);
+      if (!(sup.dose_mmol >= 0)) fail(sup.mark, "supplement dose must not be negative");
+      for (double t : engine::dose_times(sup.timing, sc_.duration_h)) {
+        bolus(t, r, sup.dose_mmol, "supplement");
+        if (sup.with_meal) meal_pulse(t);
+      }
+      const double per_day = engine::daily_doses_in_force_at_zero(sup.timing);
+      s_.steady_route_rates[r] += sup.dose_mmol * per_day / 24.0;
+      if (sup.with_meal) s_.steady_signals[meal_signal_] += per_day * meal_h_ / 24.0;
+    }
+  }
+
+  void infusions() {
+    const int iv = route("iv", engine::SourceMark{});
+    for (const auto& inf : sc_.infusions) {
+      if (inf.loading_mmol < 0 || inf.rate_mmol_per_h < 0 || inf.duration_h < 0 || inf.loading_over_h < 0)
+        fail(inf.mark, "infusion amounts, rates and durations must not be negative");
+      double t = inf.start_h;
+      if (inf.loading_mmol > 0) {
+        if (inf.loading_over_h > 0) {
+          rate_window(iv, t, t + inf.loading_over_h, inf.loading_mmol / inf.loading_over_h, "loading");
+          t += inf.loading_over_h;
+        } else if (t >= 0 && t < sc_.duration_h) {
+          bolus(t, iv, inf.loading_mmol, "loading_bolus");
+        }
+      }
+      if (inf.rate_mmol_per_h > 0 && inf.duration_h > 0)
+        rate_window(iv, t, t + inf.duration_h, inf.rate_mmol_per_h, "maintenance");
+    }
+  }
+
+  // An infusion at `rate` over [from, to), clipped to the run. One that began before t = 0
+  // counts from t = 0 (the steady-state start does not include it).
+  void rate_window(int r, double from, double to, double rate, const std::string& phase) {
+    const double a = std::max(from, 0.0);
+    const double b = std::min(to, sc_.duration_h);
+    if (b <= a) return;
+    rate_step(a, r, rate);
+    s_.events.push_back({a, "infusion_start", "iv " + phase, rate, "mmol/h"});
+    if (to < sc_.duration_h) {
+      rate_step(to, r, -rate);
+      s_.events.push_back({to, "infusion_stop", "iv " + phase, rate, "mmol/h"});
+    }
+  }
+
+  void medications() {
+    for (const auto& med : sc_.medications) {
+      const DrugRecord* d = find_drug_record(med.drug);
+      if (d == nullptr) {
+        // Chelating drugs and others without a Mg effect: recorded only, for the reader.
+        for (double t : engine::dose_times(med.timing, sc_.duration_h))
+          s_.events.push_back({t, "dose_no_mg_effect", "drug." + med.drug + "." + med.route, med.dose_mg, "mg"});
+        continue;
+      }
+      if (!(med.dose_mg >= 0)) fail(med.mark, "medication dose must not be negative");
+      const int r = route("drug." + med.drug + "." + med.route, med.mark);
+      for (double t : engine::dose_times(med.timing, sc_.duration_h)) bolus(t, r, med.dose_mg, "drug");
+      s_.steady_route_rates[r] += med.dose_mg * engine::daily_doses_in_force_at_zero(med.timing) / 24.0;
+    }
+  }
+
+  engine::Schedule take() { return std::move(s_); }
+
+ private:
+  const engine::Scenario& sc_;
+  const engine::ModelInfo& info_;
+  double meal_h_;
+  int meal_signal_;
+  engine::Schedule s_;
+};
+
+engine::Method method_from(const engine::Scenario& sc) {
+  if (sc.solver.method == "rosenbrock4") return engine::Method::Rosenbrock4;
+  if (sc.solver.method == "dopri5") return engine::Method::Dopri5;
+  throw engine::ScenarioError(sc.file, 0, 0,
+                              "solver.method '" + sc.solver.method + "' is not one of rosenbrock4, dopri5");
+}
+
+}  // namespace
+
+engine::Problem make_problem(const engine::Scenario& scenario) {
+  const engine::ModelInfo& info = model().info();
+  std::vector<double> p;
+  for (const auto& pi : info.parameters) p.push_back(pi.value);
+
+  // Overrides first, so that condition magnitudes given by name take effect; then the subject;
+  // then the overrides again, so that a parameter named in the scenario wins over the subject.
+  std::vector<int> override_index;
+  for (const auto& o : scenario.parameters) {
+    const int i = index_of_parameter(info, o.name);
+    if (i < 0)
+      throw engine::ScenarioError(scenario.file, o.mark.line, o.mark.column,
+                                  "unknown parameter '" + o.name + "' (magsim params lists them)");
+    if (!std::isfinite(o.value) || (info.parameters[i].min >= 0 && o.value < 0))
+      throw engine::ScenarioError(scenario.file, o.mark.line, o.mark.column,
+                                  "parameter '" + o.name + "' cannot be " + std::to_string(o.value));
+    override_index.push_back(i);
+    p[i] = o.value;
+  }
+  apply_subject(scenario.subject, scenario.file, p);
+  for (size_t k = 0; k < scenario.parameters.size(); ++k) p[override_index[k]] = scenario.parameters[k].value;
+
+  engine::Problem problem;
+  problem.parameters = p;
+  TimelineBuilder timeline(scenario, info, p[par::gut_meal_duration]);
+  timeline.diet();
+  timeline.supplements();
+  timeline.infusions();
+  timeline.medications();
+  problem.schedule = timeline.take();
+
+  problem.duration_h = scenario.duration_h;
+  problem.output_interval_h = scenario.output.interval_h;
+  if (scenario.initial == "steady_state") {
+    problem.initial = engine::InitialKind::SteadyState;
+    problem.initial_state = steady_state_guess(p, problem.schedule.steady_route_rates);
+  } else if (scenario.initial == "default") {
+    // The subject at reference Mg status, gut empty, no drug on board.
+    problem.initial = engine::InitialKind::Given;
+    problem.initial_state = reference_state(p);
+  } else {
+    throw engine::ScenarioError(scenario.file, 0, 0,
+                                "initial '" + scenario.initial + "' is not one of steady_state, default");
+  }
+  problem.solver.method = method_from(scenario);
+  problem.solver.rtol = scenario.solver.rtol;
+  problem.solver.atol = scenario.solver.atol;
+  problem.solver.max_step_h = scenario.solver.max_step_h;
+  return problem;
+}
+
+}  // namespace magsim::models::magnesium

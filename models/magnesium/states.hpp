@@ -1,0 +1,52 @@
+// State layout of the magnesium model: Mg amounts (mmol) in the gut lumen, body pools and
+// cumulative balances, then the drug-class states (exposure and slow effects, conserved weight 0).
+#pragma once
+
+namespace magsim::models::magnesium {
+
+namespace st {
+enum Index : int {
+  // Gut lumen, by segment: dissolved Mg vs salt not yet dissolved (mmol)
+  stomach_dissolved,
+  stomach_undissolved,
+  jejunum_dissolved,
+  jejunum_undissolved,
+  ileum_dissolved,
+  ileum_undissolved,
+  colon_dissolved,
+  colon_undissolved,
+  // Body (mmol)
+  ecf,  // extracellular fluid incl. plasma: ionized + complexed + albumin-bound
+  red_cells,
+  tissue_fast,
+  tissue_medium,
+  tissue_slow,
+  bone_exchangeable,
+  bone_deep,
+  // Cumulative balances (mmol)
+  cum_urine,
+  cum_fecal,
+  cum_intake,
+  cum_absorbed,
+  cum_secreted,
+  // Drug classes: exposure in reference-drug-equivalent mg, effects as fractions
+  ppi_gut,
+  ppi_body,
+  ppi_pump_inhibition,
+  loop_gut,
+  loop_body,
+  thiazide_gut,
+  thiazide_body,
+  thiazide_dct_downregulation,
+  nephrotoxin_body,
+  tubular_damage,
+  count
+};
+}  // namespace st
+
+constexpr int kNumStates = st::count;
+
+inline bool is_gut_state(int i) { return i >= st::stomach_dissolved && i <= st::colon_undissolved; }
+inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::bone_deep; }
+
+}  // namespace magsim::models::magnesium

@@ -1,0 +1,30 @@
+// Exchange of Mg between the ECF and intracellular pools (soft tissue, red cells), mmol/h.
+//
+// Each pool turns over with its own half-time (Mg-28 urinary components 1 h, 3 h and 14-35 h,
+// Silver 1960; a slow pool with t1/2 ~1000 h, Avioli & Berman 1966) and takes Mg up through a
+// saturable influx (cell Mg is regulated, changing less than serum in deficiency: Rude 1989),
+// scaled so that the pool holds its reference content at the reference ionized Mg.
+#pragma once
+
+#include "models/magnesium/rate_laws.hpp"
+
+namespace magsim::models::magnesium {
+
+// Net flux from ECF into a pool: influx(ionized) - efflux(pool).
+// `reference_content` (mmol) is the steady pool at `reference_ionized`; `extra_outflow_rate`
+// (1/h) is any other first-order exit of the pool that the influx must balance at reference
+// (bone remodeling uses it).
+template <class T>
+T cellular_uptake(const T& ionized, double reference_content, double reference_ionized,
+                  double half_saturation, double turnover_rate, double extra_outflow_rate = 0.0) {
+  const double scale = reference_content * (turnover_rate + extra_outflow_rate) /
+                       saturation(reference_ionized, half_saturation);
+  return scale * saturation(ionized, half_saturation);
+}
+
+template <class T>
+T cellular_release(const T& content, double turnover_rate) {
+  return turnover_rate * content;
+}
+
+}  // namespace magsim::models::magnesium

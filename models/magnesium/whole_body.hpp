@@ -1,0 +1,181 @@
+// The whole-body balance: every flux of the model, computed once from the state as named
+// quantities (Fluxes), then summed into the state derivatives. Written as a template over the
+// scalar type so that engine::Dual<N> gives the exact Jacobian of the same code.
+#pragma once
+
+#include "models/magnesium/bone.hpp"
+#include "models/magnesium/drugs.hpp"
+#include "models/magnesium/gut_absorption.hpp"
+#include "models/magnesium/parameters.hpp"
+#include "models/magnesium/renal.hpp"
+#include "models/magnesium/serum_speciation.hpp"
+#include "models/magnesium/states.hpp"
+#include "models/magnesium/subject.hpp"
+#include "models/magnesium/tissue.hpp"
+
+namespace magsim::models::magnesium {
+
+namespace sig {
+enum Index : int { meal, count };
+}
+
+template <class T>
+struct Fluxes {
+  SerumMg<T> serum;
+  RenalHandling<T> renal;
+  // gut transit rate constants (1/h)
+  double k_gastric, k_jejunum, k_ileum, k_colon;
+  // dissolution of acid-requiring salt (mmol/h)
+  T acid_output, dissolution_stomach, dissolution_jejunum, dissolution_ileum, dissolution_colon;
+  // uptake and secretion (mmol/h)
+  T trpm6_activity, paracellular_jejunum, paracellular_ileum, transcellular_ileum, transcellular_colon;
+  T secretion_upper, secretion_ileum, secretion_colon;
+  T absorption, secretion, fecal, fecal_soluble;
+  // ECF <-> pools (mmol/h)
+  T red_cell_in, red_cell_out, fast_in, fast_out, medium_in, medium_out, slow_in, slow_out;
+  T bone_in, bone_out, bone_formation, bone_resorption;
+  // drugs
+  T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
+  T loop_absorbed, loop_eliminated, loop_inhibition;
+  T thiazide_absorbed, thiazide_eliminated, thiazide_rate;
+  T nephrotoxin_eliminated, damage_rate;
+};
+
+template <class T>
+Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
+  Fluxes<T> f;
+  const SubjectConstants c = subject_constants(p);
+  const double meals = s[sig::meal];
+  const double w = p[par::body_weight];
+  const double ref_ionized = p[par::serum_reference_ionized];
+
+  // --- Drugs first: their effects act on the gut and the kidney ---
+  f.ppi_absorbed = drug_absorption(x[st::ppi_gut], p[par::ppi_absorption_rate]);
+  f.ppi_eliminated = drug_elimination(x[st::ppi_body], p[par::ppi_half_life]);
+  f.ppi_inhibition_rate = ppi_pump_inhibition_rate(x[st::ppi_body], x[st::ppi_pump_inhibition], p);
+  f.loop_absorbed = drug_absorption(x[st::loop_gut], p[par::loop_absorption_rate]);
+  f.loop_eliminated = drug_elimination(x[st::loop_body], p[par::loop_half_life]);
+  f.loop_inhibition = loop_tal_inhibition(x[st::loop_body], p);
+  f.thiazide_absorbed = drug_absorption(x[st::thiazide_gut], p[par::thiazide_absorption_rate]);
+  f.thiazide_eliminated = drug_elimination(x[st::thiazide_body], p[par::thiazide_half_life]);
+  f.thiazide_rate = thiazide_downregulation_rate(x[st::thiazide_body], x[st::thiazide_dct_downregulation], p);
+  f.nephrotoxin_eliminated = drug_elimination(x[st::nephrotoxin_body], p[par::nephrotoxin_half_life]);
+  f.damage_rate = tubular_damage_rate(x[st::nephrotoxin_body], x[st::tubular_damage], p);
+  const T& pump_inhibition = x[st::ppi_pump_inhibition];
+
+  // --- Serum ---
+  f.serum = serum_speciation(x[st::ecf], c, p);
+  const T& ionized = f.serum.ionized;
+  const T& uf = f.serum.ultrafilterable;
+
+  // --- Gut ---
+  f.k_gastric = gastric_emptying_rate(meals, p);
+  f.k_jejunum = 1.0 / p[par::gut_jejunum_transit_time];
+  f.k_ileum = 1.0 / p[par::gut_ileum_transit_time];
+  f.k_colon = 1.0 / p[par::gut_colon_transit_time];
+  f.acid_output = gastric_acid_output(meals, pump_inhibition, p);
+  f.dissolution_stomach = gastric_dissolution(x[st::stomach_undissolved], f.acid_output, p);
+  f.dissolution_jejunum = intestinal_dissolution(x[st::jejunum_undissolved], p);
+  f.dissolution_ileum = intestinal_dissolution(x[st::ileum_undissolved], p);
+  f.dissolution_colon = intestinal_dissolution(x[st::colon_undissolved], p);
+
+  const double absorb = p[par::gut_absorption_scale] * c.age_absorption_factor;
+  f.trpm6_activity = gut_trpm6_activity(pump_inhibition, p);
+  f.paracellular_jejunum = paracellular_uptake(x[st::jejunum_dissolved], p[par::gut_paracellular_rate_jejunum], absorb);
+  f.paracellular_ileum = paracellular_uptake(x[st::ileum_dissolved], p[par::gut_paracellular_rate_ileum], absorb);
+  f.transcellular_ileum = transcellular_uptake(x[st::ileum_dissolved], p[par::gut_trpm6_vmax_ileum],
+                                               p[par::gut_trpm6_km_ileum], f.trpm6_activity, absorb);
+  f.transcellular_colon = transcellular_uptake(x[st::colon_dissolved], p[par::gut_trpm6_vmax_colon],
+                                               p[par::gut_trpm6_km_colon], f.trpm6_activity, absorb);
+  f.secretion_upper = endogenous_secretion(uf, p[par::gut_secretion_clearance_upper]);
+  f.secretion_ileum = endogenous_secretion(uf, p[par::gut_secretion_clearance_ileum]);
+  f.secretion_colon = endogenous_secretion(uf, p[par::gut_secretion_clearance_colon]);
+  f.absorption = f.paracellular_jejunum + f.paracellular_ileum + f.transcellular_ileum + f.transcellular_colon;
+  f.secretion = f.secretion_upper + f.secretion_ileum + f.secretion_colon;
+  f.fecal_soluble = f.k_colon * x[st::colon_dissolved];
+  f.fecal = f.fecal_soluble + f.k_colon * x[st::colon_undissolved];
+
+  // --- Kidney ---
+  RenalModifiers<T> m{f.loop_inhibition, x[st::thiazide_dct_downregulation], x[st::tubular_damage],
+                      c.ckd_reabsorption_kept};
+  f.renal = renal_handling(ionized, uf, c.gfr_L_h, m, p);
+
+  // --- Cells and bone ---
+  const double k_half = p[par::tissue_uptake_half_saturation];
+  const double k_rbc = rate_from_half_time(p[par::rbc_exchange_half_time]);
+  f.red_cell_in = cellular_uptake(ionized, p[par::rbc_reference_concentration] * c.red_cell_L, ref_ionized, k_half, k_rbc);
+  f.red_cell_out = cellular_release(x[st::red_cells], k_rbc);
+  const double k_fast = rate_from_half_time(p[par::tissue_fast_half_time]);
+  f.fast_in = cellular_uptake(ionized, p[par::tissue_fast_content] * w, ref_ionized, k_half, k_fast);
+  f.fast_out = cellular_release(x[st::tissue_fast], k_fast);
+  const double k_medium = rate_from_half_time(p[par::tissue_medium_half_time]);
+  f.medium_in = cellular_uptake(ionized, p[par::tissue_medium_content] * w, ref_ionized, k_half, k_medium);
+  f.medium_out = cellular_release(x[st::tissue_medium], k_medium);
+  const double k_slow = rate_from_half_time(p[par::tissue_slow_half_time]);
+  f.slow_in = cellular_uptake(ionized, p[par::tissue_slow_content] * w, ref_ionized, k_half, k_slow);
+  f.slow_out = cellular_release(x[st::tissue_slow], k_slow);
+
+  // Bone surface: exchange with the ECF; deep bone: formed from the surface, resorbed into ECF.
+  const double surface_ref = p[par::bone_exchangeable_content] * w;
+  const double deep_ref = p[par::bone_deep_content] * w;
+  const double k_resorb = rate_from_half_time(p[par::bone_deep_half_time]);
+  const double k_form = k_resorb * deep_ref / surface_ref;  // steady skeleton at reference
+  const double k_surface = rate_from_half_time(p[par::bone_exchangeable_half_time]);
+  f.bone_in = cellular_uptake(ionized, surface_ref, ref_ionized, k_half, k_surface, k_form);
+  f.bone_out = cellular_release(x[st::bone_exchangeable], k_surface);
+  f.bone_formation = bone_formation(x[st::bone_exchangeable], k_form);
+  f.bone_resorption = bone_resorption(x[st::bone_deep], k_resorb);
+  return f;
+}
+
+template <class T>
+void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
+  const Fluxes<T> f = compute_fluxes(x, p, s);
+
+  // Gut lumen
+  dx[st::stomach_undissolved] = -f.k_gastric * x[st::stomach_undissolved] - f.dissolution_stomach;
+  dx[st::stomach_dissolved] = -f.k_gastric * x[st::stomach_dissolved] + f.dissolution_stomach;
+  dx[st::jejunum_undissolved] =
+      f.k_gastric * x[st::stomach_undissolved] - f.k_jejunum * x[st::jejunum_undissolved] - f.dissolution_jejunum;
+  dx[st::jejunum_dissolved] = f.k_gastric * x[st::stomach_dissolved] - f.k_jejunum * x[st::jejunum_dissolved] +
+                              f.dissolution_jejunum + f.secretion_upper - f.paracellular_jejunum;
+  dx[st::ileum_undissolved] =
+      f.k_jejunum * x[st::jejunum_undissolved] - f.k_ileum * x[st::ileum_undissolved] - f.dissolution_ileum;
+  dx[st::ileum_dissolved] = f.k_jejunum * x[st::jejunum_dissolved] - f.k_ileum * x[st::ileum_dissolved] +
+                            f.dissolution_ileum + f.secretion_ileum - f.paracellular_ileum - f.transcellular_ileum;
+  dx[st::colon_undissolved] =
+      f.k_ileum * x[st::ileum_undissolved] - f.k_colon * x[st::colon_undissolved] - f.dissolution_colon;
+  dx[st::colon_dissolved] = f.k_ileum * x[st::ileum_dissolved] - f.k_colon * x[st::colon_dissolved] +
+                            f.dissolution_colon + f.secretion_colon - f.transcellular_colon;
+
+  // Body pools
+  dx[st::red_cells] = f.red_cell_in - f.red_cell_out;
+  dx[st::tissue_fast] = f.fast_in - f.fast_out;
+  dx[st::tissue_medium] = f.medium_in - f.medium_out;
+  dx[st::tissue_slow] = f.slow_in - f.slow_out;
+  dx[st::bone_exchangeable] = f.bone_in - f.bone_out - f.bone_formation;
+  dx[st::bone_deep] = f.bone_formation - f.bone_resorption;
+  dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - dx[st::tissue_fast] -
+                dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption;
+
+  // Cumulative balances
+  dx[st::cum_urine] = f.renal.urine;
+  dx[st::cum_fecal] = f.fecal;
+  dx[st::cum_intake] = T(0.0);
+  dx[st::cum_absorbed] = f.absorption;
+  dx[st::cum_secreted] = f.secretion;
+
+  // Drugs
+  dx[st::ppi_gut] = -f.ppi_absorbed;
+  dx[st::ppi_body] = p[par::ppi_bioavailability] * f.ppi_absorbed - f.ppi_eliminated;
+  dx[st::ppi_pump_inhibition] = f.ppi_inhibition_rate;
+  dx[st::loop_gut] = -f.loop_absorbed;
+  dx[st::loop_body] = p[par::loop_bioavailability] * f.loop_absorbed - f.loop_eliminated;
+  dx[st::thiazide_gut] = -f.thiazide_absorbed;
+  dx[st::thiazide_body] = p[par::thiazide_bioavailability] * f.thiazide_absorbed - f.thiazide_eliminated;
+  dx[st::thiazide_dct_downregulation] = f.thiazide_rate;
+  dx[st::nephrotoxin_body] = -f.nephrotoxin_eliminated;
+  dx[st::tubular_damage] = f.damage_rate;
+}
+
+}  // namespace magsim::models::magnesium
