@@ -115,6 +115,8 @@ int run_command(const Args& args) {
     engine::Hdf5RunWriter writer(output_path, meta);
     writer.write_parameters(info.parameters, problem.parameters);
     writer.write_events(problem.schedule.events);
+    // On disk now; the records (one per dose) need not occupy memory during a long run.
+    std::vector<engine::EventRecord>().swap(loaded.problem.schedule.events);
     RunSummary summary(problem.duration_h);
     ProgressSink progress(problem.duration_h, quiet);
     engine::TeeSink sinks({&writer, &summary, &progress});

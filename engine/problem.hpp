@@ -12,7 +12,7 @@ namespace magsim::engine {
 enum class Method { Rosenbrock4, Dopri5 };
 
 struct SolverSettings {
-  Method method = Method::Rosenbrock4;
+  Method method = Method::Dopri5;
   double rtol = 1e-6;
   double atol = 1e-9;       // scaled by each state's declared `scale`
   double max_step_h = 24.0;

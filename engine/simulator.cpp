@@ -9,6 +9,8 @@
 #include <boost/numeric/odeint.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <stdexcept>
 #include <sstream>
 
 #include "engine/errors.hpp"
@@ -119,24 +121,51 @@ std::string describe_state(const ModelInfo& info, const std::vector<double>& x) 
   return os.str();
 }
 
-// The events of the schedule, merged and sorted by time, so segments can consume them in order.
-struct Timeline {
-  struct Item {
-    double t;
-    int kind;  // 0 bolus, 1 rate, 2 signal
-    int index;
-    double value;
-  };
-  std::vector<Item> items;
-  explicit Timeline(const Schedule& s) {
-    for (const auto& b : s.boluses) items.push_back({b.time_h, 0, b.route, b.amount});
-    for (const auto& r : s.rate_steps) items.push_back({r.time_h, 1, r.route, r.delta});
-    for (const auto& g : s.signal_steps) items.push_back({g.time_h, 2, g.signal, g.delta});
-    std::stable_sort(items.begin(), items.end(),
-                     [](const Item& a, const Item& b) { return a.t < b.t; });
+// The schedule's boluses, rate steps and signal steps merged into one time order. Holds 4-byte
+// references into the schedule, not copies, so that a long run's memory stays small.
+class Timeline {
+ public:
+  enum Kind : uint32_t { kBolus = 0, kRate = 1, kSignal = 2 };
+  explicit Timeline(const Schedule& s) : s_(s) {
+    order_.reserve(s.boluses.size() + s.rate_steps.size() + s.signal_steps.size());
+    for (size_t i = 0; i < s.boluses.size(); ++i) order_.push_back(encode(kBolus, i));
+    for (size_t i = 0; i < s.rate_steps.size(); ++i) order_.push_back(encode(kRate, i));
+    for (size_t i = 0; i < s.signal_steps.size(); ++i) order_.push_back(encode(kSignal, i));
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](uint32_t a, uint32_t b) { return time(a) < time(b); });
   }
-};
+  size_t size() const { return order_.size(); }
+  double time(size_t k) const { return time(order_[k]); }
+  Kind kind(size_t k) const { return static_cast<Kind>(order_[k] >> 30); }
+  size_t index(size_t k) const { return order_[k] & kIndexMask; }
 
+  // The next event time after `t` and before `end` (or `end`), starting the search at `from`.
+  double next_time_after(double t, size_t from, double end) const {
+    for (size_t k = from; k < order_.size(); ++k) {
+      const double tk = time(k);
+      if (tk >= end) break;
+      if (tk > t) return tk;
+    }
+    return end;
+  }
+
+ private:
+  static constexpr uint32_t kIndexMask = (1u << 30) - 1;
+  static uint32_t encode(Kind kind, size_t i) {
+    if (i > kIndexMask) throw std::length_error("schedule has more than 2^30 events of one kind");
+    return (static_cast<uint32_t>(kind) << 30) | static_cast<uint32_t>(i);
+  }
+  double time(uint32_t code) const {
+    const size_t i = code & kIndexMask;
+    switch (static_cast<Kind>(code >> 30)) {
+      case kBolus: return s_.boluses[i].time_h;
+      case kRate: return s_.rate_steps[i].time_h;
+      default: return s_.signal_steps[i].time_h;
+    }
+  }
+  const Schedule& s_;
+  std::vector<uint32_t> order_;
+};
 
 // Sample times 0, dt, 2 dt, ... up to the end, and the end itself.
 std::vector<double> sample_times(double duration_h, double interval_h) {
@@ -196,19 +225,27 @@ void Integrator::emit(double t, const std::vector<double>& x) {
 }
 
 void Integrator::apply_events_at(double t, std::vector<double>& x) {
-  const auto& items = timeline_.items;
+  const auto& schedule = problem_.schedule;
   bool rates_changed = false;
-  while (next_event_ < items.size() && items[next_event_].t <= t) {
-    const auto& it = items[next_event_++];
-    if (it.t < 0) continue;  // before the run: represented by the steady-state start
-    if (it.kind == 0) {
-      for (const auto& target : info_.routes[static_cast<size_t>(it.index)].targets)
-        x[static_cast<size_t>(target.state)] += target.coefficient * it.value;
-    } else if (it.kind == 1) {
-      w_.route_rates[static_cast<size_t>(it.index)] += it.value;
-      rates_changed = true;
-    } else {
-      w_.signals[static_cast<size_t>(it.index)] += it.value;
+  for (; next_event_ < timeline_.size() && timeline_.time(next_event_) <= t; ++next_event_) {
+    if (timeline_.time(next_event_) < 0) continue;  // before the run: the steady-state start
+    const size_t i = timeline_.index(next_event_);
+    switch (timeline_.kind(next_event_)) {
+      case Timeline::kBolus: {
+        const auto& b = schedule.boluses[i];
+        for (const auto& target : info_.routes[static_cast<size_t>(b.route)].targets)
+          x[static_cast<size_t>(target.state)] += target.coefficient * b.amount;
+        break;
+      }
+      case Timeline::kRate:
+        w_.route_rates[static_cast<size_t>(schedule.rate_steps[i].route)] +=
+            schedule.rate_steps[i].delta;
+        rates_changed = true;
+        break;
+      case Timeline::kSignal:
+        w_.signals[static_cast<size_t>(schedule.signal_steps[i].signal)] +=
+            schedule.signal_steps[i].delta;
+        break;
     }
   }
   if (rates_changed) {
@@ -225,14 +262,14 @@ template <class Stepper, class System>
 void Integrator::integrate_segments(Stepper stepper, System system, std::vector<double>& x) {
   const size_t n = x.size();
   const double end = problem_.duration_h;
-  std::vector<double> bounds = problem_.schedule.breakpoints(end);
-  bounds.push_back(end);
   Vec z(n), zs(n);
   std::vector<double> xs(n);
   double t = 0;
   double dt = problem_.solver.first_step_h;
   const double max_step = problem_.solver.max_step_h;
-  for (double tb : bounds) {
+  while (t < end) {
+    // Segments end at the next event (events at t were applied before), or at the end.
+    const double tb = timeline_.next_time_after(t, next_event_, end);
     const double eps = 1e-10 * std::max(1.0, tb);
     if (tb - t > eps) {
       for (size_t i = 0; i < n; ++i) z[i] = x[i] / w_.scale[i];
