@@ -2,7 +2,8 @@
 // converted to a requested unit with the dimension checked.
 //
 // A unit is a rational factor times a product of powers of five base dimensions:
-//   mass (mg), amount of substance (mmol), charge (mEq), length (dm, so that 1 L = 1 dm3), time (h).
+//   mass (mg), amount of substance (mmol), charge (mEq), length (dm, so that 1 L = 1 dm3), time
+//   (h).
 // Factors are kept as numerator / denominator so that the stated conversions are exact in
 // floating point: 90 min = 90 * 1 / 60 h = 1.5 h, 1 w = 168 h, 1 y = 365.25 d = 8766 h.
 //
@@ -62,11 +63,11 @@ struct Element {
 
 // What a value is meant to be, for conversion and for messages that say what was expected.
 struct QuantityKind {
-  std::string unit;         // the unit the value is returned in, e.g. "mmol/h"
-  std::string what;         // "a Mg intake rate"
-  std::string choices;      // "mg/d, mmol/d, mg/h, mmol/h, g/h, mEq/h"
-  std::string example;      // "300 mg/d", for "missing unit: write e.g. ..."
-  bool elemental = false;   // mass, amount and charge of the element convert into each other
+  std::string unit;             // the unit the value is returned in, e.g. "mmol/h"
+  std::string what;             // "a Mg intake rate"
+  std::string choices;          // "mg/d, mmol/d, mg/h, mmol/h, g/h, mEq/h"
+  std::string example;          // "300 mg/d", for "missing unit: write e.g. ..."
+  bool elemental = false;       // mass, amount and charge of the element convert into each other
   bool bare_number_ok = false;  // a plain number is taken as already in `unit`
 };
 

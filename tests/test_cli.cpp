@@ -137,7 +137,7 @@ TEST(Cli, FailedRunLeavesAnExistingOutputUntouched) {
 TEST(Cli, InterruptedRunLeavesNoFileAndKeepsThePreviousOne) {
   TempDir dir;
   write(dir / "long.yaml",
-        "name: long\ndescription: long enough to interrupt\nduration: 200 y\n"
+        "name: long\ndescription: long enough to interrupt\nduration: 100 y\n"
         "output: {interval: 10 min}\n");
   write(dir / "long.h5", "previous result");
   const pid_t pid = fork();

@@ -1,0 +1,973 @@
+#include "engine/scenario_parser.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/errors.hpp"
+
+namespace magsim::engine {
+namespace {
+
+using units::QuantityKind;
+using units::UnitError;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Optimal string alignment distance: insertions, deletions, substitutions, transpositions.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[n][m];
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+// "; did you mean 'x'?" or "; expected one of: a, b, c".
+std::string suggestion(const std::string& word, const std::vector<std::string>& options) {
+  const std::string best = closest_name(word, options);
+  if (!best.empty()) return "; did you mean '" + best + "'?";
+  if (options.empty()) return "";
+  return "; expected one of: " + join(options);
+}
+
+std::string node_kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Scalar:
+      return "'" + n.Scalar() + "'";
+    default:
+      return "nothing";
+  }
+}
+
+const std::vector<std::string> kTopKeys{"name",        "description", "duration",    "output",
+                                        "subject",     "diet",        "supplements", "infusions",
+                                        "medications", "parameters",  "initial",     "solver"};
+const std::vector<std::string> kSubjectKeys{"sex",  "age",     "weight",    "height",
+                                            "egfr", "albumin", "conditions"};
+const std::vector<std::string> kOutputKeys{"interval", "variables"};
+const std::vector<std::string> kSolverKeys{"method", "rtol", "atol", "max_step"};
+const std::vector<std::string> kDietKeys{"magnesium", "meals"};
+const std::vector<std::string> kDietStepKeys{"from", "rate"};
+const std::vector<std::string> kSupplementKeys{"form", "dose",  "salt_dose", "times",
+                                               "at",   "start", "stop",      "with_meal"};
+const std::vector<std::string> kInfusionKeys{"form",      "loading", "rate",
+                                             "salt_rate", "start",   "duration"};
+const std::vector<std::string> kLoadingKeys{"amount", "salt_amount", "over"};
+const std::vector<std::string> kMedicationKeys{"drug", "route", "dose", "times",
+                                               "at",   "start", "stop"};
+const std::vector<std::string> kSolverMethods{"rosenbrock4", "dopri5"};
+const std::vector<std::string> kInitialModes{"steady_state", "default"};
+const std::vector<std::string> kRoutes{"oral", "iv"};
+
+struct Field {
+  std::string name;
+  YAML::Node key;
+  YAML::Node value;
+};
+
+// Turns a YAML tree into a Scenario; knows where each node came from (file or --set).
+class Reader {
+ public:
+  Reader(std::string file, const Vocabulary& vocab) : file_(std::move(file)), vocab_(vocab) {}
+
+  // Nodes that came from a --set argument: errors in them point into that argument.
+  void register_set_node(const YAML::Node& n, int value_column) {
+    set_nodes_.push_back({n, value_column});
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        register_set_node(it->first, value_column);
+        register_set_node(it->second, value_column);
+      }
+    } else if (n.IsSequence()) {
+      for (auto it = n.begin(); it != n.end(); ++it) register_set_node(*it, value_column);
+    }
+  }
+  void register_set_key(const YAML::Node& key, int column) {
+    set_nodes_.push_back({key, column, true});
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& message,
+                         std::size_t offset = 0) const {
+    const YAML::Mark m = at.Mark();
+    // Inside a quoted scalar, offsets count from after the opening quote.
+    const int quote = (offset > 0 && at.IsScalar() && at.Tag() == "!") ? 1 : 0;
+    for (const auto& s : set_nodes_) {
+      if (s.node.is(at)) {
+        const int col = s.fixed ? s.column : s.column + std::max(0, m.column);
+        throw ScenarioError("--set", 1, col + quote + static_cast<int>(offset), message);
+      }
+    }
+    if (m.is_null() || m.line < 0) throw ScenarioError(file_, 1, 1, message);
+    throw ScenarioError(file_, m.line + 1, m.column + 1 + quote + static_cast<int>(offset),
+                        message);
+  }
+
+  SourceMark mark(const YAML::Node& n) const {
+    if (from_set(n)) return {};
+    const YAML::Mark m = n.Mark();
+    if (m.is_null() || m.line < 0) return {};
+    return {m.line + 1, m.column + 1};
+  }
+
+  // The fields of a map, keys checked against `allowed` and for duplicates.
+  std::vector<Field> fields(const YAML::Node& map, const std::string& context,
+                            const std::vector<std::string>& allowed,
+                            const std::string& unknown_what = "key") const {
+    std::vector<Field> out;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node key = it->first;
+      if (!key.IsScalar())
+        fail(key, "expected a plain key in " + context + ", got " + node_kind(key));
+      const std::string name = key.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+        fail(key, "unknown " + unknown_what + " '" + name + "' in " + context +
+                      suggestion(name, allowed));
+      for (const auto& f : out)
+        if (f.name == name) {
+          const SourceMark first = mark(f.key);
+          fail(key,
+               "duplicate key '" + name + "' in " + context +
+                   (first.line > 0 ? " (first given on line " + std::to_string(first.line) + ")"
+                                   : std::string()));
+        }
+      out.push_back({name, key, it->second});
+    }
+    return out;
+  }
+
+  static const Field* find(const std::vector<Field>& fs, const std::string& name) {
+    for (const auto& f : fs)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
+
+  void expect_map(const YAML::Node& n, const YAML::Node& where, const std::string& what) const {
+    if (n.IsMap() || n.IsNull()) return;
+    fail(n.IsNull() ? where : n,
+         "expected a map (key: value) for " + what + ", got " + node_kind(n));
+  }
+  void expect_list(const YAML::Node& n, const std::string& what) const {
+    if (n.IsSequence() || n.IsNull()) return;
+    fail(n, "expected a list ([...] or '- ' items) for " + what + ", got " + node_kind(n));
+  }
+
+  bool from_set(const YAML::Node& n) const {
+    for (const auto& s : set_nodes_)
+      if (s.node.is(n)) return true;
+    return false;
+  }
+
+  std::string scalar(const Field& f) const {
+    if (f.value.IsNull())
+      fail(from_set(f.value) ? f.value : f.key, "'" + f.name + "' has no value");
+    if (!f.value.IsScalar())
+      fail(f.value, "expected a single value for '" + f.name + "', got " + node_kind(f.value));
+    return f.value.Scalar();
+  }
+
+  double quantity(const Field& f, const QuantityKind& kind) const {
+    return quantity_of(f.value, scalar(f), kind);
+  }
+  double quantity_of(const YAML::Node& n, const std::string& text, const QuantityKind& kind) const {
+    try {
+      return units::convert(text, kind, element_);
+    } catch (const UnitError& e) {
+      fail(n, e.what(), e.offset());
+    }
+  }
+  double non_negative(const Field& f, const QuantityKind& kind, const std::string& what) const {
+    const double v = quantity(f, kind);
+    if (v < 0) fail(f.value, what + " cannot be negative, got '" + f.value.Scalar() + "'");
+    return v;
+  }
+  double positive(const Field& f, const QuantityKind& kind, const std::string& what) const {
+    const double v = quantity(f, kind);
+    if (!(v > 0)) fail(f.value, what + " must be positive, got '" + f.value.Scalar() + "'");
+    return v;
+  }
+  double within(const Field& f, const QuantityKind& kind, const std::string& what, double lo,
+                double hi, bool lo_open = false) const {
+    const double v = quantity(f, kind);
+    if (v < lo || v > hi || (lo_open && v == lo)) {
+      const std::string range = lo_open ? "above " + units::shortest_number(lo) + " and at most " +
+                                              units::shortest_number(hi) + " " + kind.unit
+                                        : "within " + units::shortest_number(lo) + "-" +
+                                              units::shortest_number(hi) + " " + kind.unit;
+      fail(f.value, what + " of '" + f.value.Scalar() + "' is impossible: it must be " + range);
+    }
+    return v;
+  }
+  double plain_number(const Field& f) const {
+    const std::string s = scalar(f);
+    units::Quantity q;
+    try {
+      q = units::parse_quantity(s);
+    } catch (const UnitError&) {
+      fail(f.value, "expected a plain number for '" + f.name + "' (e.g. 1e-6), got '" + s + "'");
+    }
+    if (!q.unit_text.empty())
+      fail(f.value, "'" + f.name + "' is a plain number without unit (e.g. 1e-6), got '" + s + "'",
+           q.unit_offset);
+    return q.value;
+  }
+  bool boolean(const Field& f) const {
+    const std::string s = lower(scalar(f));
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+    fail(f.value, "expected true or false for '" + f.name + "', got '" + f.value.Scalar() + "'");
+  }
+  std::string name_from(const Field& f, const std::vector<std::string>& options,
+                        const std::string& what) const {
+    const std::string s = scalar(f);
+    if (std::find(options.begin(), options.end(), s) == options.end())
+      fail(f.value, "unknown " + what + " '" + s + "'" + suggestion(s, options));
+    return s;
+  }
+  double time_of_day(const YAML::Node& n) const {
+    if (!n.IsScalar()) fail(n, "expected a time of day \"HH:MM\", got " + node_kind(n));
+    try {
+      return parse_time_of_day(n.Scalar());
+    } catch (const UnitError& e) {
+      fail(n, e.what());
+    }
+  }
+
+  Scenario read(const YAML::Node& root);
+
+ private:
+  struct SetNode {
+    YAML::Node node;
+    int column;
+    bool fixed = false;  // a key created by --set: column is exact, not relative to its mark
+  };
+
+  void read_output(const Field& f, Scenario& s) const;
+  void read_subject(const Field& f, Subject& subject) const;
+  void read_diet(const Field& f, Diet& diet) const;
+  DoseTiming read_timing(const YAML::Node& item, const std::vector<Field>& fs) const;
+  Supplement read_supplement(const YAML::Node& item) const;
+  Infusion read_infusion(const YAML::Node& item, double run_h) const;
+  Medication read_medication(const YAML::Node& item) const;
+  void read_parameters(const Field& f, Scenario& s) const;
+  void read_solver(const Field& f, SolverSpec& solver) const;
+
+  std::vector<std::string> salt_names(bool iv_only) const {
+    std::vector<std::string> names;
+    for (const auto& salt : vocab_.salts)
+      if (!iv_only || salt.iv) names.push_back(salt.name);
+    return names;
+  }
+
+  std::string file_;
+  const Vocabulary& vocab_;
+  units::Element element_ = scenario_defaults::element();
+  std::vector<SetNode> set_nodes_;
+};
+
+Scenario Reader::read(const YAML::Node& root) {
+  if (root.IsNull())
+    throw ScenarioError(
+        file_, 1, 1, "the scenario is empty: it needs at least 'duration' (e.g. duration: 12 w)");
+  if (!root.IsMap())
+    fail(root,
+         "expected a map of scenario keys (name, duration, subject, ...) at the top level, got " +
+             node_kind(root));
+  const auto fs = fields(root, "scenario", kTopKeys);
+
+  Scenario s;
+  s.file = file_;
+  s.name = std::filesystem::path(file_).stem().string();
+  if (const Field* f = find(fs, "name")) s.name = scalar(*f);
+  if (const Field* f = find(fs, "description")) s.description = scalar(*f);
+
+  const Field* duration = find(fs, "duration");
+  if (!duration) fail(root, "missing required key 'duration' (e.g. duration: 12 w)");
+  s.duration_h = positive(*duration, units::kinds::duration(), "duration");
+  if (s.duration_h > scenario_defaults::max_duration_h)
+    fail(duration->value, "a duration of '" + duration->value.Scalar() +
+                              "' is longer than a lifetime; at most 150 y");
+
+  s.output.interval_h = std::min(scenario_defaults::output_interval_h, s.duration_h);
+  if (const Field* f = find(fs, "output")) read_output(*f, s);
+  if (const Field* f = find(fs, "subject")) read_subject(*f, s.subject);
+  s.diet = default_diet();
+  if (const Field* f = find(fs, "diet")) read_diet(*f, s.diet);
+
+  const auto items = [&](const char* key, const std::string& what, auto read_one) {
+    if (const Field* f = find(fs, key)) {
+      expect_list(f->value, "'" + std::string(key) + "' (" + what + ")");
+      for (auto it = f->value.begin(); it != f->value.end(); ++it) read_one(*it);
+    }
+  };
+  items("supplements", "- form: citrate ...",
+        [&](const YAML::Node& n) { s.supplements.push_back(read_supplement(n)); });
+  items("infusions", "- form: sulfate ...",
+        [&](const YAML::Node& n) { s.infusions.push_back(read_infusion(n, s.duration_h)); });
+  items("medications", "- drug: omeprazole ...",
+        [&](const YAML::Node& n) { s.medications.push_back(read_medication(n)); });
+
+  if (const Field* f = find(fs, "parameters")) read_parameters(*f, s);
+  if (const Field* f = find(fs, "initial"))
+    s.initial = name_from(*f, kInitialModes, "initial state");
+  if (const Field* f = find(fs, "solver")) read_solver(*f, s.solver);
+  return s;
+}
+
+void Reader::read_output(const Field& f, Scenario& s) const {
+  expect_map(f.value, f.key, "'output' (e.g. {interval: 30 min})");
+  const auto fs = fields(f.value, "output", kOutputKeys);
+  if (const Field* i = find(fs, "interval")) {
+    const double v = quantity(*i, units::kinds::duration());
+    if (!(v > 0))
+      fail(i->value, "output interval must be positive, got '" + i->value.Scalar() + "'");
+    if (v > s.duration_h)
+      fail(i->value, "output interval '" + i->value.Scalar() + "' is longer than the duration (" +
+                         units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) + ")");
+    s.output.interval_h = v;
+  }
+  if (const Field* v = find(fs, "variables")) {
+    expect_list(v->value, "'variables' (e.g. [serum_mg_total, urine_mg_rate])");
+    for (auto it = v->value.begin(); it != v->value.end(); ++it) {
+      const YAML::Node n = *it;
+      if (!n.IsScalar()) fail(n, "expected an output name, got " + node_kind(n));
+      if (std::find(vocab_.outputs.begin(), vocab_.outputs.end(), n.Scalar()) ==
+          vocab_.outputs.end())
+        fail(n, "unknown output variable '" + n.Scalar() + "'" +
+                    suggestion(n.Scalar(), vocab_.outputs));
+      s.output.variables.push_back(n.Scalar());
+    }
+  }
+}
+
+void Reader::read_subject(const Field& f, Subject& subject) const {
+  expect_map(f.value, f.key, "'subject' (e.g. {sex: female, age: 67 y})");
+  subject.mark = mark(f.value.IsNull() ? f.key : f.value);
+  const auto fs = fields(f.value, "subject", kSubjectKeys);
+  namespace k = units::kinds;
+  if (const Field* x = find(fs, "sex")) subject.sex = name_from(*x, vocab_.sexes, "sex");
+  if (const Field* x = find(fs, "age")) subject.age_y = within(*x, k::age(), "an age", 0, 120);
+  if (const Field* x = find(fs, "weight"))
+    subject.weight_kg = within(*x, k::body_weight(), "a body weight", 1, 400);
+  if (const Field* x = find(fs, "height"))
+    subject.height_cm = within(*x, k::body_height(), "a height", 30, 250);
+  if (const Field* x = find(fs, "egfr"))
+    subject.egfr_ml_min_173 = within(*x, k::egfr(), "an eGFR", 0, 200, true);
+  if (const Field* x = find(fs, "albumin"))
+    subject.albumin_g_per_L = within(*x, k::albumin(), "a serum albumin", 10, 60);
+  if (const Field* x = find(fs, "conditions")) {
+    expect_list(x->value, "'conditions' (e.g. [pregnancy, crohns])");
+    for (auto it = x->value.begin(); it != x->value.end(); ++it) {
+      const YAML::Node n = *it;
+      if (!n.IsScalar()) fail(n, "expected a condition name, got " + node_kind(n));
+      const std::string& c = n.Scalar();
+      if (std::find(vocab_.conditions.begin(), vocab_.conditions.end(), c) ==
+          vocab_.conditions.end())
+        fail(n, "unknown condition '" + c + "'" + suggestion(c, vocab_.conditions));
+      if (std::find(subject.conditions.begin(), subject.conditions.end(), c) !=
+          subject.conditions.end())
+        fail(n, "condition '" + c + "' is listed twice");
+      subject.conditions.push_back(c);
+    }
+  }
+}
+
+void Reader::read_diet(const Field& f, Diet& diet) const {
+  expect_map(f.value, f.key, "'diet' (e.g. {magnesium: 250 mg/d})");
+  diet.mark = mark(f.value.IsNull() ? f.key : f.value);
+  const auto fs = fields(f.value, "diet", kDietKeys);
+  const auto rate_kind = units::kinds::elemental_rate(element_);
+  if (const Field* m = find(fs, "magnesium")) {
+    diet.schedule.clear();
+    if (m->value.IsSequence()) {
+      if (m->value.size() == 0)
+        fail(m->value, "the diet schedule is empty; give at least {from: 0 d, rate: 300 mg/d}");
+      for (auto it = m->value.begin(); it != m->value.end(); ++it) {
+        const YAML::Node step = *it;
+        if (!step.IsMap())
+          fail(step,
+               "expected a schedule step {from: 0 d, rate: 300 mg/d}, got " + node_kind(step));
+        const auto sf = fields(step, "diet schedule step", kDietStepKeys);
+        const Field* from = find(sf, "from");
+        const Field* rate = find(sf, "rate");
+        if (!from) fail(step, "a diet schedule step needs 'from' (e.g. from: 14 d)");
+        if (!rate) fail(step, "a diet schedule step needs 'rate' (e.g. rate: 300 mg/d)");
+        DietStep d;
+        d.from_h = quantity(*from, units::kinds::time_point());
+        if (diet.schedule.empty() && d.from_h != 0)
+          fail(from->value, "the first diet step must start at 0 (from: 0 d), got '" +
+                                from->value.Scalar() + "'");
+        if (!diet.schedule.empty() && !(d.from_h > diet.schedule.back().from_h))
+          fail(from->value, "diet steps must be in time order: '" + from->value.Scalar() +
+                                "' is not after the previous step");
+        d.rate_mmol_per_h = non_negative(*rate, rate_kind, "a Mg intake");
+        diet.schedule.push_back(d);
+      }
+    } else if (m->value.IsScalar()) {
+      diet.schedule.push_back({0, non_negative(*m, rate_kind, "a Mg intake")});
+    } else {
+      fail(m->value.IsNull() ? m->key : m->value,
+           "expected a daily Mg intake (e.g. magnesium: 250 mg/d) or a schedule list "
+           "[{from: 0 d, rate: 350 mg/d}, ...], got " +
+               node_kind(m->value));
+    }
+  }
+  if (const Field* m = find(fs, "meals")) {
+    expect_list(m->value, "'meals' (e.g. [\"07:30\", \"12:30\", \"19:00\"])");
+    diet.meals_h.clear();
+    for (auto it = m->value.begin(); it != m->value.end(); ++it)
+      diet.meals_h.push_back(time_of_day(*it));
+  }
+}
+
+DoseTiming Reader::read_timing(const YAML::Node& item, const std::vector<Field>& fs) const {
+  DoseTiming t;
+  const Field* times = find(fs, "times");
+  const Field* at = find(fs, "at");
+  if (times && at) fail(at->key, "give either 'times' (daily) or 'at' (single doses), not both");
+  if (!times && !at)
+    fail(item, "a dose needs 'times: [\"08:00\"]' (daily) or 'at: 3 d' (once, from t = 0)");
+  if (times) {
+    if (times->value.IsNull())
+      fail(times->key, "'times' has no value; write e.g. times: [\"08:00\"]");
+    if (times->value.IsMap())
+      fail(times->value, "expected a list of times of day for 'times', got a map");
+    std::vector<YAML::Node> nodes;
+    if (times->value.IsScalar()) nodes.push_back(times->value);
+    for (auto it = times->value.begin(); it != times->value.end(); ++it) nodes.push_back(*it);
+    if (nodes.empty()) fail(times->value, "'times' is empty; write e.g. times: [\"08:00\"]");
+    for (const auto& n : nodes) {
+      const double h = time_of_day(n);
+      if (std::find(t.times_of_day_h.begin(), t.times_of_day_h.end(), h) != t.times_of_day_h.end())
+        fail(n, "time of day '" + n.Scalar() + "' is listed twice");
+      t.times_of_day_h.push_back(h);
+    }
+    const Field* start = find(fs, "start");
+    const Field* stop = find(fs, "stop");
+    if (start) t.start_h = quantity(*start, units::kinds::time_point());
+    if (stop) {
+      t.stop_h = quantity(*stop, units::kinds::time_point());
+      if (!(t.stop_h > t.start_h))
+        fail(stop->value, "stop '" + stop->value.Scalar() + "' is not after start (" +
+                              (start ? "'" + start->value.Scalar() + "'" : std::string("0 h")) +
+                              ")");
+    }
+  } else {
+    for (const char* k : {"start", "stop"})
+      if (const Field* x = find(fs, k))
+        fail(x->key,
+             "'" + std::string(k) + "' applies to daily 'times'; 'at' is measured from t = 0");
+    if (at->value.IsNull()) fail(at->key, "'at' has no value; write e.g. at: 3 d");
+    if (at->value.IsMap())
+      fail(at->value, "expected a time or a list of times for 'at', got a map");
+    std::vector<YAML::Node> nodes;
+    if (at->value.IsScalar()) nodes.push_back(at->value);
+    for (auto it = at->value.begin(); it != at->value.end(); ++it) nodes.push_back(*it);
+    if (nodes.empty()) fail(at->value, "'at' is empty; write e.g. at: 3 d");
+    for (const auto& n : nodes) {
+      if (!n.IsScalar()) fail(n, "expected a time such as \"3 d\", got " + node_kind(n));
+      const double h = quantity_of(n, n.Scalar(), units::kinds::time_point());
+      if (h < 0)
+        fail(n, "a single dose cannot be before t = 0, got '" + n.Scalar() +
+                    "' (use 'times' with a negative 'start' for a regimen already running)");
+      t.at_h.push_back(h);
+    }
+  }
+  return t;
+}
+
+Supplement Reader::read_supplement(const YAML::Node& item) const {
+  if (!item.IsMap())
+    fail(item, "expected a supplement {form: citrate, dose: 150 mg, times: [\"08:00\"]}, got " +
+                   node_kind(item));
+  const auto fs = fields(item, "supplement", kSupplementKeys);
+  Supplement s;
+  s.mark = mark(item);
+  const Field* form = find(fs, "form");
+  if (!form) fail(item, "a supplement needs 'form' (" + join(salt_names(false)) + ")");
+  s.form = name_from(*form, salt_names(false), "salt form");
+  const SaltForm* salt = vocab_.find_salt(s.form);
+  if (!salt->oral) fail(form->value, "salt form '" + s.form + "' is not taken by mouth");
+  const Field* dose = find(fs, "dose");
+  const Field* salt_dose = find(fs, "salt_dose");
+  if (dose && salt_dose)
+    fail(salt_dose->key,
+         "give either 'dose' (elemental Mg) or 'salt_dose' (mass of the salt), not both");
+  if (!dose && !salt_dose)
+    fail(item, "a supplement needs 'dose' (elemental, e.g. 150 mg) or 'salt_dose' (salt as sold)");
+  if (dose) {
+    s.dose_mmol = non_negative(*dose, units::kinds::elemental_amount(element_), "a dose");
+  } else {
+    s.salt_dose_mg = non_negative(*salt_dose, units::kinds::salt_mass(), "a dose");
+    s.dose_mmol = salt_to_elemental_mmol(s.salt_dose_mg, *salt);
+  }
+  s.timing = read_timing(item, fs);
+  if (const Field* w = find(fs, "with_meal")) s.with_meal = boolean(*w);
+  return s;
+}
+
+Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
+  if (!item.IsMap())
+    fail(item,
+         "expected an infusion {form: sulfate, salt_rate: 1 g/h, ...}, got " + node_kind(item));
+  const auto fs = fields(item, "infusion", kInfusionKeys);
+  Infusion inf;
+  inf.mark = mark(item);
+  inf.form = scenario_defaults::infusion_form;
+  if (const Field* form = find(fs, "form")) {
+    inf.form = name_from(*form, salt_names(false), "salt form");
+    if (!vocab_.find_salt(inf.form)->iv)
+      fail(form->value,
+           "salt form '" + inf.form + "' cannot be given IV; IV forms: " + join(salt_names(true)));
+  }
+  const SaltForm* salt = vocab_.find_salt(inf.form);
+  if (!salt)
+    fail(item,
+         "the default infusion form '" + inf.form + "' is not known to this model; give 'form'");
+
+  const Field* loading = find(fs, "loading");
+  if (loading) {
+    if (!loading->value.IsMap())
+      fail(loading->value.IsNull() ? loading->key : loading->value,
+           "expected a map {salt_amount: 4 g, over: 20 min} for 'loading', got " +
+               node_kind(loading->value));
+    const auto lf = fields(loading->value, "loading", kLoadingKeys);
+    const Field* amount = find(lf, "amount");
+    const Field* salt_amount = find(lf, "salt_amount");
+    const Field* over = find(lf, "over");
+    if (amount && salt_amount)
+      fail(salt_amount->key,
+           "give either 'amount' (elemental Mg) or 'salt_amount' (salt mass), not both");
+    if (!amount && !salt_amount)
+      fail(loading->value, "a loading dose needs 'amount' (elemental) or 'salt_amount' (e.g. 4 g)");
+    if (!over) fail(loading->value, "a loading dose needs 'over' (e.g. over: 20 min)");
+    if (amount)
+      inf.loading_mmol =
+          non_negative(*amount, units::kinds::elemental_amount(element_), "a loading dose");
+    else
+      inf.loading_mmol = salt_to_elemental_mmol(
+          non_negative(*salt_amount, units::kinds::salt_mass(), "a loading dose"), *salt);
+    inf.loading_over_h = positive(*over, units::kinds::duration(), "'over'");
+  }
+  const Field* rate = find(fs, "rate");
+  const Field* salt_rate = find(fs, "salt_rate");
+  if (rate && salt_rate)
+    fail(salt_rate->key,
+         "give either 'rate' (elemental Mg) or 'salt_rate' (salt mass per time), not both");
+  if (!loading && !rate && !salt_rate)
+    fail(item, "an infusion needs 'rate' (e.g. 4 mmol/h), 'salt_rate' (e.g. 1 g/h) or 'loading'");
+  if (rate)
+    inf.rate_mmol_per_h = non_negative(*rate, units::kinds::elemental_rate(element_), "a rate");
+  if (salt_rate)
+    inf.rate_mmol_per_h = salt_to_elemental_mmol(
+        non_negative(*salt_rate, units::kinds::salt_rate(), "a rate"), *salt);
+  if (const Field* start = find(fs, "start")) {
+    inf.start_h = quantity(*start, units::kinds::time_point());
+    if (inf.start_h < 0)
+      fail(start->value,
+           "an infusion cannot start before t = 0, got '" + start->value.Scalar() + "'");
+  }
+  const Field* duration = find(fs, "duration");
+  if (duration) {
+    if (!rate && !salt_rate)
+      fail(duration->key,
+           "'duration' is the length of the maintenance infusion; give 'rate' or 'salt_rate' too");
+    inf.duration_h = positive(*duration, units::kinds::duration(), "an infusion duration");
+  } else if (rate || salt_rate) {
+    inf.duration_h = std::max(0.0, run_h - inf.start_h - inf.loading_over_h);  // until the end
+  }
+  return inf;
+}
+
+Medication Reader::read_medication(const YAML::Node& item) const {
+  if (!item.IsMap())
+    fail(item, "expected a medication {drug: omeprazole, dose: 20 mg, times: [\"07:00\"]}, got " +
+                   node_kind(item));
+  const auto fs = fields(item, "medication", kMedicationKeys);
+  Medication m;
+  m.mark = mark(item);
+  const Field* drug = find(fs, "drug");
+  if (!drug) fail(item, "a medication needs 'drug' (e.g. drug: omeprazole)");
+  std::vector<std::string> names;
+  for (const auto& d : vocab_.drugs) names.push_back(d.name);
+  m.drug = name_from(*drug, names, "drug");
+  const DrugInfo* info = vocab_.find_drug(m.drug);
+  const auto& routes = info->routes;
+  const bool oral_ok = std::find(routes.begin(), routes.end(), "oral") != routes.end();
+  m.route = oral_ok || routes.empty() ? scenario_defaults::medication_route : routes.front();
+  if (const Field* r = find(fs, "route")) {
+    m.route = name_from(*r, kRoutes, "route");
+    if (std::find(routes.begin(), routes.end(), m.route) == routes.end())
+      fail(r->value,
+           m.drug + " cannot be given by route '" + m.route + "'; its routes: " + join(routes));
+  }
+  const Field* dose = find(fs, "dose");
+  if (!dose) fail(item, "a medication needs 'dose' (the drug's own mass, e.g. 20 mg)");
+  m.dose_mg = non_negative(*dose, units::kinds::drug_mass(), "a dose");
+  m.timing = read_timing(item, fs);
+  return m;
+}
+
+void Reader::read_parameters(const Field& f, Scenario& s) const {
+  expect_map(f.value, f.key, "'parameters' (name: value with unit, as `magsim params` lists)");
+  std::vector<std::string> names;
+  for (const auto& p : vocab_.parameters) names.push_back(p.name);
+  for (const auto& p : fields(f.value, "parameters", names, "parameter")) {
+    const ParameterInfo* info = vocab_.find_parameter(p.name);
+    const std::string text = scalar(p);
+    const std::string unit = info->unit.empty() ? "1" : info->unit;
+    ParameterOverride o;
+    o.name = p.name;
+    o.mark = mark(p.key);
+    try {
+      o.value = units::convert(text, unit);
+    } catch (const UnitError& e) {
+      fail(p.value, "parameter '" + p.name + "' (in " + unit + "): " + e.what(), e.offset());
+    }
+    s.parameters.push_back(o);
+  }
+}
+
+void Reader::read_solver(const Field& f, SolverSpec& solver) const {
+  expect_map(f.value, f.key, "'solver' (e.g. {method: rosenbrock4, rtol: 1e-6})");
+  const auto fs = fields(f.value, "solver", kSolverKeys);
+  if (const Field* m = find(fs, "method"))
+    solver.method = name_from(*m, kSolverMethods, "solver method");
+  for (const char* k : {"rtol", "atol"}) {
+    if (const Field* x = find(fs, k)) {
+      const double v = plain_number(*x);
+      if (!(v > 0))
+        fail(x->value,
+             "'" + std::string(k) + "' must be a positive number, got '" + x->value.Scalar() + "'");
+      (std::string(k) == "rtol" ? solver.rtol : solver.atol) = v;
+    }
+  }
+  if (const Field* x = find(fs, "max_step"))
+    solver.max_step_h = positive(*x, units::kinds::duration(), "'max_step'");
+}
+
+// --set PATH=VALUE ------------------------------------------------------------------------------
+
+struct PathStep {
+  std::string key;  // empty for an index
+  std::size_t index = 0;
+  int column = 1;  // 1-based, inside the --set argument
+};
+
+[[noreturn]] void set_error(int column, const std::string& message) {
+  throw ScenarioError("--set", 1, column, message);
+}
+
+std::vector<PathStep> parse_set_path(const std::string& path) {
+  std::vector<PathStep> steps;
+  std::size_t i = 0;
+  if (path.empty()) set_error(1, "expected PATH=VALUE (e.g. subject.egfr=30 mL/min/1.73m2)");
+  while (i < path.size()) {
+    const int col = static_cast<int>(i) + 1;
+    if (path[i] == '[') {
+      std::size_t j = i + 1;
+      std::size_t index = 0;
+      while (j < path.size() && std::isdigit(static_cast<unsigned char>(path[j])))
+        index = index * 10 + static_cast<std::size_t>(path[j++] - '0');
+      if (j == i + 1 || j >= path.size() || path[j] != ']')
+        set_error(col, "expected a list index such as [0] in '" + path + "'");
+      if (steps.empty()) set_error(col, "a path starts with a key, e.g. supplements[0].dose");
+      steps.push_back({"", index, col});
+      i = j + 1;
+      if (i < path.size() && path[i] == '.') {
+        ++i;
+        if (i >= path.size()) set_error(static_cast<int>(i), "path ends with '.'");
+      }
+      continue;
+    }
+    std::size_t j = i;
+    while (j < path.size() && path[j] != '.' && path[j] != '[') ++j;
+    if (j == i) set_error(col, "empty key in path '" + path + "'");
+    steps.push_back({path.substr(i, j - i), 0, col});
+    // Parameter names contain dots ("renal.gfr_scale"): the rest of the path is one key.
+    if (steps.size() == 1 && steps[0].key == "parameters" && j < path.size() && path[j] == '.') {
+      steps.push_back({path.substr(j + 1), 0, static_cast<int>(j) + 2});
+      if (steps.back().key.empty()) set_error(static_cast<int>(j) + 1, "path ends with '.'");
+      return steps;
+    }
+    i = j;
+    if (i < path.size() && path[i] == '.') {
+      ++i;
+      if (i >= path.size()) set_error(static_cast<int>(i), "path ends with '.'");
+    }
+  }
+  return steps;
+}
+
+void apply_set(YAML::Node& root, const std::string& arg, Reader& reader) {
+  const std::size_t eq = arg.find('=');
+  if (eq == std::string::npos)
+    set_error(1, "expected PATH=VALUE (e.g. subject.egfr=30 mL/min/1.73m2), got '" + arg + "'");
+  const std::vector<PathStep> steps = parse_set_path(arg.substr(0, eq));
+  const int value_column = static_cast<int>(eq) + 2;
+  YAML::Node value;
+  try {
+    value = YAML::Load(arg.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    set_error(value_column + std::max(0, e.mark.column), "malformed --set value: " + e.msg);
+  }
+  // An empty value loads as a node-less Null; give it a node so that errors can find it.
+  if (value.IsNull()) value = YAML::Node(YAML::NodeType::Null);
+  reader.register_set_node(value, value_column);
+
+  if (!root.IsMap() && !root.IsNull()) set_error(1, "the scenario is not a map of keys");
+  YAML::Node node = root;
+  std::string where = "the scenario";
+  for (std::size_t s = 0; s < steps.size(); ++s) {
+    const PathStep& step = steps[s];
+    const bool last = s + 1 == steps.size();
+    if (step.key.empty()) {
+      if (!node.IsSequence())
+        set_error(step.column, where + " is not a list; it cannot take an index");
+      if (step.index >= node.size())
+        set_error(step.column, "index " + std::to_string(step.index) + " is out of range: " +
+                                   where + " has " + std::to_string(node.size()) + " item(s)");
+      if (last) {
+        node[step.index] = value;
+        return;
+      }
+      node.reset(node[step.index]);
+      where = where + "[" + std::to_string(step.index) + "]";
+      continue;
+    }
+    if (!node.IsMap() && !node.IsNull())
+      set_error(step.column, where + " is not a map; it has no key '" + step.key + "'");
+    YAML::Node child;
+    bool found = false;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == step.key) {
+        child.reset(it->second);
+        found = true;
+        break;
+      }
+    }
+    if (last) {
+      if (found) {
+        child = value;  // the value node in the tree now shares `value`
+      } else {
+        YAML::Node key(step.key);
+        reader.register_set_key(key, step.column);
+        node.force_insert(key, value);
+      }
+      return;
+    }
+    if (!found) {
+      if (steps[s + 1].key.empty())
+        set_error(steps[s + 1].column,
+                  "'" + step.key + "' is not in the scenario, so it has no item to set");
+      YAML::Node key(step.key);
+      YAML::Node map(YAML::NodeType::Map);
+      reader.register_set_key(key, step.column);
+      reader.register_set_key(map, step.column);
+      node.force_insert(key, map);
+      child.reset(map);
+    }
+    node.reset(child);
+    where = "'" + step.key + "'";
+  }
+}
+
+// yaml-cpp reports where it noticed a problem; for the two most common causes, point at the cause.
+ScenarioError yaml_syntax_error(const std::string& text, const std::string& file,
+                                const YAML::Exception& e) {
+  const bool known = !e.mark.is_null() && e.mark.line >= 0;
+  const std::size_t end =
+      known && e.mark.pos >= 0 ? static_cast<std::size_t>(e.mark.pos) : text.size();
+  // 1. A tab in the indentation of a line up to the error.
+  int line = 1;
+  for (std::size_t i = 0; i < text.size() && i <= end; ++line) {
+    std::size_t j = i;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) {
+      if (text[j] == '\t')
+        return ScenarioError(file, line, static_cast<int>(j - i) + 1,
+                             "malformed YAML: tab character in indentation (YAML indents with "
+                             "spaces only)");
+      ++j;
+    }
+    const std::size_t nl = text.find('\n', i);
+    i = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  // 2. A '[' or '{' never closed: point at it rather than at where the parser gave up.
+  if (e.msg.find("flow not found") != std::string::npos) {
+    struct Open {
+      char c;
+      int line, column;
+    };
+    std::vector<Open> open;
+    char quote = 0;
+    bool comment = false;
+    char last = '\n';        // previous character
+    char last_token = '\n';  // previous non-blank character on the line
+    int l = 1, c = 0;
+    for (std::size_t i = 0; i < std::min(end, text.size()); ++i) {
+      const char ch = text[i];
+      ++c;
+      if (ch == '\n') {
+        comment = false;
+        ++l, c = 0, last = last_token = '\n';
+        continue;
+      }
+      if (comment) continue;
+      if (quote) {
+        if (ch == '\\' && quote == '"')
+          ++i, ++c;
+        else if (ch == quote)
+          quote = 0;
+      } else if (ch == '#' && (last == ' ' || last == '\t' || last == '\n')) {
+        comment = true;
+      } else if ((ch == '"' || ch == '\'') &&
+                 std::string("\n:[{,-").find(last_token) != std::string::npos) {
+        quote = ch;
+      } else if (ch == '[' || ch == '{') {
+        open.push_back({ch, l, c});
+      } else if ((ch == ']' || ch == '}') && !open.empty()) {
+        open.pop_back();
+      }
+      last = ch;
+      if (ch != ' ' && ch != '\t') last_token = ch;
+    }
+    if (!open.empty())
+      return ScenarioError(
+          file, open.back().line, open.back().column,
+          std::string("malformed YAML: '") + open.back().c + "' is never closed (" + e.msg + ")");
+  }
+  return ScenarioError(file, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1,
+                       "malformed YAML: " + e.msg);
+}
+
+}  // namespace
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& options) {
+  const std::string w = lower(word);
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& o : options) {
+    const std::size_t d = edit_distance(w, lower(o));
+    if (d < best_d) best_d = d, best = o;
+  }
+  const std::size_t allowed = std::max<std::size_t>(2, w.size() / 3);
+  if (best_d <= allowed && best_d < std::max(w.size(), std::size_t{1})) return best;
+  // A truncated name ("steady" for "steady_state") is a plausible typo too.
+  if (w.size() >= 3)
+    for (const auto& o : options)
+      if (lower(o).rfind(w, 0) == 0) return o;
+  return std::string();
+}
+
+double parse_time_of_day(const std::string& text) {
+  const std::string bad = "expected a time of day \"HH:MM\" within 00:00-23:59, got '" + text + "'";
+  const std::size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 2 || text.size() != colon + 3)
+    throw UnitError(0, bad);
+  int h = 0, m = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == colon) continue;
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) throw UnitError(0, bad);
+    (i < colon ? h : m) = (i < colon ? h : m) * 10 + (text[i] - '0');
+  }
+  if (h > 23 || m > 59) throw UnitError(0, bad);
+  return h + m / 60.0;
+}
+
+std::string format_time_of_day(double hours) {
+  const long minutes = std::lround(hours * 60.0);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02ld:%02ld", (minutes / 60) % 24, minutes % 60);
+  return buf;
+}
+
+double salt_to_elemental_mmol(double salt_mg, const SaltForm& salt) {
+  return salt_mg * salt.mg_mass_fraction / scenario_defaults::element().molar_mass_g_per_mol;
+}
+
+Diet default_diet() {
+  Diet d;
+  d.schedule.push_back(
+      {0, units::convert(scenario_defaults::diet_magnesium,
+                         units::kinds::elemental_rate(scenario_defaults::element()),
+                         scenario_defaults::element())});
+  for (const auto& m : scenario_defaults::meals()) d.meals_h.push_back(parse_time_of_day(m));
+  return d;
+}
+
+Scenario parse_scenario_text(const std::string& text, const std::string& filename,
+                             const Vocabulary& vocab, const std::vector<std::string>& sets) {
+  Reader reader(filename, vocab);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw yaml_syntax_error(text, filename, e);
+  }
+  try {
+    if (!sets.empty() && root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    for (const auto& set : sets) apply_set(root, set, reader);
+    Scenario s = reader.read(root);
+    if (sets.empty()) {
+      s.source_text = text;
+    } else {
+      YAML::Emitter out;
+      out << root;
+      s.source_text = std::string(out.c_str()) + "\n";
+    }
+    return s;
+  } catch (const YAML::Exception& e) {
+    // Not expected from a parsed tree; report rather than crash.
+    const bool known = !e.mark.is_null() && e.mark.line >= 0;
+    throw ScenarioError(filename, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1,
+                        e.msg);
+  }
+}
+
+Scenario parse_scenario_file(const std::string& path, const Vocabulary& vocab,
+                             const std::vector<std::string>& sets) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ScenarioError(path, 1, 1,
+                        std::string("cannot read scenario file: ") + std::strerror(EISDIR));
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ScenarioError(path, 1, 1,
+                        std::string("cannot read scenario file: ") + std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad())
+    throw ScenarioError(path, 1, 1,
+                        std::string("cannot read scenario file: ") + std::strerror(errno));
+  return parse_scenario_text(buf.str(), path, vocab, sets);
+}
+
+}  // namespace magsim::engine
