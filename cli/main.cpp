@@ -18,7 +18,8 @@ const char* kUsage =
     "  run SCENARIO.yaml [-o OUT.h5] [--set PATH=VALUE]...   simulate one scenario, write HDF5\n"
     "  check SCENARIO.yaml [--resolved]                      validate, print warnings\n"
     "  params                                                list every model parameter\n"
-    "  sweep, merge, validate, sensitivity                   not built yet (see README)\n"
+    "  sensitivity SCENARIO.yaml --output SERIES.STAT        local sensitivities, ranked\n"
+    "  sweep, merge                                          not built yet (see README)\n"
     "\n"
     "options:\n"
     "  --version     version and build information\n"
@@ -58,8 +59,8 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(rest);
     if (command == "check") return check_command(rest);
     if (command == "params") return params_command(rest);
-    if (command == "sweep" || command == "merge" || command == "validate" ||
-        command == "sensitivity") {
+    if (command == "sensitivity") return sensitivity_command(rest);
+    if (command == "sweep" || command == "merge") {
       std::cerr << "magsim: error: '" << command
                 << "' is specified in SPEC.md but not built yet in this version\n";
       return kFailure;

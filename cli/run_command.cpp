@@ -1,4 +1,6 @@
 // magsim run: parse a scenario, simulate it, stream the series to HDF5, print a summary.
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 
@@ -118,6 +120,14 @@ int run_command(const Args& args) {
     // On disk now; the records (one per dose) need not occupy memory during a long run.
     std::vector<engine::EventRecord>().swap(loaded.problem.schedule.events);
     RunSummary summary(problem.duration_h);
+    if (!loaded.scenario.infusions.empty()) {
+      double start = problem.duration_h, dose = 0;
+      for (const auto& inf : loaded.scenario.infusions) {
+        start = std::min(start, inf.start_h);
+        dose += inf.loading_mmol + inf.rate_mmol_per_h * inf.duration_h;
+      }
+      summary.set_infusion(start, dose);
+    }
     ProgressSink progress(problem.duration_h, quiet);
     engine::TeeSink sinks({&writer, &summary, &progress});
     const auto stats = engine::simulate(model, problem, sinks, &g_cancel);
@@ -127,6 +137,8 @@ int run_command(const Args& args) {
     writer.set_attribute("steady_state_stage", stats.steady_state_stage);
     writer.set_attribute("steps", static_cast<double>(stats.steps), "1");
     writer.set_attribute("duration", problem.duration_h, "h");
+    if (std::isfinite(summary.retention_percent()))
+      writer.set_attribute("retention", summary.retention_percent(), "%");
     writer.commit();
     if (!quiet) summary.print(std::cout, stats, output_path);
   } catch (const engine::SimulationError& e) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace magsim::cli {
 
@@ -10,6 +11,8 @@ void RunSummary::begin(const engine::ModelInfo& info) {
   urine_ = info.find_output("cum_urine");
   intake_ = info.find_output("cum_intake");
   absorbed_ = info.find_output("cum_absorbed");
+  urine_rate_ = info.find_output("urine_mg_rate");
+  have_start_ = have_start_plus_day_ = false;
   first_.clear();
   day_before_end_.clear();
   last_.assign(info.outputs.size(), 0.0);
@@ -22,8 +25,27 @@ void RunSummary::sample(double t, const double* y, const double*) {
     day_before_end_.assign(y, y + last_.size());
     t_day_before_end_ = t;
   }
+  if (urine_ >= 0 && infusion_dose_mmol_ > 0) {
+    if (t <= infusion_start_h_ + 1e-9) {
+      urine_at_start_ = y[urine_];
+      have_start_ = true;
+    }
+    if (t <= infusion_start_h_ + 24.0 + 1e-9 && t >= infusion_start_h_ + 24.0 - 1e-9) {
+      urine_at_start_plus_day_ = y[urine_];
+      have_start_plus_day_ = true;
+    }
+  }
   last_.assign(y, y + last_.size());
   t_last_ = t;
+}
+
+double RunSummary::retention_percent() const {
+  if (!(infusion_dose_mmol_ > 0) || !have_start_ || !have_start_plus_day_ || urine_rate_ < 0 ||
+      first_.empty())
+    return std::numeric_limits<double>::quiet_NaN();
+  const double baseline_per_day = first_[static_cast<size_t>(urine_rate_)];  // mmol/d at t = 0
+  const double extra = urine_at_start_plus_day_ - urine_at_start_ - baseline_per_day;
+  return 100.0 * (infusion_dose_mmol_ - extra) / infusion_dose_mmol_;
 }
 
 void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
@@ -57,6 +79,13 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
         last_[static_cast<size_t>(absorbed_)] - first_[static_cast<size_t>(absorbed_)];
     line("Mg intake (oral + IV)", intake, "mmol");
     if (intake > 0) line("absorbed, fraction of intake", 100.0 * absorbed / intake, "%", "%.1f");
+  }
+  const double retention = retention_percent();
+  if (std::isfinite(retention)) {
+    line("IV Mg given", infusion_dose_mmol_, "mmol");
+    line("retention, 24 h from infusion start", retention, "%", "%.1f");
+  } else if (infusion_dose_mmol_ > 0) {
+    os << "  retention: needs samples at the infusion start and 24 h later\n";
   }
   line("mass-balance error", stats.mass_balance_error, "mmol", "%.2e");
   line("mass-balance error, relative", stats.mass_balance_relative_error, "", "%.2e");

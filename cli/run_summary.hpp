@@ -17,12 +17,24 @@ class RunSummary : public engine::SampleSink {
   void begin(const engine::ModelInfo& info) override;
   void sample(double t, const double* y, const double* x) override;
 
+  // For a run with IV magnesium: the retention (loading) test. Retention % = (dose - extra
+  // urine in the 24 h from the infusion start, over the baseline urine rate at t = 0) / dose.
+  void set_infusion(double start_h, double dose_mmol) {
+    infusion_start_h_ = start_h;
+    infusion_dose_mmol_ = dose_mmol;
+  }
+  // NaN when there is no infusion or the run ends before start + 24 h.
+  double retention_percent() const;
+
   // Prints the table; `stats` carries wall time and mass balance.
   void print(std::ostream& os, const engine::RunStats& stats, const std::string& output_path) const;
 
  private:
   double duration_h_;
-  int serum_ = -1, urine_ = -1, intake_ = -1, absorbed_ = -1;
+  int serum_ = -1, urine_ = -1, intake_ = -1, absorbed_ = -1, urine_rate_ = -1;
+  double infusion_start_h_ = 0, infusion_dose_mmol_ = 0;
+  double urine_at_start_ = 0, urine_at_start_plus_day_ = 0;
+  bool have_start_ = false, have_start_plus_day_ = false;
   std::vector<double> first_, day_before_end_, last_;
   double t_day_before_end_ = -1, t_last_ = 0;
 };
