@@ -46,13 +46,9 @@ int check_command(const Args& args) {
     std::cerr << "magsim check: error: no scenario file given\n" << kCheckUsage;
     return kBadInput;
   }
-  LoadedScenario loaded;
-  try {
-    loaded = load_scenario(path, sets);
-  } catch (const engine::ScenarioError& e) {
-    std::cerr << e.formatted() << "\n";
-    return kBadInput;
-  }
+  auto maybe_loaded = load_scenario_or_report(path, sets);
+  if (!maybe_loaded) return kBadInput;
+  auto& loaded = *maybe_loaded;
   const auto warnings = engine::check_scenario(loaded.scenario, models::magnesium::vocabulary());
   for (const auto& w : warnings) std::cerr << w.formatted() << "\n";
   if (resolved) std::cout << loaded.resolved_text;

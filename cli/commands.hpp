@@ -14,6 +14,7 @@ using Args = std::vector<std::string>;
 int run_command(const Args& args);
 int check_command(const Args& args);
 int params_command(const Args& args);
+int validate_command(const Args& args);
 int sensitivity_command(const Args& args);
 
 // True if args ask for help (-h / --help); prints `usage` to stdout then.

@@ -86,13 +86,9 @@ int run_command(const Args& args) {
   }
   if (output_path.empty()) output_path = default_output(scenario_path);
 
-  LoadedScenario loaded;
-  try {
-    loaded = load_scenario(scenario_path, sets);
-  } catch (const engine::ScenarioError& e) {
-    std::cerr << e.formatted() << "\n";
-    return kBadInput;
-  }
+  auto maybe_loaded = load_scenario_or_report(scenario_path, sets);
+  if (!maybe_loaded) return kBadInput;
+  auto& loaded = *maybe_loaded;
   const auto& model = models::magnesium::model();
   const auto& info = model.info();
   const auto& problem = loaded.problem;

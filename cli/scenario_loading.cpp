@@ -1,5 +1,8 @@
 #include "cli/scenario_loading.hpp"
 
+#include <iostream>
+
+#include "engine/errors.hpp"
 #include "engine/scenario_parser.hpp"
 #include "engine/scenario_writer.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -13,6 +16,16 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
   out.problem = models::magnesium::make_problem(out.scenario);
   out.resolved_text = engine::resolved_yaml(out.scenario, vocabulary);
   return out;
+}
+
+std::optional<LoadedScenario> load_scenario_or_report(const std::string& path,
+                                                      const std::vector<std::string>& sets) {
+  try {
+    return load_scenario(path, sets);
+  } catch (const engine::ScenarioError& e) {
+    std::cerr << e.formatted() << "\n";
+    return std::nullopt;
+  }
 }
 
 }  // namespace magsim::cli

@@ -1,6 +1,7 @@
 // Scenario file -> parsed Scenario -> Problem for the magnesium model; shared by run and check.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,10 @@ struct LoadedScenario {
 
 // Throws engine::ScenarioError for anything wrong with the file or the --set edits.
 LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& sets);
+
+// The same, but a bad scenario is printed to stderr as FILE:LINE:COL: error: ... and gives
+// nothing (the caller exits with code 2).
+std::optional<LoadedScenario> load_scenario_or_report(const std::string& path,
+                                                      const std::vector<std::string>& sets);
 
 }  // namespace magsim::cli

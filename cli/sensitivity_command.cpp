@@ -71,13 +71,9 @@ int sensitivity_command(const Args& args) {
     return kBadInput;
   }
 
-  LoadedScenario loaded;
-  try {
-    loaded = load_scenario(path, sets);
-  } catch (const engine::ScenarioError& e) {
-    std::cerr << e.formatted() << "\n";
-    return kBadInput;
-  }
+  auto maybe_loaded = load_scenario_or_report(path, sets);
+  if (!maybe_loaded) return kBadInput;
+  auto& loaded = *maybe_loaded;
   const auto& model = models::magnesium::model();
   const auto& info = model.info();
   engine::Endpoint endpoint;
