@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "cli/scenario_loading.hpp"
+#include "app/scenario_loading.hpp"
 #include "engine/errors.hpp"
 #include "engine/scenario_check.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -46,7 +46,7 @@ int check_command(const Args& args) {
     std::cerr << "magsim check: error: no scenario file given\n" << kCheckUsage;
     return kBadInput;
   }
-  auto maybe_loaded = load_scenario_or_report(path, sets);
+  auto maybe_loaded = app::load_scenario_or_report(path, sets);
   if (!maybe_loaded) return kBadInput;
   auto& loaded = *maybe_loaded;
   const auto warnings = engine::check_scenario(loaded.scenario, models::magnesium::vocabulary());

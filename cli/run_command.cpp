@@ -6,12 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
-#include "cli/run_summary.hpp"
-#include "cli/scenario_loading.hpp"
+#include "app/run_output.hpp"
+#include "app/scenario_loading.hpp"
 #include "engine/errors.hpp"
 #include "engine/hdf5_writer.hpp"
 #include "engine/simulator.hpp"
-#include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::cli {
@@ -38,10 +37,6 @@ std::string default_output(const std::string& scenario_path) {
   const auto slash = scenario_path.find_last_of('/');
   const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
   return (has_ext ? scenario_path.substr(0, dot) : scenario_path) + ".h5";
-}
-
-const char* method_name(engine::Method m) {
-  return m == engine::Method::Rosenbrock4 ? "rosenbrock4" : "dopri5";
 }
 
 }  // namespace
@@ -86,55 +81,24 @@ int run_command(const Args& args) {
   }
   if (output_path.empty()) output_path = default_output(scenario_path);
 
-  auto maybe_loaded = load_scenario_or_report(scenario_path, sets);
+  auto maybe_loaded = app::load_scenario_or_report(scenario_path, sets);
   if (!maybe_loaded) return kBadInput;
   auto& loaded = *maybe_loaded;
   const auto& model = models::magnesium::model();
-  const auto& info = model.info();
   const auto& problem = loaded.problem;
-
-  engine::RunMetadata meta;
-  meta.magsim_version = engine::kVersion;
-  meta.git_revision = engine::kGitRevision;
-  meta.model_name = info.name;
-  meta.model_version = info.version;
-  meta.scenario_file = scenario_path;
-  meta.scenario_given = loaded.scenario.source_text;
-  meta.scenario_resolved = loaded.resolved_text;
-  meta.solver_method = method_name(problem.solver.method);
-  meta.rtol = problem.solver.rtol;
-  meta.atol = problem.solver.atol;
-  meta.max_step_h = problem.solver.max_step_h;
-  meta.variables = loaded.scenario.output.variables;
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    engine::Hdf5RunWriter writer(output_path, meta);
-    writer.write_parameters(info.parameters, problem.parameters);
-    writer.write_events(problem.schedule.events);
+    engine::Hdf5RunWriter writer(output_path, app::run_metadata(loaded, scenario_path));
+    app::write_run_inputs(writer, loaded);
     // On disk now; the records (one per dose) need not occupy memory during a long run.
     std::vector<engine::EventRecord>().swap(loaded.problem.schedule.events);
-    RunSummary summary(problem.duration_h);
-    if (!loaded.scenario.infusions.empty()) {
-      double start = problem.duration_h, dose = 0;
-      for (const auto& inf : loaded.scenario.infusions) {
-        start = std::min(start, inf.start_h);
-        dose += inf.loading_mmol + inf.rate_mmol_per_h * inf.duration_h;
-      }
-      summary.set_infusion(start, dose);
-    }
+    auto summary = app::make_run_summary(loaded);
     ProgressSink progress(problem.duration_h, quiet);
     engine::TeeSink sinks({&writer, &summary, &progress});
     const auto stats = engine::simulate(model, problem, sinks, &g_cancel);
-    writer.set_attribute("wall_time", stats.wall_seconds, "s");
-    writer.set_attribute("mass_balance_error", stats.mass_balance_error, "mmol");
-    writer.set_attribute("mass_balance_relative_error", stats.mass_balance_relative_error, "1");
-    writer.set_attribute("steady_state_stage", stats.steady_state_stage);
-    writer.set_attribute("steps", static_cast<double>(stats.steps), "1");
-    writer.set_attribute("duration", problem.duration_h, "h");
-    if (std::isfinite(summary.retention_percent()))
-      writer.set_attribute("retention", summary.retention_percent(), "%");
+    app::write_run_results(writer, loaded, stats, summary);
     writer.commit();
     if (!quiet) summary.print(std::cout, stats, output_path);
   } catch (const engine::SimulationError& e) {

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "cli/scenario_loading.hpp"
+#include "app/scenario_loading.hpp"
 #include "engine/errors.hpp"
 #include "engine/sensitivity.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -71,7 +71,7 @@ int sensitivity_command(const Args& args) {
     return kBadInput;
   }
 
-  auto maybe_loaded = load_scenario_or_report(path, sets);
+  auto maybe_loaded = app::load_scenario_or_report(path, sets);
   if (!maybe_loaded) return kBadInput;
   auto& loaded = *maybe_loaded;
   const auto& model = models::magnesium::model();

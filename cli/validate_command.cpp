@@ -133,6 +133,14 @@ const char* op_name(val::Op op) {
 std::vector<std::string> point_names(const val::QuantitySpec& q,
                                      const std::map<std::string, const val::QuantitySpec*>& by) {
   if (q.op == val::Op::Sequence) return q.operands;
+  if (q.op == val::Op::Element) {
+    const auto it = by.find(q.operands.front());
+    if (it == by.end()) return {q.name};
+    const auto names = point_names(*it->second, by);
+    const int n = static_cast<int>(names.size());
+    const int i = q.index < 0 ? n + q.index : q.index;
+    return {i >= 0 && i < n ? names[i] : q.name};
+  }
   if (q.op == val::Op::Difference || q.op == val::Op::Ratio) {
     for (const auto& name : q.operands) {
       const auto it = by.find(name);
@@ -141,8 +149,10 @@ std::vector<std::string> point_names(const val::QuantitySpec& q,
         if (names.size() > 1) return names;
       }
     }
-    return {q.name};
+    const auto first = by.find(q.operands.front());
+    return first == by.end() ? std::vector<std::string>{q.name} : point_names(*first->second, by);
   }
+  if (q.op == val::Op::MassBalance) return {q.scope.empty() ? "listed runs" : q.scope + " runs"};
   if (q.runs.size() > 1) return q.runs;
   return {q.runs.empty() ? q.name : q.runs.front()};
 }

@@ -9,7 +9,7 @@
 #include "engine/sample_sink.hpp"
 #include "engine/simulator.hpp"
 
-namespace magsim::cli {
+namespace magsim::app {
 
 class RunSummary : public engine::SampleSink {
  public:
@@ -39,4 +39,4 @@ class RunSummary : public engine::SampleSink {
   double t_day_before_end_ = -1, t_last_ = 0;
 };
 
-}  // namespace magsim::cli
+}  // namespace magsim::app

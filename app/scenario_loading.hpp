@@ -1,4 +1,5 @@
-// Scenario file -> parsed Scenario -> Problem for the magnesium model; shared by run and check.
+// Scenario file -> parsed Scenario -> Problem for the magnesium model; shared by the CLI and the
+// Python bindings.
 #pragma once
 
 #include <optional>
@@ -8,7 +9,7 @@
 #include "engine/problem.hpp"
 #include "engine/scenario.hpp"
 
-namespace magsim::cli {
+namespace magsim::app {
 
 struct LoadedScenario {
   engine::Scenario scenario;
@@ -19,9 +20,13 @@ struct LoadedScenario {
 // Throws engine::ScenarioError for anything wrong with the file or the --set edits.
 LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& sets);
 
+// From scenario text (YAML) rather than a file; `name` stands for the file in error messages.
+LoadedScenario load_scenario_text(const std::string& text, const std::string& name,
+                                  const std::vector<std::string>& sets);
+
 // The same, but a bad scenario is printed to stderr as FILE:LINE:COL: error: ... and gives
 // nothing (the caller exits with code 2).
 std::optional<LoadedScenario> load_scenario_or_report(const std::string& path,
                                                       const std::vector<std::string>& sets);
 
-}  // namespace magsim::cli
+}  // namespace magsim::app

@@ -1,10 +1,10 @@
-#include "cli/run_summary.hpp"
+#include "app/run_summary.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-namespace magsim::cli {
+namespace magsim::app {
 
 void RunSummary::begin(const engine::ModelInfo& info) {
   serum_ = info.find_output("serum_mg_total");
@@ -93,4 +93,4 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
   os << "  output: " << output_path << "\n";
 }
 
-}  // namespace magsim::cli
+}  // namespace magsim::app

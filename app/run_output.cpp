@@ -1,0 +1,60 @@
+#include "app/run_output.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/version_info.hpp"
+#include "models/magnesium/magnesium.hpp"
+
+namespace magsim::app {
+
+engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file) {
+  const auto& info = models::magnesium::model().info();
+  const auto& solver = loaded.problem.solver;
+  engine::RunMetadata meta;
+  meta.magsim_version = engine::kVersion;
+  meta.git_revision = engine::kGitRevision;
+  meta.model_name = info.name;
+  meta.model_version = info.version;
+  meta.scenario_file = scenario_file;
+  meta.scenario_given = loaded.scenario.source_text;
+  meta.scenario_resolved = loaded.resolved_text;
+  meta.solver_method = solver.method == engine::Method::Rosenbrock4 ? "rosenbrock4" : "dopri5";
+  meta.rtol = solver.rtol;
+  meta.atol = solver.atol;
+  meta.max_step_h = solver.max_step_h;
+  meta.variables = loaded.scenario.output.variables;
+  return meta;
+}
+
+void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded) {
+  writer.write_parameters(models::magnesium::model().info().parameters, loaded.problem.parameters);
+  writer.write_events(loaded.problem.schedule.events);
+}
+
+void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded,
+                       const engine::RunStats& stats, const RunSummary& summary) {
+  writer.set_attribute("wall_time", stats.wall_seconds, "s");
+  writer.set_attribute("mass_balance_error", stats.mass_balance_error, "mmol");
+  writer.set_attribute("mass_balance_relative_error", stats.mass_balance_relative_error, "1");
+  writer.set_attribute("steady_state_stage", stats.steady_state_stage);
+  writer.set_attribute("steps", static_cast<double>(stats.steps), "1");
+  writer.set_attribute("duration", loaded.problem.duration_h, "h");
+  if (std::isfinite(summary.retention_percent()))
+    writer.set_attribute("retention", summary.retention_percent(), "%");
+}
+
+RunSummary make_run_summary(const LoadedScenario& loaded) {
+  RunSummary summary(loaded.problem.duration_h);
+  if (!loaded.scenario.infusions.empty()) {
+    double start = loaded.problem.duration_h, dose = 0;
+    for (const auto& inf : loaded.scenario.infusions) {
+      start = std::min(start, inf.start_h);
+      dose += inf.loading_mmol + inf.rate_mmol_per_h * inf.duration_h;
+    }
+    summary.set_infusion(start, dose);
+  }
+  return summary;
+}
+
+}  // namespace magsim::app

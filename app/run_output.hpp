@@ -1,0 +1,26 @@
+// What a finished run writes besides its series, the same from the CLI and from Python:
+// metadata, parameters, events and the root attributes with units.
+#pragma once
+
+#include <string>
+
+#include "app/run_summary.hpp"
+#include "app/scenario_loading.hpp"
+#include "engine/hdf5_writer.hpp"
+#include "engine/simulator.hpp"
+
+namespace magsim::app {
+
+engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file);
+
+// Parameters and the event table, written before the run starts.
+void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded);
+
+// Root attributes after the run: wall time, mass balance, solver statistics, retention.
+void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded,
+                       const engine::RunStats& stats, const RunSummary& summary);
+
+// A summary collector set up for this scenario (infusions enable the retention test).
+RunSummary make_run_summary(const LoadedScenario& loaded);
+
+}  // namespace magsim::app
