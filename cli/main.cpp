@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(rest);
     if (command == "check") return check_command(rest);
     if (command == "params") return params_command(rest);
+    if (command == "validate") return validate_command(rest);
     if (command == "sensitivity") return sensitivity_command(rest);
     if (command == "sweep" || command == "merge") {
       std::cerr << "magsim: error: '" << command
