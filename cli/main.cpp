@@ -18,6 +18,7 @@ const char* kUsage =
     "  run SCENARIO.yaml [-o OUT.h5] [--set PATH=VALUE]...   simulate one scenario, write HDF5\n"
     "  check SCENARIO.yaml [--resolved]                      validate, print warnings\n"
     "  params                                                list every model parameter\n"
+    "  validate [--report DIR]                               literature validation suite\n"
     "  sensitivity SCENARIO.yaml --output SERIES.STAT        local sensitivities, ranked\n"
     "  sweep, merge                                          not built yet (see README)\n"
     "\n"
