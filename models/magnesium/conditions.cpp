@@ -19,10 +19,12 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
   return false;
 }
 
-// Pregnancy: GFR up ~50 %, plasma and ECF volume up ~40 %, albumin diluted (Cheung & Lafayette
-// 2013). The albumin factor applies only when the scenario gives no measured albumin.
-void apply_pregnancy(bool albumin_measured, std::vector<double>& p) {
-  p[par::renal_gfr_scale] *= p[par::pregnancy_gfr_factor];
+// Pregnancy: GFR up ~50 %, plasma and ECF volume up, albumin diluted (Cheung & Lafayette 2013).
+// A measured value wins over the typical pregnancy change: an eGFR or albumin given for a
+// pregnant subject is taken as measured in pregnancy, so the rise (or the dilution) is already
+// in it; only when absent does the typical pregnancy change apply to the non-pregnant default.
+void apply_pregnancy(bool egfr_measured, bool albumin_measured, std::vector<double>& p) {
+  if (!egfr_measured) p[par::renal_gfr_scale] *= p[par::pregnancy_gfr_factor];
   p[par::body_ecf_volume_per_kg] *= p[par::pregnancy_volume_factor];
   p[par::body_plasma_volume_per_kg] *= p[par::pregnancy_volume_factor];
   if (!albumin_measured) p[par::serum_albumin] *= p[par::pregnancy_albumin_factor];
@@ -32,7 +34,8 @@ void apply_pregnancy(bool albumin_measured, std::vector<double>& p) {
 void apply_chronic_diarrhea(std::vector<double>& p) {
   const double t = p[par::chronic_diarrhea_transit_factor];
   p[par::gut_jejunum_transit_time] *= t;
-  p[par::gut_ileum_transit_time] *= t;
+  p[par::gut_proximal_ileum_transit_time] *= t;
+  p[par::gut_distal_ileum_transit_time] *= t;
   p[par::gut_colon_transit_time] *= t;
   p[par::gut_secretion_clearance_ileum] *= p[par::chronic_diarrhea_secretion_factor];
   p[par::gut_secretion_clearance_colon] *= p[par::chronic_diarrhea_secretion_factor];
@@ -41,7 +44,8 @@ void apply_chronic_diarrhea(std::vector<double>& p) {
 // Crohn's disease: inflamed terminal ileum absorbs less; transit is faster.
 void apply_crohns(std::vector<double>& p) {
   const double t = p[par::crohns_transit_factor];
-  p[par::gut_ileum_transit_time] *= t;
+  p[par::gut_proximal_ileum_transit_time] *= t;
+  p[par::gut_distal_ileum_transit_time] *= t;
   p[par::gut_colon_transit_time] *= t;
   p[par::gut_paracellular_rate_ileum] *= p[par::crohns_ileal_uptake_factor];
   p[par::gut_trpm6_vmax_ileum] *= p[par::crohns_ileal_uptake_factor];
@@ -50,7 +54,8 @@ void apply_crohns(std::vector<double>& p) {
 // Ileal resection: less ileum to absorb from, and faster transit without the ileal brake.
 void apply_ileal_resection(std::vector<double>& p) {
   const double t = p[par::ileal_resection_transit_factor];
-  p[par::gut_ileum_transit_time] *= t;
+  p[par::gut_proximal_ileum_transit_time] *= t;
+  p[par::gut_distal_ileum_transit_time] *= t;
   p[par::gut_colon_transit_time] *= t;
   p[par::gut_paracellular_rate_ileum] *= p[par::ileal_resection_ileal_uptake_factor];
   p[par::gut_trpm6_vmax_ileum] *= p[par::ileal_resection_ileal_uptake_factor];
@@ -70,7 +75,7 @@ void apply_subject(const engine::Subject& subject, const std::string& file, std:
   };
   const bool female = subject.sex == "female";
   if (!(subject.weight_kg > 0)) fail("subject.weight must be positive");
-  if (!(subject.egfr_ml_min_173 > 0)) fail("subject.egfr must be positive");
+  if (subject.egfr_ml_min_173 <= 0) fail("subject.egfr must be positive");
   if (!(subject.age_y >= 0)) fail("subject.age must not be negative");
 
   p[par::body_weight] = subject.weight_kg;
@@ -80,7 +85,9 @@ void apply_subject(const engine::Subject& subject, const std::string& file, std:
   p[par::body_height] = std::isnan(subject.height_cm)
                             ? (female ? p[par::body_typical_height_female] : p[par::body_typical_height_male])
                             : subject.height_cm;
-  p[par::renal_egfr] = subject.egfr_ml_min_173;
+  // An absent eGFR (NaN) leaves the default renal.egfr, a healthy non-pregnant adult's.
+  const bool egfr_measured = !std::isnan(subject.egfr_ml_min_173);
+  if (egfr_measured) p[par::renal_egfr] = subject.egfr_ml_min_173;
   const bool albumin_measured = !std::isnan(subject.albumin_g_per_L);
   if (albumin_measured) {
     if (!(subject.albumin_g_per_L > 0)) fail("subject.albumin must be positive");
@@ -92,7 +99,7 @@ void apply_subject(const engine::Subject& subject, const std::string& file, std:
     if (!female) fail("condition 'pregnancy' needs subject.sex: female");
     if (subject.age_y < 10 || subject.age_y > 60)
       fail("condition 'pregnancy' at age " + std::to_string(subject.age_y) + " y is outside 10-60 y");
-    apply_pregnancy(albumin_measured, p);
+    apply_pregnancy(egfr_measured, albumin_measured, p);
   }
   if (has(c, "chronic_diarrhea")) apply_chronic_diarrhea(p);
   if (has(c, "crohns")) apply_crohns(p);

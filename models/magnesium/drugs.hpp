@@ -23,7 +23,7 @@ struct DrugClassRecord {
   DrugClass cls;
   const char* name;
   const char* reference_drug;
-  int gut_state;                    // -1: no oral route in the class
+  int gut_state;                    // where oral doses go; -1: no oral route in the class
   int body_state;
   double reference_bioavailability; // to convert IV doses; equals the class parameter's default
 };
@@ -31,7 +31,9 @@ struct DrugClassRecord {
 inline constexpr std::array<DrugClassRecord, 4> kDrugClasses{{
     {DrugClass::ppi, "ppi", "omeprazole", st::ppi_gut, st::ppi_body, 0.5},
     {DrugClass::loop_diuretic, "loop", "furosemide", st::loop_gut, st::loop_body, 0.5},
-    {DrugClass::thiazide, "thiazide", "hydrochlorothiazide", st::thiazide_gut, st::thiazide_body, 0.7},
+    // Thiazides: oral doses go straight into the body state (ingested equivalent, exposure = F x
+    // amount): absorption is short beside the half-life and the weeks-long effect.
+    {DrugClass::thiazide, "thiazide", "hydrochlorothiazide", st::thiazide_body, st::thiazide_body, 0.7},
     {DrugClass::nephrotoxin, "nephrotoxin", "cisplatin", -1, st::nephrotoxin_body, 1.0},
 }};
 

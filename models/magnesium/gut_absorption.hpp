@@ -1,6 +1,9 @@
-// The gut lumen: transit stomach -> jejunum -> ileum -> colon -> feces, dissolution of
+// The gut lumen: transit stomach -> duodenum/jejunum -> proximal ileum -> distal ileum -> colon ->
+// feces (three small-bowel stages so that a dose arrives at the caecum as a delayed, narrow wave
+// rather than an exponential trickle: uptake ~80 % done by 6 h, Schuchardt & Hahn 2017), dissolution of
 // acid-requiring salts, passive paracellular and saturable transcellular (TRPM6/7) uptake, and
-// endogenous secretion. Amounts in mmol, rates in mmol/h.
+// endogenous secretion, osmotic speeding of colonic transit by dissolved Mg, and the slow
+// TRPM6 adaptation to Mg status. Amounts in mmol, rates in mmol/h.
 //
 // Fine 1991 (JCI 88:396): absorption vs intake = hyperbolic + linear (7 % of intake); fractional
 // absorption 65 % at the lowest load, 11 % at 80 mEq with a meal. Here the linear part is the
@@ -19,6 +22,15 @@ inline double gastric_emptying_rate(double meals, const double* p) {
   const double fasted = rate_from_half_time(p[par::gut_gastric_half_time_fasted]);
   const double m = meals > 0 ? meals : 0.0;
   return fasted / (1.0 + p[par::gut_meal_gastric_slowing] * m);
+}
+
+// Colonic transit rate constant (1/h): dissolved Mg is osmotically active, holds water in the
+// colon and speeds transit (Fine, NEJM 1991: ~7 g stool water per mmol fecal soluble Mg): the
+// laxative action of Mg salts. Linear in the dissolved amount, so cheap and smooth.
+template <class T>
+T colon_transit_rate(const T& colon_dissolved, const double* p) {
+  const T load = value(colon_dissolved) > 0 ? colon_dissolved : T(0.0) * colon_dissolved;
+  return (1.0 + load / p[par::gut_colon_osmotic_amount]) / p[par::gut_colon_transit_time];
 }
 
 // Gastric acid output (mmol H+/h): basal plus meal-stimulated, cut by proton-pump inhibition.
@@ -64,10 +76,28 @@ T transcellular_uptake(const T& dissolved, double vmax, double km, const T& trpm
   return absorption_scale * vmax * trpm6_activity * saturation(dissolved, km);
 }
 
-// Intestinal TRPM6/7 activity left under proton-pump inhibition.
+// Intestinal TRPM6/7 activity relative to a Mg-replete subject off PPIs: lowered when proton-pump
+// inhibition raises luminal pH, scaled by the status-driven expression (trpm6_expression).
 template <class T>
-T gut_trpm6_activity(const T& pump_inhibition, const double* p) {
-  return 1.0 - p[par::gut_ppi_trpm6_inhibition] * pump_inhibition;
+T gut_trpm6_activity(const T& pump_inhibition, const T& expression, const double* p) {
+  return (1.0 - p[par::gut_ppi_trpm6_inhibition] * pump_inhibition) * expression;
+}
+
+// TRPM6 expression the Mg status calls for (relative to 1 at serum.reference_ionized): rises
+// toward trpm6.max_upregulation as ionized Mg falls and falls below 1 as it rises (Groenestege
+// 2006: Mg-deficient diet up-regulates, Mg-rich diet down-regulates colonic and renal TRPM6).
+//   target = U / (1 + (U - 1) r^n),  r = ionized / reference, n a small integer.
+template <class T>
+T trpm6_expression_target(const T& ionized, const double* p) {
+  const double up = p[par::trpm6_max_upregulation];
+  const T r = ionized / p[par::serum_reference_ionized];
+  return up / (1.0 + (up - 1.0) * int_power(r, p[par::trpm6_status_hill]));
+}
+
+// Expression follows its target over days (first order).
+template <class T>
+T trpm6_adaptation_rate(const T& expression, const T& ionized, const double* p) {
+  return rate_from_half_time(p[par::trpm6_adaptation_half_time]) * (trpm6_expression_target(ionized, p) - expression);
 }
 
 // Endogenous secretion into the lumen (mmol/h): digestive fluids carry Mg in proportion to the

@@ -26,8 +26,10 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::stomach_undissolved, "stomach_undissolved", "mmol", "acid-requiring Mg salt not yet dissolved, stomach", D, 1);
   def(st::jejunum_dissolved, "jejunum_dissolved", "mmol", "dissolved Mg, duodenum and jejunum", D, 1);
   def(st::jejunum_undissolved, "jejunum_undissolved", "mmol", "undissolved salt, duodenum and jejunum", D, 1);
-  def(st::ileum_dissolved, "ileum_dissolved", "mmol", "dissolved Mg, ileum", D, 1);
-  def(st::ileum_undissolved, "ileum_undissolved", "mmol", "undissolved salt, ileum", D, 1);
+  def(st::proximal_ileum_dissolved, "proximal_ileum_dissolved", "mmol", "dissolved Mg, proximal ileum", D, 1);
+  def(st::proximal_ileum_undissolved, "proximal_ileum_undissolved", "mmol", "undissolved salt, proximal ileum", D, 1);
+  def(st::distal_ileum_dissolved, "distal_ileum_dissolved", "mmol", "dissolved Mg, distal ileum", D, 1);
+  def(st::distal_ileum_undissolved, "distal_ileum_undissolved", "mmol", "undissolved salt, distal ileum", D, 1);
   def(st::colon_dissolved, "colon_dissolved", "mmol", "dissolved Mg, colon", D, 5);
   def(st::colon_undissolved, "colon_undissolved", "mmol", "undissolved salt, colon", D, 1);
   def(st::ecf, "ecf_mg", "mmol", "extracellular Mg (plasma and interstitial; ionized, complexed, albumin-bound)", D, 10);
@@ -47,11 +49,11 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::ppi_pump_inhibition, "ppi_pump_inhibition", "1", "fraction of gastric proton pumps inactivated", D, 1);
   def(st::loop_gut, "loop_gut", "mg", "loop diuretic in the gut, furosemide-equivalent mg", D, 10);
   def(st::loop_body, "loop_body", "mg", "loop diuretic in the body, furosemide-equivalent mg", D, 10);
-  def(st::thiazide_gut, "thiazide_gut", "mg", "thiazide in the gut, hydrochlorothiazide-equivalent mg", D, 10);
-  def(st::thiazide_body, "thiazide_body", "mg", "thiazide in the body, hydrochlorothiazide-equivalent mg", D, 10);
+  def(st::thiazide_body, "thiazide_body", "mg", "thiazide taken and not yet eliminated, hydrochlorothiazide-equivalent mg (exposure = F x this)", D, 10);
   def(st::thiazide_dct_downregulation, "thiazide_dct_downregulation", "1", "fraction of DCT TRPM6 activity lost under thiazides", D, 1);
   def(st::nephrotoxin_body, "nephrotoxin_body", "mg", "tubular toxin in the body, cisplatin-equivalent mg", D, 10);
   def(st::tubular_damage, "tubular_damage", "1", "nephrotoxic tubular damage (0-1)", D, 1);
+  def(st::trpm6_expression, "trpm6_expression", "1", "TRPM6 expression in gut and DCT relative to a Mg-replete subject", D, 1);
   return s;
 }
 
@@ -91,13 +93,14 @@ std::vector<engine::OutputInfo> output_table() {
       {"gastric_acid_output", "mmol/h", "gastric H+ secretion"},
       {"ppi_exposure", "mg", "PPI in the body, omeprazole-equivalent"},
       {"ppi_pump_inhibition", "%", "gastric proton pumps inactivated"},
-      {"gut_trpm6_activity", "%", "intestinal TRPM6/7 activity relative to no PPI"},
+      {"gut_trpm6_activity", "%", "intestinal TRPM6/7 activity relative to a Mg-replete subject off PPIs"},
       {"loop_exposure", "mg", "loop diuretic in the body, furosemide-equivalent"},
       {"loop_tal_inhibition", "%", "TAL Mg reabsorption blocked by a loop diuretic"},
       {"thiazide_exposure", "mg", "thiazide in the body, hydrochlorothiazide-equivalent"},
       {"thiazide_dct_downregulation", "%", "DCT TRPM6 activity lost under thiazides"},
       {"nephrotoxin_exposure", "mg", "tubular toxin in the body, cisplatin-equivalent"},
       {"renal_tubular_damage", "%", "nephrotoxic tubular damage"},
+      {"trpm6_expression", "%", "TRPM6 expression in gut and DCT, relative to a Mg-replete subject (deficiency up-regulates)"},
   };
 }
 
@@ -217,10 +220,11 @@ class MagnesiumModel final : public engine::Model {
         100.0 * f.trpm6_activity,
         x[st::loop_body],
         100.0 * f.loop_inhibition,
-        x[st::thiazide_body],
+        p[par::thiazide_bioavailability] * x[st::thiazide_body],
         100.0 * x[st::thiazide_dct_downregulation],
         x[st::nephrotoxin_body],
         100.0 * x[st::tubular_damage],
+        100.0 * x[st::trpm6_expression],
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];
@@ -247,6 +251,7 @@ std::vector<double> reference_state(const std::vector<double>& parameters) {
   x[st::tissue_slow] = p[par::tissue_slow_content] * w;
   x[st::bone_exchangeable] = p[par::bone_exchangeable_content] * w;
   x[st::bone_deep] = p[par::bone_deep_content] * w;
+  x[st::trpm6_expression] = 1.0;
   return x;
 }
 
@@ -269,13 +274,13 @@ std::vector<double> steady_state_guess(const std::vector<double>& parameters,
   };
   pk(st::ppi_gut, st::ppi_body, p[par::ppi_absorption_rate], p[par::ppi_bioavailability], p[par::ppi_half_life]);
   pk(st::loop_gut, st::loop_body, p[par::loop_absorption_rate], p[par::loop_bioavailability], p[par::loop_half_life]);
-  pk(st::thiazide_gut, st::thiazide_body, p[par::thiazide_absorption_rate], p[par::thiazide_bioavailability],
-     p[par::thiazide_half_life]);
+  x[st::thiazide_body] = input[st::thiazide_body] / rate_from_half_time(p[par::thiazide_half_life]);
   pk(-1, st::nephrotoxin_body, 1.0, 1.0, p[par::nephrotoxin_half_life]);
   const double on_ppi = p[par::ppi_inactivation_rate] * saturation(x[st::ppi_body], p[par::ppi_half_effect_amount]);
   x[st::ppi_pump_inhibition] = on_ppi / (on_ppi + rate_from_half_time(p[par::ppi_pump_recovery_half_time]));
   x[st::thiazide_dct_downregulation] =
-      p[par::thiazide_max_dct_downregulation] * saturation(x[st::thiazide_body], p[par::thiazide_half_effect_amount]);
+      p[par::thiazide_max_dct_downregulation] *
+      saturation(p[par::thiazide_bioavailability] * x[st::thiazide_body], p[par::thiazide_half_effect_amount]);
   const double injury =
       p[par::nephrotoxin_injury_rate] * saturation(x[st::nephrotoxin_body], p[par::nephrotoxin_half_effect_amount]);
   x[st::tubular_damage] = injury / (injury + rate_from_half_time(p[par::nephrotoxin_repair_half_time]));

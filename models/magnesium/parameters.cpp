@@ -59,15 +59,30 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_meal_gastric_slowing, "gut.meal_gastric_slowing", 4.0, "1", 1, 10,
       "solid-meal gastric emptying t1/2 ~1-2 h (Abell 2008 consensus scintigraphy)",
       "emptying rate divided by (1 + slowing x meals being digested): t1/2 0.3 h -> 1.5 h with one meal");
+  // Small-bowel transit as three segments in series: with one well-mixed pool the residence
+  // time would be exponential and a dose would keep trickling out for many hours; three stages
+  // give the narrower, delayed arrival at the caecum that scintigraphy shows.
+  def(gut_jejunum_transit_time, "gut.jejunum_transit_time", 1.0, "h", 0.4, 2.5,
+      "small-bowel transit 3-4 h (scintigraphy; Yu 2017 review), duodenum+jejunum ~1/3 of it",
+      "mean residence, duodenum and jejunum");
+  def(gut_proximal_ileum_transit_time, "gut.proximal_ileum_transit_time", 1.0, "h", 0.4, 2.5,
+      "small-bowel transit 3-4 h (Yu 2017); uptake starts ~1 h and plateaus 2-5 h after a dose "
+      "(Schuchardt & Hahn 2017)",
+      "mean residence, proximal ileum");
+  def(gut_distal_ileum_transit_time, "gut.distal_ileum_transit_time", 1.25, "h", 0.5, 3,
+      "small-bowel transit 3-4 h, the terminal ileum holding chyme longest (ileal brake; Yu 2017)",
+      "mean residence, distal ileum");
+  def(gut_colon_transit_time, "gut.colon_transit_time", 40, "h", 12, 72,
+      "mean colonic transit ~30-40 h (Metcalf 1987, radio-opaque markers)",
+      "mean residence with no osmotic load; dissolved Mg in the colon shortens it (gut.colon_osmotic_amount)");
+  def(gut_colon_osmotic_amount, "gut.colon_osmotic_amount", 20, "mmol", 5, 60,
+      "each mmol of fecal soluble Mg adds ~7 g stool water (Fine, NEJM 1991); normal stool water "
+      "~100-150 g/d",
+      "dissolved colonic Mg that doubles the colonic transit rate: ~14 mmol/d extra soluble Mg (+100 g "
+      "stool water) at a ~35 h transit");
   def(gut_meal_duration, "gut.meal_duration", 3.0, "h", 1, 6,
       "gastric emptying of a solid meal ~90 % done by 4 h (Abell 2008)",
       "how long one meal counts in the meal signal");
-  def(gut_jejunum_transit_time, "gut.jejunum_transit_time", 1.5, "h", 0.5, 3,
-      "small-bowel transit 3-4 h (scintigraphy; Yu 2017 review), duodenum+jejunum ~40 %", "mean residence");
-  def(gut_ileum_transit_time, "gut.ileum_transit_time", 2.5, "h", 1, 5,
-      "small-bowel transit 3-4 h, ileal residence the longer part (ileal brake)", "mean residence");
-  def(gut_colon_transit_time, "gut.colon_transit_time", 35, "h", 12, 72,
-      "mean colonic transit ~30-40 h (Metcalf 1987, radio-opaque markers)", "mean residence");
 
   // --- Gut: dissolution of acid-requiring salts (oxide, hydroxide, carbonate) ---
   def(gut_acid_output_basal, "gut.acid_output_basal", 2.0, "mmol/h", 0.5, 5,
@@ -75,15 +90,17 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_acid_output_meal, "gut.acid_output_meal", 15, "mmol/h", 5, 30,
       "meal-stimulated acid output ~15-25 mmol H+/h (Feldman, Sleisenger & Fordtran ch. 49)",
       "added per meal being digested");
-  def(gut_acid_dissolution_efficiency, "gut.acid_dissolution_efficiency", 0.5, "1", 0.1, 1,
+  def(gut_acid_dissolution_efficiency, "gut.acid_dissolution_efficiency", 0.35, "1", 0.1, 1,
       "Lindberg 1990: MgO ~43 % soluble at peak gastric acid in vitro",
-      "assumed: share of secreted H+ that reaches undissolved salt (2 H+ per Mg) rather than food buffers");
+      "fitted: V4 (citrate/oxide 0-4 h urine increment >= 10x fasting); share of secreted H+ that "
+      "reaches undissolved salt (2 H+ per Mg) rather than food buffers");
   def(gut_undissolved_half_saturation, "gut.undissolved_half_saturation", 1.0, "mmol", 0.1, 10,
       "assumed", "undissolved salt at which half the available acid is captured by it");
-  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.01, "1/h", 0.001, 0.1,
+  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.002, "1/h", 0.001, 0.1,
       "MgO laxative action needs dissolution beyond the stomach; slow at intestinal pH (Lindberg 1990: "
       "MgO nearly insoluble in water)",
-      "assumed: first-order dissolution of undissolved salt in small bowel and colon");
+      "fitted: V4 (Lindberg 1990, fasting 0-4 h urine increment citrate >= 10x oxide); first-order "
+      "dissolution of undissolved salt in small bowel and colon (most MgO needs gastric acid)");
   def(gut_ph_basal, "gut.ph_basal", 1.8, "1", 1.0, 3.0,
       "24-h median intragastric pH ~1.5-2 off acid suppression (Miner 2003)", "reported output only");
   def(gut_ph_full_ppi, "gut.ph_full_ppi", 6.0, "1", 4.5, 7.0,
@@ -97,17 +114,21 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_paracellular_rate_jejunum, "gut.paracellular_rate_jejunum", 0.025, "1/h", 0.0, 0.5,
       "Fine 1991: linear component absorbs 7 % of intake; Kidney Atlas fig 4-5: duodenum+jejunum ~15 %",
       "fitted: linear share of Fine 1991 together with gut.paracellular_rate_ileum");
-  def(gut_paracellular_rate_ileum, "gut.paracellular_rate_ileum", 0.012, "1/h", 0.0, 0.5,
+  def(gut_paracellular_rate_ileum, "gut.paracellular_rate_ileum", 0.02, "1/h", 0.0, 0.5,
       "Fine 1991 (linear 7 %); de Baaij 2015 (passive paracellular uptake mainly in ileum)",
-      "fitted: linear share of Fine 1991");
-  def(gut_trpm6_vmax_ileum, "gut.trpm6_vmax_ileum", 0.2, "mmol/h", 0.1, 3,
+      "fitted: linear share of Fine 1991 (jejunum 1 h x 0.025/h + ileum 2.25 h x 0.02/h = 7 % of a load); "
+      "applies in each ileal segment");
+  def(gut_trpm6_vmax_ileum, "gut.trpm6_vmax_ileum", 0.13, "mmol/h", 0.1, 3,
       "Fine 1991: saturable component reaches its maximum near 8 mEq per meal",
-      "fitted: Fine 1991 curve (65 % at low load, 11 % at 80 mEq) and 30-50 % of a 325 mg/d diet");
-  def(gut_trpm6_km_ileum, "gut.trpm6_km_ileum", 0.15, "mmol", 0.05, 5,
-      "Fine 1991 (hyperbolic component)", "fitted: with gut.trpm6_vmax_ileum");
-  def(gut_trpm6_vmax_colon, "gut.trpm6_vmax_colon", 0.03, "mmol/h", 0.0, 0.3,
+      "fitted: V2 (Fine 1991: 65 % of a meal's Mg, 11 % at meal + 80 mEq) and V1 (true absorption "
+      "30-50 % of a 325 mg/d diet, Sabatier 2003); per ileal segment (two)");
+  def(gut_trpm6_km_ileum, "gut.trpm6_km_ileum", 0.06, "mmol", 0.05, 5,
+      "Fine 1991 (hyperbolic component saturates near 8 mEq per meal)",
+      "fitted: with gut.trpm6_vmax_ileum (V1, V2); dissolved Mg in one ileal segment");
+  def(gut_trpm6_vmax_colon, "gut.trpm6_vmax_colon", 0.02, "mmol/h", 0.0, 0.3,
       "Kidney Atlas fig 4-5: colon ~5 % of intake at 300 mg/d; de Baaij 2015 (TRPM6/7 in colon)",
-      "fitted: colon share ~5 % of a 325 mg/d diet");
+      "fitted: colon share ~4-5 % of a 325 mg/d diet (~0.5 mmol/d); small so that ~80 % of a dose's "
+      "uptake is done by 6 h (V3, Schuchardt & Hahn 2017)");
   def(gut_trpm6_km_colon, "gut.trpm6_km_colon", 1.0, "mmol", 0.1, 10, "assumed",
       "colonic transporters near saturation at ordinary intake");
   def(gut_ppi_trpm6_inhibition, "gut.ppi_trpm6_inhibition", 0.25, "1", 0, 0.8,
@@ -130,6 +151,29 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_secretion_clearance_colon, "gut.secretion_clearance_colon", 0.015, "L/h", 0, 0.1,
       "Kidney Atlas: lower GI secretions ~7.5 mmol/L Mg, small volume", "assumed");
 
+  def(gut_ckd_calcitriol_loss, "gut.ckd_calcitriol_loss", 0.2, "1", 0, 0.8,
+      "net Mg absorption much lower in advanced CKD (Spencer 1980), partly from low calcitriol; "
+      "1,25(OH)2D mildly raises Mg absorption (Kidney Atlas ch. 4); calcitriol falls as GFR drops below "
+      "~40-60 mL/min (Levin 2007)",
+      "assumed: largest fractional loss of transcellular uptake at end-stage GFR (Mg absorption depends "
+      "only mildly on calcitriol); ~8 % at GFR 20, ~18 % at GFR 5");
+  def(gut_ckd_calcitriol_gfr50, "gut.ckd_calcitriol_gfr50", 15, "mL/min", 10, 60,
+      "calcitriol deficiency in most patients below GFR 30 mL/min (Levin 2007)", "GFR at half the loss");
+  def(trpm6_max_upregulation, "trpm6.max_upregulation", 3, "1", 1, 5,
+      "Mg-deficient diet raises TRPM6 expression in colon and kidney (Groenestege 2006, mice); "
+      "fractional absorption 75 % on low vs 25 % on high intake (Schwartz 1984); FEMg falls to ~0.5 % "
+      "in deficiency (Elisaf 1997)",
+      "assumed: ceiling of TRPM6 expression relative to the Mg-replete reference, approached at very low "
+      "ionized Mg (x1.15 at 80 %, x1.36 at 60 % of the reference ionized Mg)");
+  def(trpm6_status_hill, "trpm6.status_hill", 1, "1", 1, 8, "assumed",
+      "steepness of the expression target in ionized Mg / serum.reference_ionized (whole number). Kept at "
+      "1 so that the modest serum rise of CKD does not cut absorption beyond what calcitriol loss does "
+      "(V12: the same oral load raises serum >= 3x more at GFR 20 than at 90)");
+  def(trpm6_adaptation_half_time, "trpm6.adaptation_half_time", 72, "h", 24, 336,
+      "TRPM6 mRNA changes within days of a diet change (Groenestege 2006); urine Mg adapts to intake "
+      "within days (Nielsen 2016)",
+      "assumed within that range");
+
   // --- Kidney ---
   def(renal_egfr, "renal.egfr", 100, "mL/min/1.73m2", 3, 200, "scenario",
       "from subject.egfr; GFR = egfr x BSA/1.73 (Du Bois 1916) x renal.gfr_scale");
@@ -137,31 +181,37 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "multiplies GFR; pregnancy raises it (conditions.cpp)");
   def(renal_proximal_fraction, "renal.proximal_fraction", 0.18, "1", 0.10, 0.25,
       "10-25 % of filtered Mg reabsorbed proximally (Quamme & Dirks 1980; de Baaij 2015)", "");
-  def(renal_tal_tm_per_gfr, "renal.tal_tm_per_gfr", 0.53, "mmol/L", 0.25, 0.7,
+  def(renal_tal_tm_per_gfr, "renal.tal_tm_per_gfr", 0.5, "mmol/L", 0.25, 0.7,
       "TAL reabsorbs 50-70 % of filtered Mg, paracellular (de Baaij 2015); whole-kidney Tm/GFR "
       "~0.58-0.63 mmol/L with a sharp threshold near normal plasma (Rude 1980)",
-      "fitted: 24-h urine ~3.5-4 mmol/d at serum ~0.83 mmol/L on a 325 mg/d diet (V1); transport "
-      "maximum of the TAL per litre of filtrate");
-  def(renal_tal_half_saturation, "renal.tal_half_saturation", 0.05, "mmol/L", 0.01, 0.3,
-      "splay of the Mg titration curve (Rude 1980)",
-      "fitted: steep threshold so that supplements raise urine much more than serum (Zhang 2016, V5)");
-  def(renal_tal_casr_half_ionized, "renal.tal_casr_half_ionized", 2.0, "mmol/L", 0.6, 3,
+      "fitted: V1 (serum ~0.87 mmol/L, 24-h urine ~4 mmol/d, TAL ~65 % of filtered on a 325 mg/d diet); "
+      "transport maximum of the TAL per litre of filtrate before the CaSR brake");
+  def(renal_tal_max_fraction, "renal.tal_max_fraction", 0.97, "1", 0.8, 0.99,
+      "in deficiency FEMg falls to ~0.5 % (Elisaf 1997): the loop takes up nearly all Mg reaching it "
+      "when below its transport maximum (Quamme & Dirks 1980)",
+      "assumed: largest share of the Mg reaching the TAL reabsorbed there (below the transport maximum)");
+  def(renal_tal_casr_half_ionized, "renal.tal_casr_half_ionized", 1.0, "mmol/L", 0.6, 3,
       "CaSR activation by Mg lowers TAL paracellular permeability (de Baaij 2015; Quamme 1997)",
-      "assumed: ionized Mg halving the TAL transport maximum; bites at IV-therapy levels");
-  def(renal_tal_casr_hill, "renal.tal_casr_hill", 2, "1", 1, 6, "assumed", "");
-  def(renal_dct_max_fraction, "renal.dct_max_fraction", 0.75, "1", 0.4, 0.95,
+      "fitted: V5, V9, V10, V12: ionized Mg halving the TAL transport maximum. With Hill 4 it takes ~8 %"
+      " off at normal ionized Mg and turns reabsorption down steeply as Mg rises (x0.4 at 1.1 mmol/L "
+      "during IV therapy): the homeostatic brake");
+  def(renal_tal_casr_hill, "renal.tal_casr_hill", 4, "1", 1, 6, "assumed: steep receptor response",
+      "whole number (cheap exact power)");
+  def(renal_dct_max_fraction, "renal.dct_max_fraction", 0.9, "1", 0.4, 0.95,
       "DCT reabsorbs 5-10 % of filtered Mg via TRPM6 (de Baaij 2015), most of what reaches it",
-      "ceiling of the fraction of delivered Mg reabsorbed in the DCT");
-  def(renal_dct_half_saturation, "renal.dct_half_saturation", 0.15, "mmol/L", 0.03, 1,
+      "fraction of a small delivered load reabsorbed in the DCT (TRPM6 up- or down-regulation scales its odds)");
+  def(renal_dct_half_saturation, "renal.dct_half_saturation", 0.045, "mmol/L", 0.03, 1,
       "TRPM6 transport is saturable (Voets 2004)",
-      "assumed: delivered Mg per litre of filtrate at which DCT fractional reabsorption halves");
-  def(renal_ckd_adaptation_max, "renal.ckd_adaptation_max", 0.25, "1", 0, 0.8,
+      "fitted: V12 and V1 (DCT ~5-8 % of filtered, working near its transport maximum dct_max_fraction x "
+      "this, so an extra load passes to the urine at any GFR); delivered Mg per litre of filtrate at which "
+      "the DCT saturates");
+  def(renal_ckd_adaptation_max, "renal.ckd_adaptation_max", 0.12, "1", 0, 0.8,
       "FEMg rises as GFR falls (Felsenfeld 2015); serum Mg stays normal until GFR < 20-30 mL/min",
-      "fitted: V11 (serum normal at 60, >= 0.95 at 15 mL/min); largest fractional cut of loop and "
-      "DCT reabsorption in remnant nephrons");
+      "fitted: V11 (serum normal at 90 and 60, >= 0.95 at 15 mL/min, FEMg rising); largest fractional cut "
+      "of loop and DCT reabsorption in remnant nephrons");
   def(renal_ckd_adaptation_gfr50, "renal.ckd_adaptation_gfr50", 25, "mL/min", 10, 60,
       "Felsenfeld 2015", "fitted: GFR at half-maximal adaptation");
-  def(renal_ckd_adaptation_hill, "renal.ckd_adaptation_hill", 2, "1", 1, 4, "assumed", "");
+  def(renal_ckd_adaptation_hill, "renal.ckd_adaptation_hill", 2, "1", 1, 4, "assumed", "rounded to an integer (cheap exact power)");
 
   // --- Red cells, soft tissue, bone ---
   def(rbc_reference_concentration, "rbc.reference_concentration", 2.2, "mmol/L", 1.9, 2.6,
@@ -184,7 +234,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "rest of soft-tissue Mg, mostly muscle, per kg body weight");
   def(tissue_slow_half_time, "tissue.slow_half_time", 1000, "h", 300, 3000,
       "slow pool t1/2 ~1000 h (Avioli & Berman 1966); turnover < 2 %/d (Silver 1960)", "");
-  def(tissue_uptake_half_saturation, "tissue.uptake_half_saturation", 0.2, "mmol/L", 0.1, 5,
+  def(tissue_uptake_half_saturation, "tissue.uptake_half_saturation", 0.1, "mmol/L", 0.1, 5,
       "cell Mg is regulated: intracellular pools change less than serum in deficiency (Rude 1989: "
       "red-cell free Mg 180 -> 146 uM when hypomagnesemic)",
       "fitted: V10 (healthy subjects excrete most of a 30 mmol IV load within 24 h, Gullestad 1994); "
@@ -207,9 +257,10 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(ppi_bioavailability, "ppi.bioavailability", 0.5, "1", 0.3, 0.7,
       "omeprazole F 35 % single dose, ~60 % repeated (Prilosec label)", "reference drug: omeprazole");
   def(ppi_half_life, "ppi.half_life", 1.0, "h", 0.5, 2, "omeprazole t1/2 0.5-1 h (Prilosec label)", "");
-  def(ppi_inactivation_rate, "ppi.inactivation_rate", 0.8, "1/h", 0.1, 5,
+  def(ppi_inactivation_rate, "ppi.inactivation_rate", 1.3, "1/h", 0.1, 5,
       "irreversible H+/K+-ATPase inhibition (Shin & Sachs 2008)",
-      "fitted: ~70 % acid inhibition at steady state on omeprazole 20 mg/d");
+      "fitted: ~70 % pump (acid output) inhibition at steady state on omeprazole 20 mg/d (Prilosec label: "
+      "~70-80 % lower 24-h acidity on repeated 20 mg)");
   def(ppi_half_effect_amount, "ppi.half_effect_amount", 10, "mg", 1, 50,
       "assumed", "omeprazole-equivalent amount in the body at half-maximal inactivation rate");
   def(ppi_pump_recovery_half_time, "ppi.pump_recovery_half_time", 30, "h", 15, 60,
@@ -228,14 +279,14 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(loop_half_effect_amount, "loop.half_effect_amount", 8, "mg", 1, 40,
       "furosemide natriuresis half-maximal near 1 ug/mL plasma (Brater 1998), V ~0.1 L/kg",
       "furosemide-equivalent amount in the body");
-  def(thiazide_absorption_rate, "thiazide.absorption_rate", 1.0, "1/h", 0.3, 3,
-      "hydrochlorothiazide tmax 1-2.5 h (label)", "reference drug: hydrochlorothiazide");
   def(thiazide_bioavailability, "thiazide.bioavailability", 0.7, "1", 0.5, 0.9,
-      "hydrochlorothiazide F 65-75 % (label)", "");
+      "hydrochlorothiazide F 65-75 % (label)",
+      "reference drug: hydrochlorothiazide. Oral doses enter the body state at once (absorption, tmax "
+      "1-2.5 h, is short beside a 10 h half-life and an effect built over weeks); exposure = F x amount");
   def(thiazide_half_life, "thiazide.half_life", 10, "h", 5, 15, "hydrochlorothiazide t1/2 6-15 h (label)", "");
-  def(thiazide_max_dct_downregulation, "thiazide.max_dct_downregulation", 0.35, "1", 0, 0.8,
+  def(thiazide_max_dct_downregulation, "thiazide.max_dct_downregulation", 0.55, "1", 0, 0.8,
       "TRPM6 down-regulation in DCT under thiazides (Nijenhuis 2005); Pak 2000: HCTZ 50 mg/d lowers serum Mg",
-      "fitted: V8 (serum -0.01 to -0.08 mmol/L after 3 w of 50 mg/d)");
+      "fitted: V8 (serum -0.01 to -0.08 mmol/L after 3 w of 50 mg/d; gives ~-0.02)");
   def(thiazide_half_effect_amount, "thiazide.half_effect_amount", 10, "mg", 1, 50, "assumed",
       "hydrochlorothiazide-equivalent amount in the body at half-maximal down-regulation");
   def(thiazide_adaptation_half_time, "thiazide.adaptation_half_time", 120, "h", 24, 500,
@@ -259,9 +310,12 @@ std::vector<engine::ParameterInfo> parameter_table() {
 
   // --- Conditions (conditions.cpp applies these) ---
   def(pregnancy_gfr_factor, "pregnancy.gfr_factor", 1.5, "1", 1.2, 1.8,
-      "GFR up ~50 % in pregnancy (Cheung & Lafayette 2013)", "");
-  def(pregnancy_volume_factor, "pregnancy.volume_factor", 1.4, "1", 1.1, 1.6,
-      "plasma volume up ~40-50 % (Hytten; Cheung & Lafayette 2013)", "applied to ECF and plasma volume per kg");
+      "GFR up ~50 % in pregnancy (Cheung & Lafayette 2013)",
+      "applied only when the scenario gives no eGFR: a given eGFR is taken as measured in pregnancy");
+  def(pregnancy_volume_factor, "pregnancy.volume_factor", 1.2, "1", 1.0, 1.5,
+      "plasma volume up ~40-50 % and total body water up 6-8 L, mostly extracellular, at term (Hytten; "
+      "Cheung & Lafayette 2013); the weight gained (~12 kg) already scales the per-kg volumes",
+      "applied to ECF and plasma volume per kg of pregnant weight: +40-50 % absolute over a ~+20 % weight");
   def(pregnancy_albumin_factor, "pregnancy.albumin_factor", 0.85, "1", 0.7, 1.0,
       "serum albumin falls ~10-20 % in pregnancy by dilution (Abbassi-Ghanavati 2009 reference ranges)",
       "lowers total but not ionized serum Mg");

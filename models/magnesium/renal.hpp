@@ -5,7 +5,9 @@
 // (claudin-16/19), driven by the voltage NKCC2 makes: the CaSR lowers it smoothly as ionized Mg
 // rises (the main homeostatic control; Rude 1980: Tm/GFR ~0.6 mmol/L with a sharp threshold),
 // and a loop diuretic cuts it acutely. The DCT reabsorbs much of the rest through TRPM6
-// (saturable), which thiazides down-regulate over weeks (Nijenhuis 2005) and cisplatin damages.
+// (saturable), which thiazides down-regulate over weeks (Nijenhuis 2005) and cisplatin damages,
+// and whose expression follows Mg status over days (Groenestege 2006; the same adaptation state
+// as the gut's TRPM6/7).
 // In CKD the remnant nephrons lower their fractional reabsorption, so FEMg rises as GFR falls
 // (Felsenfeld 2015). Normal FEMg ~2 % (0.5-4 %; Elisaf 1997).
 #pragma once
@@ -21,6 +23,7 @@ struct RenalModifiers {
   T thiazide_downregulation;  // fraction of DCT TRPM6 lost under thiazides
   T tubular_damage;           // nephrotoxic damage, 0..1
   double ckd_reabsorption_kept;
+  T trpm6_expression;         // status-driven TRPM6 expression, 1 at reference (gut_absorption.hpp)
 };
 
 template <class T>
@@ -42,22 +45,36 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
   r.proximal_reabsorbed = p[par::renal_proximal_fraction] * r.filtered;
   const T to_tal = r.filtered - r.proximal_reabsorbed;
 
-  // Saturable transport with a maximum per litre of filtrate (Tm/GFR), lowered by the CaSR as
-  // ionized Mg rises, by a loop diuretic, by tubular damage and by CKD adaptation.
+  // Transport that takes up to tal_max_fraction of what arrives and levels off at a maximum per
+  // litre of filtrate (Tm/GFR), lowered by the CaSR as ionized Mg rises, by a loop diuretic, by
+  // tubular damage and by CKD adaptation. The two limbs meet in a sharp smooth minimum,
+  // min(a, b) ~ a / (1 + (a/b)^8)^(1/8) (Rude 1980: a sharp threshold near normal plasma Mg); the
+  // reabsorbed amount never exceeds the load, so urine stays non-negative in deep deficiency.
   const T tal_load_per_filtrate = to_tal / gfr_L_h;
   const T casr_open = hill_off(ionized, p[par::renal_tal_casr_half_ionized], p[par::renal_tal_casr_hill]);
   const T tal_capacity = p[par::renal_tal_tm_per_gfr] * m.ckd_reabsorption_kept * casr_open *
                          (1.0 - m.loop_tal_inhibition) * (1.0 - p[par::nephrotoxin_tal_effect] * m.tubular_damage);
-  r.tal_reabsorbed = gfr_L_h * tal_capacity * saturation(tal_load_per_filtrate, p[par::renal_tal_half_saturation]);
+  const T tal_take = p[par::renal_tal_max_fraction] * tal_load_per_filtrate;
+  const T v = tal_take / tal_capacity;
+  const T v2 = v * v;
+  const T v4 = v2 * v2;
+  r.tal_reabsorbed = gfr_L_h * tal_take / sqrt(sqrt(sqrt(1.0 + v4 * v4)));
   r.tal_fraction = r.tal_reabsorbed / to_tal;
   const T to_dct = to_tal - r.tal_reabsorbed;
 
-  // TRPM6 saturation is set by the Mg concentration the DCT sees, per litre of filtrate.
+  // TRPM6 saturation is set by the Mg concentration the DCT sees, per litre of filtrate. The
+  // reabsorbed amount rises with the load and levels off sharply at ceiling x half-saturation
+  // (a smooth minimum, (1 + u^4)^(-1/4)): the DCT works near its transport maximum, so extra Mg
+  // reaching it passes to the urine, as the sharp whole-kidney threshold shows (Rude 1980).
   const T dct_load_per_filtrate = to_dct / gfr_L_h;
-  r.dct_fraction = p[par::renal_dct_max_fraction] * m.ckd_reabsorption_kept *
+  const T u = dct_load_per_filtrate / p[par::renal_dct_half_saturation];
+  const T u2 = u * u;
+  // Up- or down-regulated TRPM6 scales the odds of reabsorption, so the ceiling stays below 1.
+  const double dmax = p[par::renal_dct_max_fraction];
+  const T dct_ceiling = dmax * m.trpm6_expression / (1.0 - dmax + dmax * m.trpm6_expression);
+  r.dct_fraction = dct_ceiling * m.ckd_reabsorption_kept *
                    (1.0 - m.thiazide_downregulation) *
-                   (1.0 - p[par::nephrotoxin_dct_effect] * m.tubular_damage) /
-                   (1.0 + dct_load_per_filtrate / p[par::renal_dct_half_saturation]);
+                   (1.0 - p[par::nephrotoxin_dct_effect] * m.tubular_damage) / sqrt(sqrt(1.0 + u2 * u2));
   r.dct_reabsorbed = r.dct_fraction * to_dct;
   r.urine = to_dct - r.dct_reabsorbed;
   return r;

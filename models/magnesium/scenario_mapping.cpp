@@ -88,17 +88,21 @@ class TimelineBuilder {
     }
     // Meals: each carries the day's intake at the rate then in force, shared equally.
     const double per_meal_h = 24.0 / static_cast<double>(meals.size());
-    s_.steady_signals[meal_signal_] += static_cast<double>(meals.size()) * std::min(meal_h_, per_meal_h) / 24.0;
+    if (diet_rate_at(0.0) > 0)
+      s_.steady_signals[meal_signal_] += static_cast<double>(meals.size()) * std::min(meal_h_, per_meal_h) / 24.0;
     for (double day = -24.0; day < sc_.duration_h; day += 24.0)
       for (double tod : meals) {
         const double t = day + tod;
         if (t < 0) {
-          meal_pulse(t);  // still being digested at t = 0: its Mg is in the steady state
+          if (diet_rate_at(0.0) > 0) meal_pulse(t);  // still being digested at t = 0: its Mg is in the steady state
           continue;
         }
         if (t >= sc_.duration_h) continue;
+        // A meal carries the day's Mg; a diet step of zero means no food (fasting, as in
+        // Lindberg 1990's tests): no meal is eaten, so gastric emptying and acid stay basal.
         const double amount = diet_rate_at(t) * per_meal_h;
-        if (amount > 0) bolus(t, food, amount, "meal");
+        if (amount <= 0) continue;
+        bolus(t, food, amount, "meal");
         meal_pulse(t);
       }
   }

@@ -1,5 +1,6 @@
 // State layout of the magnesium model: Mg amounts (mmol) in the gut lumen, body pools and
-// cumulative balances, then the drug-class states (exposure and slow effects, conserved weight 0).
+// cumulative balances, then the drug-class states (exposure and slow effects) and the TRPM6
+// adaptation state, all with conserved weight 0.
 #pragma once
 
 namespace magsim::models::magnesium {
@@ -9,10 +10,12 @@ enum Index : int {
   // Gut lumen, by segment: dissolved Mg vs salt not yet dissolved (mmol)
   stomach_dissolved,
   stomach_undissolved,
-  jejunum_dissolved,
+  jejunum_dissolved,  // duodenum and jejunum
   jejunum_undissolved,
-  ileum_dissolved,
-  ileum_undissolved,
+  proximal_ileum_dissolved,
+  proximal_ileum_undissolved,
+  distal_ileum_dissolved,
+  distal_ileum_undissolved,
   colon_dissolved,
   colon_undissolved,
   // Body (mmol)
@@ -35,16 +38,18 @@ enum Index : int {
   ppi_pump_inhibition,
   loop_gut,
   loop_body,
-  thiazide_gut,
   thiazide_body,
   thiazide_dct_downregulation,
   nephrotoxin_body,
   tubular_damage,
+  // Adaptation: TRPM6 expression (gut and DCT) relative to the Mg-replete reference
+  trpm6_expression,
   count
 };
 }  // namespace st
 
 constexpr int kNumStates = st::count;
+static_assert(kNumStates <= 32, "the Jacobian uses Dual<kNumStates>: keep the state count small");
 
 inline bool is_gut_state(int i) { return i >= st::stomach_dissolved && i <= st::colon_undissolved; }
 inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::bone_deep; }

@@ -19,6 +19,7 @@ struct SubjectConstants {
   double red_cell_L;
   double ckd_reabsorption_kept;  // 1 - CKD adaptation of loop and DCT reabsorption
   double age_absorption_factor;  // uptake left at this age
+  double ckd_transcellular_kept; // transcellular uptake left with CKD's low calcitriol
 };
 
 // Du Bois & Du Bois 1916: BSA = 0.007184 W^0.425 H^0.725 (kg, cm).
@@ -29,16 +30,21 @@ inline double body_surface_area_du_bois(double weight_kg, double height_cm) {
 // Surviving nephrons lower their fractional Mg reabsorption as GFR falls, so that FEMg rises and
 // serum Mg stays near normal until GFR < 20-30 mL/min (Felsenfeld 2015).
 inline double ckd_reabsorption_kept(double gfr_ml_min, const double* p) {
-  const double adaptation = p[par::renal_ckd_adaptation_max] /
-                            (1.0 + std::pow(gfr_ml_min / p[par::renal_ckd_adaptation_gfr50],
-                                            p[par::renal_ckd_adaptation_hill]));
-  return 1.0 - adaptation;
+  const double x = gfr_ml_min / p[par::renal_ckd_adaptation_gfr50];
+  return 1.0 - p[par::renal_ckd_adaptation_max] / (1.0 + int_power(x, p[par::renal_ckd_adaptation_hill]));
 }
 
 // Absorption falls gently with age above an onset (IOM 1997 ch. 6); smooth in age.
 inline double age_absorption_factor(const double* p) {
   const double years_over = softplus(p[par::body_age] - p[par::gut_age_decline_onset], 3.0);
   return std::exp(-p[par::gut_age_decline_rate] * years_over);
+}
+
+// Calcitriol falls as GFR drops (Levin 2007) and with it part of the active (transcellular)
+// absorption; Spencer 1980 found net Mg absorption much lower in advanced CKD.
+inline double ckd_transcellular_kept(double gfr_ml_min, const double* p) {
+  const double x = gfr_ml_min / p[par::gut_ckd_calcitriol_gfr50];
+  return 1.0 - p[par::gut_ckd_calcitriol_loss] / (1.0 + x * x);
 }
 
 inline SubjectConstants subject_constants(const double* p) {
@@ -52,6 +58,7 @@ inline SubjectConstants subject_constants(const double* p) {
   c.red_cell_L = p[par::body_red_cell_volume_per_kg] * w;
   c.ckd_reabsorption_kept = ckd_reabsorption_kept(c.gfr_ml_min, p);
   c.age_absorption_factor = age_absorption_factor(p);
+  c.ckd_transcellular_kept = ckd_transcellular_kept(c.gfr_ml_min, p);
   return c;
 }
 

@@ -24,12 +24,15 @@ struct Fluxes {
   SerumMg<T> serum;
   RenalHandling<T> renal;
   // gut transit rate constants (1/h)
-  double k_gastric, k_jejunum, k_ileum, k_colon;
+  double k_gastric, k_jejunum, k_proximal_ileum, k_distal_ileum;
+  T k_colon;
   // dissolution of acid-requiring salt (mmol/h)
-  T acid_output, dissolution_stomach, dissolution_jejunum, dissolution_ileum, dissolution_colon;
+  T acid_output, dissolution_stomach, dissolution_jejunum, dissolution_proximal_ileum, dissolution_distal_ileum,
+      dissolution_colon;
   // uptake and secretion (mmol/h)
-  T trpm6_activity, paracellular_jejunum, paracellular_ileum, transcellular_ileum, transcellular_colon;
-  T secretion_upper, secretion_ileum, secretion_colon;
+  T trpm6_activity, paracellular_jejunum, paracellular_proximal_ileum, paracellular_distal_ileum;
+  T transcellular_proximal_ileum, transcellular_distal_ileum, transcellular_colon;
+  T secretion_upper, secretion_proximal_ileum, secretion_distal_ileum, secretion_colon;
   T absorption, secretion, fecal, fecal_soluble;
   // ECF <-> pools (mmol/h)
   T red_cell_in, red_cell_out, fast_in, fast_out, medium_in, medium_out, slow_in, slow_out;
@@ -37,8 +40,9 @@ struct Fluxes {
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
   T loop_absorbed, loop_eliminated, loop_inhibition;
-  T thiazide_absorbed, thiazide_eliminated, thiazide_rate;
+  T thiazide_eliminated, thiazide_rate;
   T nephrotoxin_eliminated, damage_rate;
+  T trpm6_adaptation;
 };
 
 template <class T>
@@ -56,9 +60,9 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.loop_absorbed = drug_absorption(x[st::loop_gut], p[par::loop_absorption_rate]);
   f.loop_eliminated = drug_elimination(x[st::loop_body], p[par::loop_half_life]);
   f.loop_inhibition = loop_tal_inhibition(x[st::loop_body], p);
-  f.thiazide_absorbed = drug_absorption(x[st::thiazide_gut], p[par::thiazide_absorption_rate]);
   f.thiazide_eliminated = drug_elimination(x[st::thiazide_body], p[par::thiazide_half_life]);
-  f.thiazide_rate = thiazide_downregulation_rate(x[st::thiazide_body], x[st::thiazide_dct_downregulation], p);
+  f.thiazide_rate = thiazide_downregulation_rate(p[par::thiazide_bioavailability] * x[st::thiazide_body],
+                                                 x[st::thiazide_dct_downregulation], p);
   f.nephrotoxin_eliminated = drug_elimination(x[st::nephrotoxin_body], p[par::nephrotoxin_half_life]);
   f.damage_rate = tubular_damage_rate(x[st::nephrotoxin_body], x[st::tubular_damage], p);
   const T& pump_inhibition = x[st::ppi_pump_inhibition];
@@ -68,36 +72,51 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   const T& ionized = f.serum.ionized;
   const T& uf = f.serum.ultrafilterable;
 
+  // --- TRPM6 adaptation to Mg status (gut and DCT) ---
+  const T& expression = x[st::trpm6_expression];
+  f.trpm6_adaptation = trpm6_adaptation_rate(expression, ionized, p);
+
   // --- Gut ---
   f.k_gastric = gastric_emptying_rate(meals, p);
   f.k_jejunum = 1.0 / p[par::gut_jejunum_transit_time];
-  f.k_ileum = 1.0 / p[par::gut_ileum_transit_time];
-  f.k_colon = 1.0 / p[par::gut_colon_transit_time];
+  f.k_proximal_ileum = 1.0 / p[par::gut_proximal_ileum_transit_time];
+  f.k_distal_ileum = 1.0 / p[par::gut_distal_ileum_transit_time];
+  f.k_colon = colon_transit_rate(x[st::colon_dissolved], p);
   f.acid_output = gastric_acid_output(meals, pump_inhibition, p);
   f.dissolution_stomach = gastric_dissolution(x[st::stomach_undissolved], f.acid_output, p);
   f.dissolution_jejunum = intestinal_dissolution(x[st::jejunum_undissolved], p);
-  f.dissolution_ileum = intestinal_dissolution(x[st::ileum_undissolved], p);
+  f.dissolution_proximal_ileum = intestinal_dissolution(x[st::proximal_ileum_undissolved], p);
+  f.dissolution_distal_ileum = intestinal_dissolution(x[st::distal_ileum_undissolved], p);
   f.dissolution_colon = intestinal_dissolution(x[st::colon_undissolved], p);
 
   const double absorb = p[par::gut_absorption_scale] * c.age_absorption_factor;
-  f.trpm6_activity = gut_trpm6_activity(pump_inhibition, p);
+  const double absorb_active = absorb * c.ckd_transcellular_kept;
+  const double para_ileum = p[par::gut_paracellular_rate_ileum];
+  const double vmax_ileum = p[par::gut_trpm6_vmax_ileum];  // per ileal segment
+  const double km_ileum = p[par::gut_trpm6_km_ileum];
+  f.trpm6_activity = gut_trpm6_activity(pump_inhibition, expression, p);
   f.paracellular_jejunum = paracellular_uptake(x[st::jejunum_dissolved], p[par::gut_paracellular_rate_jejunum], absorb);
-  f.paracellular_ileum = paracellular_uptake(x[st::ileum_dissolved], p[par::gut_paracellular_rate_ileum], absorb);
-  f.transcellular_ileum = transcellular_uptake(x[st::ileum_dissolved], p[par::gut_trpm6_vmax_ileum],
-                                               p[par::gut_trpm6_km_ileum], f.trpm6_activity, absorb);
+  f.paracellular_proximal_ileum = paracellular_uptake(x[st::proximal_ileum_dissolved], para_ileum, absorb);
+  f.paracellular_distal_ileum = paracellular_uptake(x[st::distal_ileum_dissolved], para_ileum, absorb);
+  f.transcellular_proximal_ileum =
+      transcellular_uptake(x[st::proximal_ileum_dissolved], vmax_ileum, km_ileum, f.trpm6_activity, absorb_active);
+  f.transcellular_distal_ileum =
+      transcellular_uptake(x[st::distal_ileum_dissolved], vmax_ileum, km_ileum, f.trpm6_activity, absorb_active);
   f.transcellular_colon = transcellular_uptake(x[st::colon_dissolved], p[par::gut_trpm6_vmax_colon],
-                                               p[par::gut_trpm6_km_colon], f.trpm6_activity, absorb);
+                                               p[par::gut_trpm6_km_colon], f.trpm6_activity, absorb_active);
   f.secretion_upper = endogenous_secretion(uf, p[par::gut_secretion_clearance_upper]);
-  f.secretion_ileum = endogenous_secretion(uf, p[par::gut_secretion_clearance_ileum]);
+  f.secretion_proximal_ileum = endogenous_secretion(uf, 0.5 * p[par::gut_secretion_clearance_ileum]);
+  f.secretion_distal_ileum = f.secretion_proximal_ileum;
   f.secretion_colon = endogenous_secretion(uf, p[par::gut_secretion_clearance_colon]);
-  f.absorption = f.paracellular_jejunum + f.paracellular_ileum + f.transcellular_ileum + f.transcellular_colon;
-  f.secretion = f.secretion_upper + f.secretion_ileum + f.secretion_colon;
+  f.absorption = f.paracellular_jejunum + f.paracellular_proximal_ileum + f.paracellular_distal_ileum +
+                 f.transcellular_proximal_ileum + f.transcellular_distal_ileum + f.transcellular_colon;
+  f.secretion = f.secretion_upper + f.secretion_proximal_ileum + f.secretion_distal_ileum + f.secretion_colon;
   f.fecal_soluble = f.k_colon * x[st::colon_dissolved];
   f.fecal = f.fecal_soluble + f.k_colon * x[st::colon_undissolved];
 
   // --- Kidney ---
   RenalModifiers<T> m{f.loop_inhibition, x[st::thiazide_dct_downregulation], x[st::tubular_damage],
-                      c.ckd_reabsorption_kept};
+                      c.ckd_reabsorption_kept, expression};
   f.renal = renal_handling(ionized, uf, c.gfr_L_h, m, p);
 
   // --- Cells and bone ---
@@ -132,21 +151,32 @@ template <class T>
 void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   const Fluxes<T> f = compute_fluxes(x, p, s);
 
-  // Gut lumen
-  dx[st::stomach_undissolved] = -f.k_gastric * x[st::stomach_undissolved] - f.dissolution_stomach;
-  dx[st::stomach_dissolved] = -f.k_gastric * x[st::stomach_dissolved] + f.dissolution_stomach;
-  dx[st::jejunum_undissolved] =
-      f.k_gastric * x[st::stomach_undissolved] - f.k_jejunum * x[st::jejunum_undissolved] - f.dissolution_jejunum;
-  dx[st::jejunum_dissolved] = f.k_gastric * x[st::stomach_dissolved] - f.k_jejunum * x[st::jejunum_dissolved] +
-                              f.dissolution_jejunum + f.secretion_upper - f.paracellular_jejunum;
-  dx[st::ileum_undissolved] =
-      f.k_jejunum * x[st::jejunum_undissolved] - f.k_ileum * x[st::ileum_undissolved] - f.dissolution_ileum;
-  dx[st::ileum_dissolved] = f.k_jejunum * x[st::jejunum_dissolved] - f.k_ileum * x[st::ileum_dissolved] +
-                            f.dissolution_ileum + f.secretion_ileum - f.paracellular_ileum - f.transcellular_ileum;
-  dx[st::colon_undissolved] =
-      f.k_ileum * x[st::ileum_undissolved] - f.k_colon * x[st::colon_undissolved] - f.dissolution_colon;
-  dx[st::colon_dissolved] = f.k_ileum * x[st::ileum_dissolved] - f.k_colon * x[st::colon_dissolved] +
-                            f.dissolution_colon + f.secretion_colon - f.transcellular_colon;
+  // Gut lumen: each segment passes its contents on to the next
+  const T to_jejunum_d = f.k_gastric * x[st::stomach_dissolved];
+  const T to_jejunum_u = f.k_gastric * x[st::stomach_undissolved];
+  const T to_proximal_d = f.k_jejunum * x[st::jejunum_dissolved];
+  const T to_proximal_u = f.k_jejunum * x[st::jejunum_undissolved];
+  const T to_distal_d = f.k_proximal_ileum * x[st::proximal_ileum_dissolved];
+  const T to_distal_u = f.k_proximal_ileum * x[st::proximal_ileum_undissolved];
+  const T to_colon_d = f.k_distal_ileum * x[st::distal_ileum_dissolved];
+  const T to_colon_u = f.k_distal_ileum * x[st::distal_ileum_undissolved];
+  const T to_feces_u = f.k_colon * x[st::colon_undissolved];
+  dx[st::stomach_undissolved] = -to_jejunum_u - f.dissolution_stomach;
+  dx[st::stomach_dissolved] = -to_jejunum_d + f.dissolution_stomach;
+  dx[st::jejunum_undissolved] = to_jejunum_u - to_proximal_u - f.dissolution_jejunum;
+  dx[st::jejunum_dissolved] =
+      to_jejunum_d - to_proximal_d + f.dissolution_jejunum + f.secretion_upper - f.paracellular_jejunum;
+  dx[st::proximal_ileum_undissolved] = to_proximal_u - to_distal_u - f.dissolution_proximal_ileum;
+  dx[st::proximal_ileum_dissolved] = to_proximal_d - to_distal_d + f.dissolution_proximal_ileum +
+                                     f.secretion_proximal_ileum - f.paracellular_proximal_ileum -
+                                     f.transcellular_proximal_ileum;
+  dx[st::distal_ileum_undissolved] = to_distal_u - to_colon_u - f.dissolution_distal_ileum;
+  dx[st::distal_ileum_dissolved] = to_distal_d - to_colon_d + f.dissolution_distal_ileum +
+                                   f.secretion_distal_ileum - f.paracellular_distal_ileum -
+                                   f.transcellular_distal_ileum;
+  dx[st::colon_undissolved] = to_colon_u - to_feces_u - f.dissolution_colon;
+  dx[st::colon_dissolved] =
+      to_colon_d - f.fecal_soluble + f.dissolution_colon + f.secretion_colon - f.transcellular_colon;
 
   // Body pools
   dx[st::red_cells] = f.red_cell_in - f.red_cell_out;
@@ -171,11 +201,11 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::ppi_pump_inhibition] = f.ppi_inhibition_rate;
   dx[st::loop_gut] = -f.loop_absorbed;
   dx[st::loop_body] = p[par::loop_bioavailability] * f.loop_absorbed - f.loop_eliminated;
-  dx[st::thiazide_gut] = -f.thiazide_absorbed;
-  dx[st::thiazide_body] = p[par::thiazide_bioavailability] * f.thiazide_absorbed - f.thiazide_eliminated;
+  dx[st::thiazide_body] = -f.thiazide_eliminated;
   dx[st::thiazide_dct_downregulation] = f.thiazide_rate;
   dx[st::nephrotoxin_body] = -f.nephrotoxin_eliminated;
   dx[st::tubular_damage] = f.damage_rate;
+  dx[st::trpm6_expression] = f.trpm6_adaptation;
 }
 
 }  // namespace magsim::models::magnesium
