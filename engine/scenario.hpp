@@ -67,7 +67,9 @@ struct Subject {
   double age_y = 40;
   double weight_kg = 70;
   double height_cm = std::numeric_limits<double>::quiet_NaN();  // NaN: not given
-  double egfr_ml_min_173 = 100;         // mL/min/1.73 m2
+  // mL/min/1.73m2; NaN: not given, the model assumes a healthy adult's (and, in pregnancy,
+  // the pregnancy rise on top of it; a given eGFR is taken as measured, rise included)
+  double egfr_ml_min_173 = std::numeric_limits<double>::quiet_NaN();
   double albumin_g_per_L = std::numeric_limits<double>::quiet_NaN();  // NaN: not given
   std::vector<std::string> conditions;
   SourceMark mark;

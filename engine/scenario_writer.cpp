@@ -130,8 +130,11 @@ class Writer {
     out_ << YAML::Key << "weight" << YAML::Value << units::format_exact(x.weight_kg, "kg");
     if (std::isfinite(x.height_cm))
       out_ << YAML::Key << "height" << YAML::Value << units::format_exact(x.height_cm, "cm");
-    out_ << YAML::Key << "egfr" << YAML::Value
-         << units::format_exact(x.egfr_ml_min_173, "mL/min/1.73m2");
+    if (std::isfinite(x.egfr_ml_min_173))
+      out_ << YAML::Key << "egfr" << YAML::Value
+           << units::format_exact(x.egfr_ml_min_173, "mL/min/1.73m2");
+    else
+      out_ << YAML::Comment("egfr not given: the model's healthy-adult default (magsim params)");
     if (std::isfinite(x.albumin_g_per_L))
       out_ << YAML::Key << "albumin" << YAML::Value
            << units::format_exact(x.albumin_g_per_L, "g/L");
