@@ -96,7 +96,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "reaches undissolved salt (2 H+ per Mg) rather than food buffers");
   def(gut_undissolved_half_saturation, "gut.undissolved_half_saturation", 1.0, "mmol", 0.1, 10,
       "assumed", "undissolved salt at which half the available acid is captured by it");
-  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.002, "1/h", 0.001, 0.1,
+  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.0015, "1/h", 0.001, 0.1,
       "MgO laxative action needs dissolution beyond the stomach; slow at intestinal pH (Lindberg 1990: "
       "MgO nearly insoluble in water)",
       "fitted: V4 (Lindberg 1990, fasting 0-4 h urine increment citrate >= 10x oxide); first-order "
@@ -118,20 +118,24 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "Fine 1991 (linear 7 %); de Baaij 2015 (passive paracellular uptake mainly in ileum)",
       "fitted: linear share of Fine 1991 (jejunum 1 h x 0.025/h + ileum 2.25 h x 0.02/h = 7 % of a load); "
       "applies in each ileal segment");
-  def(gut_trpm6_vmax_ileum, "gut.trpm6_vmax_ileum", 0.13, "mmol/h", 0.1, 3,
+  def(gut_trpm6_vmax_ileum, "gut.trpm6_vmax_ileum", 0.12, "mmol/h", 0.1, 3,
       "Fine 1991: saturable component reaches its maximum near 8 mEq per meal",
       "fitted: V2 (Fine 1991: 65 % of a meal's Mg, 11 % at meal + 80 mEq) and V1 (true absorption "
       "30-50 % of a 325 mg/d diet, Sabatier 2003); per ileal segment (two)");
   def(gut_trpm6_km_ileum, "gut.trpm6_km_ileum", 0.06, "mmol", 0.05, 5,
       "Fine 1991 (hyperbolic component saturates near 8 mEq per meal)",
       "fitted: with gut.trpm6_vmax_ileum (V1, V2); dissolved Mg in one ileal segment");
-  def(gut_trpm6_vmax_colon, "gut.trpm6_vmax_colon", 0.02, "mmol/h", 0.0, 0.3,
-      "Kidney Atlas fig 4-5: colon ~5 % of intake at 300 mg/d; de Baaij 2015 (TRPM6/7 in colon)",
-      "fitted: colon share ~4-5 % of a 325 mg/d diet (~0.5 mmol/d); small so that ~80 % of a dose's "
-      "uptake is done by 6 h (V3, Schuchardt & Hahn 2017)");
-  def(gut_trpm6_km_colon, "gut.trpm6_km_colon", 1.0, "mmol", 0.1, 10, "assumed",
-      "colonic transporters near saturation at ordinary intake");
-  def(gut_ppi_trpm6_inhibition, "gut.ppi_trpm6_inhibition", 0.25, "1", 0, 0.8,
+  def(gut_trpm6_vmax_colon, "gut.trpm6_vmax_colon", 0.18, "mmol/h", 0.0, 0.3,
+      "Kidney Atlas fig 4-5: colon ~5 % of intake at 300 mg/d; de Baaij 2015 (TRPM6/7 in colon); "
+      "colon ~10-20 % of absorbed Mg",
+      "fitted: V3 (~80 % of a soluble dose's uptake done by 6 h, the rest taken up in the colon over "
+      "the next day; Schuchardt & Hahn 2017) with V5 (urine +1.0 to +3.5 mmol/d on a supplement); "
+      "gives ~1.4 mmol/d, ~6 % of intake and ~13 % of uptake, on a 325 mg/d diet");
+  def(gut_trpm6_km_colon, "gut.trpm6_km_colon", 30, "mmol", 1, 60,
+      "colonic contents ~0.2-0.5 L holding ~10-15 mmol dissolved Mg on an ordinary diet",
+      "fitted: with gut.trpm6_vmax_colon (V3, V5); dissolved colonic Mg at half-maximal uptake, above "
+      "the ordinary content so that unabsorbed supplement Mg reaching the colon is still partly taken up");
+  def(gut_ppi_trpm6_inhibition, "gut.ppi_trpm6_inhibition", 0.2, "1", 0, 0.8,
       "William 2014 (24-h urine ~10 mg/d lower in PPI users); mechanism: luminal pH lowers TRPM6/7 "
       "activity (Dutta 2024; Hess 2012)",
       "fitted: fraction of intestinal TRPM6/7 activity lost at full pump inhibition, to V6 (urine -0.2 to -0.8 mmol/d)");
@@ -159,12 +163,13 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "only mildly on calcitriol); ~8 % at GFR 20, ~18 % at GFR 5");
   def(gut_ckd_calcitriol_gfr50, "gut.ckd_calcitriol_gfr50", 15, "mL/min", 10, 60,
       "calcitriol deficiency in most patients below GFR 30 mL/min (Levin 2007)", "GFR at half the loss");
-  def(trpm6_max_upregulation, "trpm6.max_upregulation", 3, "1", 1, 5,
+  def(trpm6_max_upregulation, "trpm6.max_upregulation", 2.2, "1", 1, 5,
       "Mg-deficient diet raises TRPM6 expression in colon and kidney (Groenestege 2006, mice); "
       "fractional absorption 75 % on low vs 25 % on high intake (Schwartz 1984); FEMg falls to ~0.5 % "
       "in deficiency (Elisaf 1997)",
-      "assumed: ceiling of TRPM6 expression relative to the Mg-replete reference, approached at very low "
-      "ionized Mg (x1.15 at 80 %, x1.36 at 60 % of the reference ionized Mg)");
+      "fitted: V12 (with renal.tal_casr_half_ionized; a milder status feedback keeps the CKD subject "
+      "absorbing an oral load); ceiling of TRPM6 expression relative to the Mg-replete reference, "
+      "approached at very low ionized Mg (x1.12 at 80 %, x1.29 at 60 % of the reference ionized Mg)");
   def(trpm6_status_hill, "trpm6.status_hill", 1, "1", 1, 8, "assumed",
       "steepness of the expression target in ionized Mg / serum.reference_ionized (whole number). Kept at "
       "1 so that the modest serum rise of CKD does not cut absorption beyond what calcitriol loss does "
@@ -181,7 +186,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "multiplies GFR; pregnancy raises it (conditions.cpp)");
   def(renal_proximal_fraction, "renal.proximal_fraction", 0.18, "1", 0.10, 0.25,
       "10-25 % of filtered Mg reabsorbed proximally (Quamme & Dirks 1980; de Baaij 2015)", "");
-  def(renal_tal_tm_per_gfr, "renal.tal_tm_per_gfr", 0.5, "mmol/L", 0.25, 0.7,
+  def(renal_tal_tm_per_gfr, "renal.tal_tm_per_gfr", 0.48, "mmol/L", 0.25, 0.7,
       "TAL reabsorbs 50-70 % of filtered Mg, paracellular (de Baaij 2015); whole-kidney Tm/GFR "
       "~0.58-0.63 mmol/L with a sharp threshold near normal plasma (Rude 1980)",
       "fitted: V1 (serum ~0.87 mmol/L, 24-h urine ~4 mmol/d, TAL ~65 % of filtered on a 325 mg/d diet); "
@@ -190,27 +195,41 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "in deficiency FEMg falls to ~0.5 % (Elisaf 1997): the loop takes up nearly all Mg reaching it "
       "when below its transport maximum (Quamme & Dirks 1980)",
       "assumed: largest share of the Mg reaching the TAL reabsorbed there (below the transport maximum)");
-  def(renal_tal_casr_half_ionized, "renal.tal_casr_half_ionized", 1.0, "mmol/L", 0.6, 3,
-      "CaSR activation by Mg lowers TAL paracellular permeability (de Baaij 2015; Quamme 1997)",
-      "fitted: V5, V9, V10, V12: ionized Mg halving the TAL transport maximum. With Hill 4 it takes ~8 %"
-      " off at normal ionized Mg and turns reabsorption down steeply as Mg rises (x0.4 at 1.1 mmol/L "
-      "during IV therapy): the homeostatic brake");
+  def(renal_tal_casr_half_ionized, "renal.tal_casr_half_ionized", 2.0, "mmol/L", 0.6, 3,
+      "CaSR activation by Mg lowers TAL paracellular permeability (de Baaij 2015; Quamme 1997); the CaSR "
+      "responds to Mg2+ in the millimolar range, less potently than to Ca2+ (IUPHAR CaS receptor page; "
+      "Brown 1993)",
+      "fitted: V12 with V5, V9, V10: ionized Mg halving the TAL transport maximum. With Hill 4 it takes "
+      "<1 % off at normal ionized Mg, ~8 % at 1.1 mmol/L and ~35 % at 1.5 mmol/L (IV therapy): a brake "
+      "for hypermagnesemia. Ordinary homeostasis comes from the sharp transport maximum (Rude 1980); a "
+      "stronger brake at normal Mg makes the CKD kidney excrete an extra load as readily as a healthy one");
   def(renal_tal_casr_hill, "renal.tal_casr_hill", 4, "1", 1, 6, "assumed: steep receptor response",
       "whole number (cheap exact power)");
+  def(renal_tal_threshold_sharpness, "renal.tal_threshold_sharpness", 32, "1", 2, 32,
+      "whole-kidney Mg titration: excretion stays low below a plasma threshold and rises nearly "
+      "linearly with the filtered load above it, little splay (Rude 1980; Quamme & Dirks 1980)",
+      "fitted: V12 with V5 (a healthy kidney passes most of an extra load to the urine, so serum rises "
+      "far less than at GFR 20); exponent n of the smooth minimum min(a, b) ~ a / (1 + (a/b)^n)^(1/n) "
+      "joining the TAL's proportional and transport-maximum limbs; rounded to a power of two (cheap "
+      "exact powers and roots)");
   def(renal_dct_max_fraction, "renal.dct_max_fraction", 0.9, "1", 0.4, 0.95,
       "DCT reabsorbs 5-10 % of filtered Mg via TRPM6 (de Baaij 2015), most of what reaches it",
       "fraction of a small delivered load reabsorbed in the DCT (TRPM6 up- or down-regulation scales its odds)");
-  def(renal_dct_half_saturation, "renal.dct_half_saturation", 0.045, "mmol/L", 0.03, 1,
+  def(renal_dct_half_saturation, "renal.dct_half_saturation", 0.03, "mmol/L", 0.02, 1,
       "TRPM6 transport is saturable (Voets 2004)",
       "fitted: V12 and V1 (DCT ~5-8 % of filtered, working near its transport maximum dct_max_fraction x "
       "this, so an extra load passes to the urine at any GFR); delivered Mg per litre of filtrate at which "
       "the DCT saturates");
-  def(renal_ckd_adaptation_max, "renal.ckd_adaptation_max", 0.12, "1", 0, 0.8,
+  def(renal_dct_threshold_sharpness, "renal.dct_threshold_sharpness", 8, "1", 2, 32,
+      "TRPM6 transport is saturable (Voets 2004); the DCT sets final urine Mg near its capacity (de Baaij 2015)",
+      "fitted: V12 with V1 (the DCT works at its transport maximum, so an extra load passes on); exponent "
+      "n of the DCT's smooth saturation (1 + u^n)^(-1/n); rounded to a power of two");
+  def(renal_ckd_adaptation_max, "renal.ckd_adaptation_max", 0.25, "1", 0, 0.8,
       "FEMg rises as GFR falls (Felsenfeld 2015); serum Mg stays normal until GFR < 20-30 mL/min",
-      "fitted: V11 (serum normal at 90 and 60, >= 0.95 at 15 mL/min, FEMg rising); largest fractional cut "
+      "fitted: V11 (serum normal at 90 and 60, >= 0.95 at 15 mL/min, FEMg rising) and V12; largest fractional cut "
       "of loop and DCT reabsorption in remnant nephrons");
-  def(renal_ckd_adaptation_gfr50, "renal.ckd_adaptation_gfr50", 25, "mL/min", 10, 60,
-      "Felsenfeld 2015", "fitted: GFR at half-maximal adaptation");
+  def(renal_ckd_adaptation_gfr50, "renal.ckd_adaptation_gfr50", 20, "mL/min", 10, 60,
+      "Felsenfeld 2015", "fitted: V11, V12; GFR at half-maximal adaptation");
   def(renal_ckd_adaptation_hill, "renal.ckd_adaptation_hill", 2, "1", 1, 4, "assumed", "rounded to an integer (cheap exact power)");
 
   // --- Red cells, soft tissue, bone ---
@@ -284,9 +303,9 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "reference drug: hydrochlorothiazide. Oral doses enter the body state at once (absorption, tmax "
       "1-2.5 h, is short beside a 10 h half-life and an effect built over weeks); exposure = F x amount");
   def(thiazide_half_life, "thiazide.half_life", 10, "h", 5, 15, "hydrochlorothiazide t1/2 6-15 h (label)", "");
-  def(thiazide_max_dct_downregulation, "thiazide.max_dct_downregulation", 0.55, "1", 0, 0.8,
+  def(thiazide_max_dct_downregulation, "thiazide.max_dct_downregulation", 0.7, "1", 0, 0.8,
       "TRPM6 down-regulation in DCT under thiazides (Nijenhuis 2005); Pak 2000: HCTZ 50 mg/d lowers serum Mg",
-      "fitted: V8 (serum -0.01 to -0.08 mmol/L after 3 w of 50 mg/d; gives ~-0.02)");
+      "fitted: V8 (serum -0.01 to -0.08 mmol/L after 3 w of 50 mg/d; gives ~-0.024)");
   def(thiazide_half_effect_amount, "thiazide.half_effect_amount", 10, "mg", 1, 50, "assumed",
       "hydrochlorothiazide-equivalent amount in the body at half-maximal down-regulation");
   def(thiazide_adaptation_half_time, "thiazide.adaptation_half_time", 120, "h", 24, 500,

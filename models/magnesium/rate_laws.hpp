@@ -49,6 +49,25 @@ T hill_off(const T& x, double k, double n) {
   return 1.0 / (1.0 + hill_power(x, k, n));
 }
 
+// Number of squarings k giving the power of two 2^k nearest a declared exponent n (n >= 2).
+inline int power_of_two_steps(double n) {
+  int k = 1;
+  while (k < 6 && n > 1.5 * static_cast<double>(1 << k)) ++k;
+  return k;
+}
+
+// 1 / (1 + x^n)^(1/n) for x >= 0 and n = 2^k: the smooth-minimum factor, min(a, b) ~ a * f(a/b),
+// near 1 for x << 1 and near 1/x for x >> 1; larger n gives a sharper corner. Only squarings and
+// square roots, so cheap and exact for Dual<N>.
+template <class T>
+T smooth_min_factor(const T& x, int k) {
+  T xn = x;
+  for (int i = 0; i < k; ++i) xn = xn * xn;
+  T r = 1.0 + xn;
+  for (int i = 0; i < k; ++i) r = sqrt(r);
+  return 1.0 / r;
+}
+
 // ln 2 / t1/2: first-order rate constant from a half-time.
 inline double rate_from_half_time(double half_time) { return 0.6931471805599453 / half_time; }
 

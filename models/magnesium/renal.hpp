@@ -48,7 +48,8 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
   // Transport that takes up to tal_max_fraction of what arrives and levels off at a maximum per
   // litre of filtrate (Tm/GFR), lowered by the CaSR as ionized Mg rises, by a loop diuretic, by
   // tubular damage and by CKD adaptation. The two limbs meet in a sharp smooth minimum,
-  // min(a, b) ~ a / (1 + (a/b)^8)^(1/8) (Rude 1980: a sharp threshold near normal plasma Mg); the
+  // min(a, b) ~ a / (1 + (a/b)^n)^(1/n), n = renal.tal_threshold_sharpness (Rude 1980: a sharp
+  // threshold near normal plasma Mg, so a healthy kidney passes most of an extra load); the
   // reabsorbed amount never exceeds the load, so urine stays non-negative in deep deficiency.
   const T tal_load_per_filtrate = to_tal / gfr_L_h;
   const T casr_open = hill_off(ionized, p[par::renal_tal_casr_half_ionized], p[par::renal_tal_casr_hill]);
@@ -56,25 +57,25 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
                          (1.0 - m.loop_tal_inhibition) * (1.0 - p[par::nephrotoxin_tal_effect] * m.tubular_damage);
   const T tal_take = p[par::renal_tal_max_fraction] * tal_load_per_filtrate;
   const T v = tal_take / tal_capacity;
-  const T v2 = v * v;
-  const T v4 = v2 * v2;
-  r.tal_reabsorbed = gfr_L_h * tal_take / sqrt(sqrt(sqrt(1.0 + v4 * v4)));
+  r.tal_reabsorbed = gfr_L_h * tal_take *
+                     smooth_min_factor(v, power_of_two_steps(p[par::renal_tal_threshold_sharpness]));
   r.tal_fraction = r.tal_reabsorbed / to_tal;
   const T to_dct = to_tal - r.tal_reabsorbed;
 
   // TRPM6 saturation is set by the Mg concentration the DCT sees, per litre of filtrate. The
   // reabsorbed amount rises with the load and levels off sharply at ceiling x half-saturation
-  // (a smooth minimum, (1 + u^4)^(-1/4)): the DCT works near its transport maximum, so extra Mg
-  // reaching it passes to the urine, as the sharp whole-kidney threshold shows (Rude 1980).
+  // (a smooth minimum, (1 + u^n)^(-1/n), n = renal.dct_threshold_sharpness): the DCT works near
+  // its transport maximum, so extra Mg reaching it passes to the urine, as the sharp whole-kidney
+  // threshold shows (Rude 1980).
   const T dct_load_per_filtrate = to_dct / gfr_L_h;
   const T u = dct_load_per_filtrate / p[par::renal_dct_half_saturation];
-  const T u2 = u * u;
   // Up- or down-regulated TRPM6 scales the odds of reabsorption, so the ceiling stays below 1.
   const double dmax = p[par::renal_dct_max_fraction];
   const T dct_ceiling = dmax * m.trpm6_expression / (1.0 - dmax + dmax * m.trpm6_expression);
   r.dct_fraction = dct_ceiling * m.ckd_reabsorption_kept *
                    (1.0 - m.thiazide_downregulation) *
-                   (1.0 - p[par::nephrotoxin_dct_effect] * m.tubular_damage) / sqrt(sqrt(1.0 + u2 * u2));
+                   (1.0 - p[par::nephrotoxin_dct_effect] * m.tubular_damage) *
+                   smooth_min_factor(u, power_of_two_steps(p[par::renal_dct_threshold_sharpness]));
   r.dct_reabsorbed = r.dct_fraction * to_dct;
   r.urine = to_dct - r.dct_reabsorbed;
   return r;
