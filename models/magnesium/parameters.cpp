@@ -155,6 +155,16 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_secretion_clearance_colon, "gut.secretion_clearance_colon", 0.015, "L/h", 0, 0.1,
       "Kidney Atlas: lower GI secretions ~7.5 mmol/L Mg, small volume", "assumed");
 
+  def(gut_mucosal_shedding, "gut.mucosal_shedding", 0.4, "mmol/d", 0, 1,
+      "endogenous fecal Mg ~1 mmol/d on ordinary diets (isotope balance, Schwartz 1984; Sojka 1997); "
+      "net Mg loss continues while plasma falls to 1/3-1/4 of control on a Mg-deficient diet (Shils "
+      "1969), so part of the endogenous loss does not fall with plasma; GI epithelium turns over every "
+      "2-4 d (Darwich 2014 meta-analysis; Li 2011), cells holding ~8-10 mmol Mg/kg",
+      "fitted: Shils 1969 (plasma ~0.5 mmol/L and red cells ~2/3 of normal after 10-13 w of a 12 mg/d "
+      "diet); Mg carried into the colon lumen by shed mucosal cells (from the fast soft-tissue pool, "
+      "which includes the gut wall) at the reference pool content; 0.4 mmol/d = ~10 mg/d. Because "
+      "cells defend their Mg, it hardly falls in deficiency, and it is what keeps plasma falling on a "
+      "near Mg-free diet once urine Mg is near zero");
   def(gut_ckd_calcitriol_loss, "gut.ckd_calcitriol_loss", 0.2, "1", 0, 0.8,
       "net Mg absorption much lower in advanced CKD (Spencer 1980), partly from low calcitriol; "
       "1,25(OH)2D mildly raises Mg absorption (Kidney Atlas ch. 4); calcitriol falls as GFR drops below "
@@ -238,6 +248,13 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "content at serum.reference_ionized");
   def(rbc_exchange_half_time, "rbc.exchange_half_time", 72, "h", 12, 400,
       "red-cell Mg follows serum slowly; Mg-28 equilibrates with cells over days (Silver 1960)", "assumed");
+  def(rbc_uptake_half_saturation, "rbc.uptake_half_saturation", 0.5, "mmol/L", 0.1, 5,
+      "red-cell Mg falls with plasma but more slowly: ~2/3 of normal after 3 months of a Mg-deficient "
+      "diet while plasma fell to 1/3-1/4 (Shils 1969); red-cell free Mg 180 -> 146 uM when "
+      "hypomagnesemic (Rude 1989)",
+      "fitted: Shils 1969 red-cell course (~0.75 of normal at day 70 of a 12 mg/d diet, plasma ~0.6); "
+      "ionized Mg giving half-maximal red-cell uptake. Red cells have no regulated efflux (no set-point "
+      "defence): their Mg follows a less saturated influx");
   def(tissue_fast_content, "tissue.fast_content", 0.3, "mmol/kg", 0.1, 1,
       "urinary Mg-28 components with t1/2 1 and 3 h, 15-25 % of the dose (Silver 1960)",
       "fast-exchanging soft-tissue Mg (liver, kidney, gut wall, heart), per kg body weight");
@@ -258,11 +275,27 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "red-cell free Mg 180 -> 146 uM when hypomagnesemic)",
       "fitted: V10 (healthy subjects excrete most of a 30 mmol IV load within 24 h, Gullestad 1994); "
       "ionized Mg giving half-maximal cellular uptake (saturable influx)");
+  def(tissue_efflux_set_point_hill, "tissue.efflux_set_point_hill", 4, "1", 0, 8,
+      "cells defend their Mg: muscle Mg stays near normal while plasma falls to 1/3-1/4 of control on a "
+      "Mg-deficient diet, red-cell Mg to ~2/3 after 3 months (Shils 1969); Mg efflux (Na+/Mg2+ exchange, "
+      "SLC41A1/CNNM) depends on cytosolic Mg (Romani 2011)",
+      "fitted: Shils 1969 (plasma toward ~0.55-0.6 mmol/L by day 70 of a 12 mg/d diet, soft-tissue Mg "
+      "down < 2 %); steepness n of the regulated efflux k x content x (content/set point)^n of every "
+      "soft-tissue pool (whole number). The set point is the reference content, so the tracer half-times "
+      "are unchanged; a sustained fall of the influx moves the pool only by (influx ratio)^(1/(n+1)). "
+      "0 gives plain first-order efflux");
   def(bone_exchangeable_content, "bone.exchangeable_content", 2.7, "mmol/kg", 1, 5,
       "bone holds 50-65 % of body Mg, about one third of it exchangeable (IOM 1997; Elin 1987)",
       "surface-exchangeable bone Mg per kg body weight");
   def(bone_exchangeable_half_time, "bone.exchangeable_half_time", 240, "h", 48, 1000,
       "bone surface exchange over days to weeks (Avioli & Berman 1966)", "assumed within that range");
+  def(bone_release_set_point_hill, "bone.release_set_point_hill", 2, "1", 0, 8,
+      "in deficiency bone is the main source of the Mg lost while muscle Mg stays near normal (Shils "
+      "1969, as reviewed by Aikawa); bone surface Mg sits on sites of different affinity, the loosest "
+      "emptied first; Mg deficiency blunts PTH secretion and skeletal PTH action (Rude 1976)",
+      "assumed: steepness n of the surface release k x content x (content/reference)^n (whole number); "
+      "bone surface gives ~5 mmol over 70 d of a 12 mg/d diet (with n = 0 it gives ~11 mmol and holds "
+      "plasma ~0.06 mmol/L higher). The tracer half-time at steady state is unchanged");
   def(bone_deep_content, "bone.deep_content", 5.5, "mmol/kg", 3, 8,
       "bone holds 50-65 % of ~1000 mmol body Mg, two thirds not exchangeable (IOM 1997)",
       "per kg body weight");

@@ -58,6 +58,7 @@ enum Index : int {
   gut_secretion_clearance_upper,
   gut_secretion_clearance_ileum,
   gut_secretion_clearance_colon,
+  gut_mucosal_shedding,
   gut_ckd_calcitriol_loss,
   gut_ckd_calcitriol_gfr50,
   // TRPM6 adaptation to Mg status (gut and DCT)
@@ -82,6 +83,7 @@ enum Index : int {
   // Cells and bone
   rbc_reference_concentration,
   rbc_exchange_half_time,
+  rbc_uptake_half_saturation,
   tissue_fast_content,
   tissue_fast_half_time,
   tissue_medium_content,
@@ -89,8 +91,10 @@ enum Index : int {
   tissue_slow_content,
   tissue_slow_half_time,
   tissue_uptake_half_saturation,
+  tissue_efflux_set_point_hill,
   bone_exchangeable_content,
   bone_exchangeable_half_time,
+  bone_release_set_point_hill,
   bone_deep_content,
   bone_deep_half_time,
   // Drug classes (reference drug in brackets in the table)

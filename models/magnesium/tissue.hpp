@@ -27,4 +27,14 @@ T cellular_release(const T& content, double turnover_rate) {
   return turnover_rate * content;
 }
 
+// Regulated efflux: cells defend their Mg. Efflux (Na+/Mg2+ exchange, SLC41A1/CNNM) runs at the
+// tracer rate at the set point and slows steeply as cell Mg falls below it:
+//   release = k x content x (content / set_point)^n,  n = whole number (cheap exact power).
+// At the set point the unidirectional flux, and so every tracer half-time, is unchanged; a
+// sustained fall of the influx lowers the pool only by (influx ratio)^(1/(n+1)).
+template <class T>
+T regulated_release(const T& content, double set_point, double turnover_rate, double steepness) {
+  return turnover_rate * content * hill_power(content, set_point, steepness);
+}
+
 }  // namespace magsim::models::magnesium

@@ -37,6 +37,7 @@ struct Fluxes {
   // ECF <-> pools (mmol/h)
   T red_cell_in, red_cell_out, fast_in, fast_out, medium_in, medium_out, slow_in, slow_out;
   T bone_in, bone_out, bone_formation, bone_resorption;
+  T mucosal_shedding;  // cell Mg lost into the colon lumen with shed mucosal cells
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
   T loop_absorbed, loop_eliminated, loop_inhibition;
@@ -121,18 +122,24 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
 
   // --- Cells and bone ---
   const double k_half = p[par::tissue_uptake_half_saturation];
+  const double n_cell = p[par::tissue_efflux_set_point_hill];
   const double k_rbc = rate_from_half_time(p[par::rbc_exchange_half_time]);
-  f.red_cell_in = cellular_uptake(ionized, p[par::rbc_reference_concentration] * c.red_cell_L, ref_ionized, k_half, k_rbc);
+  f.red_cell_in = cellular_uptake(ionized, p[par::rbc_reference_concentration] * c.red_cell_L, ref_ionized,
+                                  p[par::rbc_uptake_half_saturation], k_rbc);
   f.red_cell_out = cellular_release(x[st::red_cells], k_rbc);
   const double k_fast = rate_from_half_time(p[par::tissue_fast_half_time]);
-  f.fast_in = cellular_uptake(ionized, p[par::tissue_fast_content] * w, ref_ionized, k_half, k_fast);
-  f.fast_out = cellular_release(x[st::tissue_fast], k_fast);
+  // Shed gut mucosal cells (part of the fast pool: gut wall) carry cell Mg into the lumen. Cells
+  // defend their Mg, so this endogenous loss hardly falls as plasma falls.
+  const double k_shed = p[par::gut_mucosal_shedding] / 24.0 / (p[par::tissue_fast_content] * w);
+  f.fast_in = cellular_uptake(ionized, p[par::tissue_fast_content] * w, ref_ionized, k_half, k_fast, k_shed);
+  f.mucosal_shedding = k_shed * x[st::tissue_fast];
+  f.fast_out = regulated_release(x[st::tissue_fast], p[par::tissue_fast_content] * w, k_fast, n_cell);
   const double k_medium = rate_from_half_time(p[par::tissue_medium_half_time]);
   f.medium_in = cellular_uptake(ionized, p[par::tissue_medium_content] * w, ref_ionized, k_half, k_medium);
-  f.medium_out = cellular_release(x[st::tissue_medium], k_medium);
+  f.medium_out = regulated_release(x[st::tissue_medium], p[par::tissue_medium_content] * w, k_medium, n_cell);
   const double k_slow = rate_from_half_time(p[par::tissue_slow_half_time]);
   f.slow_in = cellular_uptake(ionized, p[par::tissue_slow_content] * w, ref_ionized, k_half, k_slow);
-  f.slow_out = cellular_release(x[st::tissue_slow], k_slow);
+  f.slow_out = regulated_release(x[st::tissue_slow], p[par::tissue_slow_content] * w, k_slow, n_cell);
 
   // Bone surface: exchange with the ECF; deep bone: formed from the surface, resorbed into ECF.
   const double surface_ref = p[par::bone_exchangeable_content] * w;
@@ -141,7 +148,7 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   const double k_form = k_resorb * deep_ref / surface_ref;  // steady skeleton at reference
   const double k_surface = rate_from_half_time(p[par::bone_exchangeable_half_time]);
   f.bone_in = cellular_uptake(ionized, surface_ref, ref_ionized, k_half, k_surface, k_form);
-  f.bone_out = cellular_release(x[st::bone_exchangeable], k_surface);
+  f.bone_out = regulated_release(x[st::bone_exchangeable], surface_ref, k_surface, p[par::bone_release_set_point_hill]);
   f.bone_formation = bone_formation(x[st::bone_exchangeable], k_form);
   f.bone_resorption = bone_resorption(x[st::bone_deep], k_resorb);
   return f;
@@ -174,18 +181,18 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::distal_ileum_dissolved] = to_distal_d - to_colon_d + f.dissolution_distal_ileum +
                                    f.secretion_distal_ileum - f.paracellular_distal_ileum -
                                    f.transcellular_distal_ileum;
-  dx[st::colon_undissolved] = to_colon_u - to_feces_u - f.dissolution_colon;
+  dx[st::colon_undissolved] = to_colon_u - to_feces_u - f.dissolution_colon + f.mucosal_shedding;
   dx[st::colon_dissolved] =
       to_colon_d - f.fecal_soluble + f.dissolution_colon + f.secretion_colon - f.transcellular_colon;
 
   // Body pools
   dx[st::red_cells] = f.red_cell_in - f.red_cell_out;
-  dx[st::tissue_fast] = f.fast_in - f.fast_out;
+  dx[st::tissue_fast] = f.fast_in - f.fast_out - f.mucosal_shedding;
   dx[st::tissue_medium] = f.medium_in - f.medium_out;
   dx[st::tissue_slow] = f.slow_in - f.slow_out;
   dx[st::bone_exchangeable] = f.bone_in - f.bone_out - f.bone_formation;
   dx[st::bone_deep] = f.bone_formation - f.bone_resorption;
-  dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - dx[st::tissue_fast] -
+  dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
                 dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption;
 
   // Cumulative balances
