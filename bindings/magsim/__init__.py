@@ -1,0 +1,123 @@
+"""magsim: whole-body magnesium simulation from Python.
+
+The same engine, model, scenario format and HDF5 output as the ``magsim`` command line::
+
+    import magsim
+    r = magsim.run("scenarios/healthy_adult.yaml")          # or a dict, or a magsim.Scenario
+    r.time, r["serum_mg_total"], r.units["serum_mg_total"]    # NumPy arrays (h, mmol/L)
+    r.summary; r.to_pandas(); r.to_xarray(); r.plot(); r.save("healthy.h5")
+
+    s = magsim.Scenario.load("scenarios/ckd_stage4_oxide.yaml")
+    s.set("subject.egfr", "30 mL/min/1.73m2")                 # checked like the file, at once
+    results = magsim.run_many([s, ...], threads=2)            # C++ threads, GIL released
+    magsim.open("scenarios/healthy_adult.h5")                 # a CLI result as a Result
+    magsim.parameters()                                       # the table of `magsim params`
+
+Bad scenarios raise :class:`ScenarioError` (the CLI's ``FILE:LINE:COLUMN: error:`` text);
+numerical failures raise :class:`SimulationError`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
+
+from . import _core
+from ._errors import MagsimError, ScenarioError, SimulationError
+from ._result import DEFAULT_PLOT_VARIABLES, Quantity, Result, plot_runs
+from ._scenario import Scenario, ScenarioLike, as_scenario, loaded_of
+
+if TYPE_CHECKING:
+    import pandas
+
+# `open` is public (magsim.open) but left out of __all__, so that `from magsim import *` does not
+# shadow the builtin open().
+__all__ = [
+    "__version__", "git_revision",
+    "run", "run_many", "parameters", "plot_runs",
+    "Scenario", "Result", "Quantity",
+    "MagsimError", "ScenarioError", "SimulationError",
+    "DEFAULT_PLOT_VARIABLES",
+]
+
+#: The magsim version (the same as ``magsim --version``).
+__version__: str = _core.__version__
+#: The git revision magsim was built from.
+git_revision: str = _core.git_revision
+
+
+def run(scenario: ScenarioLike, sets: Optional[Mapping[str, Any]] = None) -> Result:
+    """Simulate one scenario and return its :class:`Result` (as ``magsim run``, in memory).
+
+    Args:
+        scenario: a scenario file path, a :class:`Scenario`, or a dict shaped like the YAML.
+        sets: optional edits ``{"subject.egfr": "30 mL/min/1.73m2", ...}``, applied as
+            :meth:`Scenario.set` (the CLI's ``--set``) to a copy.
+
+    The GIL is released while the engine works, so other Python threads keep running; Ctrl-C
+    (a notebook's "interrupt") stops the run and raises KeyboardInterrupt.
+
+    Raises:
+        ScenarioError: the scenario is wrong (file, line, column as the CLI prints them).
+        SimulationError: the steady state or the integration failed.
+    """
+    s = as_scenario(scenario, sets)
+    return Result(_core.run(loaded_of(s)))
+
+
+def run_many(scenarios: Sequence[ScenarioLike], threads: Optional[int] = None, *,
+             return_exceptions: bool = False) -> List[Union[Result, SimulationError]]:
+    """Simulate several scenarios on ``threads`` C++ threads; Results in the input order.
+
+    Each run is exactly what :func:`run` gives for the same scenario (the engine is
+    deterministic and the runs share nothing). All scenarios are parsed and validated first,
+    so a bad one raises :class:`ScenarioError` before anything runs.
+
+    Args:
+        scenarios: file paths, :class:`Scenario` objects or dicts.
+        threads: worker threads (default: the number of hardware threads).
+        return_exceptions: if True, a run that fails numerically gives its
+            :class:`SimulationError` in its place in the list; otherwise the first failure (in
+            input order) is raised once all runs have finished.
+    """
+    if isinstance(scenarios, (str, os.PathLike, Mapping, Scenario)):
+        raise TypeError("run_many takes a list of scenarios; for one, use magsim.run")
+    if threads is None:
+        threads = _core.hardware_threads()
+    if not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    handles = [loaded_of(as_scenario(s)) for s in scenarios]
+    out: List[Union[Result, SimulationError]] = []
+    for item in _core.run_many(handles, threads):
+        if isinstance(item, BaseException):
+            if not return_exceptions:
+                raise item
+            out.append(item)
+        else:
+            out.append(Result(item))
+    return out
+
+
+def open(path: Union[str, "os.PathLike[str]"]) -> Result:  # noqa: A001 - magsim.open reads a run file
+    """Read a run file written by ``magsim run`` (or :meth:`Result.save`) into a :class:`Result`.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        OSError: the file is not HDF5 or not a magsim run file.
+    """
+    file = os.fspath(path)
+    if not os.path.exists(file):
+        raise FileNotFoundError(2, "No such file or directory", file)
+    try:
+        return Result(_core.open(file))
+    except RuntimeError as e:
+        raise OSError(str(e)) from e
+
+
+def parameters() -> "pandas.DataFrame":
+    """Every model parameter, as ``magsim params`` lists them: a DataFrame with columns name,
+    value, unit, min, max (the plausible range), source and note. Override one in a scenario
+    under ``parameters:`` (or ``Scenario.set("parameters.NAME", value)``) by its name."""
+    import pandas as pd
+    rows = _core.parameters()
+    return pd.DataFrame(rows, columns=["name", "value", "unit", "min", "max", "source", "note"])

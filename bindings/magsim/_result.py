@@ -1,0 +1,412 @@
+"""magsim.Result: one run's time series with units, from a simulation or a run file."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Union
+
+import numpy as np
+
+if TYPE_CHECKING:  # heavy imports only when used
+    import matplotlib.axes
+    import matplotlib.figure
+    import pandas
+    import xarray
+
+    from ._scenario import Scenario
+
+__all__ = ["Quantity", "Result", "plot_runs", "DEFAULT_PLOT_VARIABLES"]
+
+#: What :meth:`Result.plot` shows when no variables are named (those present in the run).
+DEFAULT_PLOT_VARIABLES = ("serum_mg_total", "serum_mg_ionized", "urine_mg_rate", "absorption_rate")
+
+_TIME_UNITS = {"min": 1.0 / 60.0, "h": 1.0, "d": 24.0, "w": 168.0, "y": 8766.0}
+
+
+class Quantity(NamedTuple):
+    """A number with its unit, e.g. ``Quantity(0.84, "mmol/L")``; prints as ``0.84 mmol/L``."""
+
+    value: float
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{self.value:.4g} {self.unit}".rstrip()
+
+
+def _auto_time_unit(duration_h: float) -> str:
+    if duration_h <= 72:
+        return "h"
+    if duration_h <= 2 * 8766:
+        return "d"
+    return "y"
+
+
+class Result:
+    """One run: ``time`` (h) and every series as NumPy arrays, with units and a summary.
+
+    Returned by :func:`magsim.run` and :func:`magsim.open`; a simulated run and the same run
+    read back from its HDF5 file give equal Results. Series arrays are read-only views of the
+    run's memory (no copy).
+
+    Example::
+
+        r = magsim.run("scenarios/healthy_adult.yaml")
+        r.time, r["serum_mg_total"], r.units["serum_mg_total"]    # arrays, 'mmol/L'
+        r.summary["serum_mg_end"]                                  # Quantity(value, unit)
+        r.to_pandas(); r.to_xarray(); r.plot(); r.save("out.h5")
+    """
+
+    __slots__ = ("_data", "_summary")
+
+    def __init__(self, data: Any) -> None:
+        """Wraps the C++ run data; use :func:`magsim.run` or :func:`magsim.open` instead."""
+        self._data = data
+        self._summary: Optional[Dict[str, Quantity]] = None
+
+    # ---- series ----------------------------------------------------------------------------
+
+    @property
+    def time(self) -> np.ndarray:
+        """Sample times in h since the start of the run (read-only float64 array)."""
+        return self._data.time
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The series ``name`` (read-only float64 array, same length as ``time``); ``"time"``
+        gives the time axis. Raises KeyError for a name not in :attr:`names`."""
+        if name == "time":
+            return self._data.time
+        try:
+            return self._data.series(name)
+        except KeyError:
+            raise KeyError(f"no series {name!r} in this run (it has: {', '.join(self.names)})") from None
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if not name.startswith("_") and name in self._data.names:
+            return self._data.series(name)
+        raise AttributeError(f"'Result' object has no attribute {name!r}")
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | set(self._data.names))
+
+    def __contains__(self, name: object) -> bool:
+        return name == "time" or name in self._data.names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data.names)
+
+    def keys(self) -> List[str]:
+        """Series names (as :attr:`names`)."""
+        return self.names
+
+    @property
+    def names(self) -> List[str]:
+        """Names of the series, in the order of the file (without ``time``)."""
+        return list(self._data.names)
+
+    @property
+    def units(self) -> Dict[str, str]:
+        """Unit of every series and of ``time`` (``"h"``), e.g. ``{"serum_mg_total": "mmol/L"}``."""
+        return dict(self._data.units)
+
+    @property
+    def descriptions(self) -> Dict[str, str]:
+        """One-line description of every series and of ``time``."""
+        return dict(self._data.descriptions)
+
+    # ---- metadata --------------------------------------------------------------------------
+
+    @property
+    def attrs(self) -> Dict[str, Any]:
+        """The run file's root attributes: magsim version, git revision, model, scenario file,
+        solver settings, wall time, mass-balance error, ... A number ``X`` with a unit has it in
+        ``X_units``."""
+        return dict(self._data.attributes)
+
+    @property
+    def scenario_file(self) -> str:
+        """The scenario file the run came from (or the name given to a Scenario made in code)."""
+        return self._data.scenario_file
+
+    @property
+    def scenario_yaml(self) -> str:
+        """The scenario text as given (with any edits applied): ``/scenario/given``."""
+        return self._data.scenario_given
+
+    @property
+    def resolved_yaml(self) -> str:
+        """The scenario with every default filled in: ``/scenario/resolved``."""
+        return self._data.scenario_resolved
+
+    @property
+    def scenario(self) -> "Scenario":
+        """The scenario of this run, parsed again from :attr:`scenario_yaml`."""
+        from ._scenario import Scenario
+        return Scenario.from_yaml(self._data.scenario_given, self._data.scenario_file or "<run>")
+
+    @property
+    def duration_h(self) -> float:
+        """Length of the run, in h."""
+        return self._data.duration_h
+
+    @property
+    def parameters(self) -> "pandas.DataFrame":
+        """Every parameter value used in the run: name, value, default, unit, min, max, source,
+        note (``/parameters``)."""
+        import pandas as pd
+        return pd.DataFrame(self._data.parameters,
+                            columns=["name", "value", "default", "unit", "min", "max", "source", "note"])
+
+    @property
+    def events(self) -> "pandas.DataFrame":
+        """The dose, meal and infusion schedule (``/events``): time_h, kind, what, amount, unit."""
+        import pandas as pd
+        return pd.DataFrame(self._data.events, columns=["time_h", "kind", "what", "amount", "unit"])
+
+    @property
+    def summary(self) -> Dict[str, Quantity]:
+        """The numbers ``magsim run`` prints, each a :class:`Quantity` (value, unit):
+
+        ``serum_mg_start``, ``serum_mg_end``; ``urine_mg_last_24h`` (urine Mg over the last
+        ``urine_window``, 24 h unless the run is shorter); ``intake`` (oral + IV Mg) and
+        ``absorbed_fraction`` (% of intake); ``retention`` (% of IV Mg retained over 24 h from the
+        infusion start, runs with an infusion); ``mass_balance_error``,
+        ``mass_balance_relative_error`` and ``wall_time``. Entries whose series were not kept
+        (``output: {variables: [...]}``) are left out.
+        """
+        if self._summary is None:
+            self._summary = self._compute_summary()
+        return dict(self._summary)
+
+    def _compute_summary(self) -> Dict[str, Quantity]:
+        # The definitions of app::RunSummary (what the CLI prints), from the stored series.
+        out: Dict[str, Quantity] = {}
+        t = self.time
+        if len(t) == 0:
+            return out
+        units = self._data.units
+        names = set(self._data.names)
+        if "serum_mg_total" in names:
+            serum = self._data.series("serum_mg_total")
+            out["serum_mg_start"] = Quantity(float(serum[0]), units["serum_mg_total"])
+            out["serum_mg_end"] = Quantity(float(serum[-1]), units["serum_mg_total"])
+        if "cum_urine" in names:
+            urine = self._data.series("cum_urine")
+            window = np.nonzero(t <= self.duration_h - 24.0 + 1e-9)[0]
+            start = int(window[-1]) if len(window) else 0
+            hours = float(t[-1] - t[start])
+            if hours > 0:
+                out["urine_mg_last_24h"] = Quantity(float(urine[-1] - urine[start]), units["cum_urine"])
+                out["urine_window"] = Quantity(hours, "h")
+        if "cum_intake" in names and "cum_absorbed" in names:
+            intake = self._data.series("cum_intake")
+            absorbed = self._data.series("cum_absorbed")
+            taken = float(intake[-1] - intake[0])
+            out["intake"] = Quantity(taken, units["cum_intake"])
+            if taken > 0:
+                out["absorbed_fraction"] = Quantity(100.0 * float(absorbed[-1] - absorbed[0]) / taken, "%")
+        if math.isfinite(self._data.retention_percent):
+            out["retention"] = Quantity(self._data.retention_percent, "%")
+        attrs = self._data.attributes
+        for key in ("mass_balance_error", "mass_balance_relative_error", "wall_time"):
+            if key in attrs:
+                out[key] = Quantity(float(attrs[key]), attrs.get(key + "_units", ""))
+        return out
+
+    # ---- conversions -----------------------------------------------------------------------
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """A DataFrame indexed by ``time`` (h), one column per series (copied). Units are in
+        ``df.attrs["units"]``, descriptions in ``df.attrs["descriptions"]``."""
+        import pandas as pd
+        df = pd.DataFrame({n: self._data.series(n) for n in self._data.names},
+                          index=pd.Index(self._data.time, name="time"), copy=True)
+        df.attrs["units"] = self.units
+        df.attrs["descriptions"] = self.descriptions
+        return df
+
+    def to_xarray(self) -> "xarray.Dataset":
+        """An xarray Dataset over the ``time`` coordinate (h), as
+        ``xarray.open_dataset(FILE, group="series")`` gives it: each variable has ``units`` and
+        ``description`` attributes; the run's root attributes are the Dataset's ``attrs``."""
+        import xarray as xr
+        units, descriptions = self._data.units, self._data.descriptions
+        data_vars = {n: ("time", self._data.series(n),
+                         {"units": units.get(n, ""), "description": descriptions.get(n, "")})
+                     for n in self._data.names}
+        coords = {"time": ("time", self._data.time,
+                           {"units": "h", "description": descriptions.get("time", "")})}
+        return xr.Dataset(data_vars, coords=coords, attrs=self.attrs)
+
+    # ---- plots -----------------------------------------------------------------------------
+
+    def plot(self, variables: Union[str, Sequence[str], None] = None, *,
+             time_unit: Optional[str] = None, daily_mean: Optional[bool] = None,
+             ax: Optional["matplotlib.axes.Axes"] = None,
+             label: Optional[str] = None) -> "matplotlib.figure.Figure":
+        """Plot series against time; returns the matplotlib Figure.
+
+        Args:
+            variables: a name or names (default: those of ``DEFAULT_PLOT_VARIABLES`` present).
+                Series with the same unit share one panel; each panel's y axis is labelled
+                with the variable (or the legend names them) and its unit, the x axis with
+                time and its unit.
+            time_unit: ``"min"``, ``"h"``, ``"d"``, ``"w"`` or ``"y"`` (default: by duration).
+            daily_mean: plot the mean of each whole day (at mid-day) instead of every sample,
+                so that meal and dose cycles do not hide a trend over weeks. Default: on for
+                runs longer than 14 d sampled more than once a day.
+            ax: draw every variable on this Axes instead of a new figure (to overlay runs).
+            label: legend label of this run's lines (with ``ax``, to tell runs apart).
+        """
+        names = self._plot_names(variables)
+        unit_t = time_unit or _auto_time_unit(self.duration_h)
+        if unit_t not in _TIME_UNITS:
+            raise ValueError(f"time_unit must be one of {', '.join(_TIME_UNITS)}, got {unit_t!r}")
+        if daily_mean is None:
+            daily_mean = self._long_and_dense()
+        units = self._data.units
+
+        def line(target: Any, name: str, text: str) -> None:
+            t, y = self._data.time, self._data.series(name)
+            if daily_mean:
+                t, y = _daily_means(t, y)
+            target.plot(t / _TIME_UNITS[unit_t], y, label=text)
+
+        if ax is not None:
+            for n in names:
+                line(ax, n, n if label is None else (label if len(names) == 1 else f"{label}: {n}"))
+            _label_axes(ax, names, units, unit_t, bool(daily_mean),
+                        legend=label is not None or len(names) > 1)
+            return ax.figure
+        import matplotlib.pyplot as plt
+        groups: Dict[str, List[str]] = {}
+        for n in names:
+            groups.setdefault(units.get(n, ""), []).append(n)
+        fig, axes = plt.subplots(len(groups), 1, sharex=True, squeeze=False,
+                                 figsize=(7.5, 1.2 + 2.2 * len(groups)), layout="constrained")
+        for a, (unit, members) in zip(axes[:, 0], groups.items()):
+            for n in members:
+                line(a, n, n if label is None else f"{label}: {n}")
+            _label_axes(a, members, units, unit_t, bool(daily_mean),
+                        legend=len(members) > 1 or label is not None)
+        for a in axes[:-1, 0]:
+            a.set_xlabel("")
+        fig.suptitle(self._title())
+        return fig
+
+    def _long_and_dense(self) -> bool:
+        t = self._data.time
+        return self.duration_h > 14 * 24 and len(t) > 1 and float(np.median(np.diff(t))) < 24.0
+
+    def _plot_names(self, variables: Union[str, Sequence[str], None]) -> List[str]:
+        if variables is None:
+            names = [n for n in DEFAULT_PLOT_VARIABLES if n in self._data.names]
+            return names or list(self._data.names[:1])
+        names = [variables] if isinstance(variables, str) else list(variables)
+        for n in names:
+            if n not in self._data.names:
+                raise KeyError(f"no series {n!r} in this run (it has: {', '.join(self.names)})")
+        return names
+
+    def _title(self) -> str:
+        return os.path.basename(self._data.scenario_file) or "magsim run"
+
+    # ---- files -----------------------------------------------------------------------------
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> str:
+        """Write the run to HDF5 at ``path``, the same file ``magsim run -o PATH`` writes for the
+        same scenario (series, /scenario, /parameters, /events, root attributes).
+
+        The file is written under a temporary name in the same directory and renamed into place
+        when complete: a failure leaves any existing file at ``path`` untouched. A Result read
+        with :func:`magsim.open` is saved as a copy of its file. Returns the path.
+
+        Raises:
+            OSError: the directory is missing or not writable, the disk is full, ...
+        """
+        target = os.fspath(path)
+        try:
+            if self._data.simulated:
+                self._data.save(target)
+            else:
+                _copy_atomically(self._data.source_path, target)
+        except RuntimeError as e:
+            raise OSError(str(e)) from e
+        return target
+
+    def __repr__(self) -> str:
+        n = len(self._data.time)
+        span = self.duration_h
+        unit = _auto_time_unit(span)
+        return (f"<magsim.Result {self._title()!r}: {n} samples over {span / _TIME_UNITS[unit]:g} {unit}, "
+                f"{len(self._data.names)} series>")
+
+
+def _daily_means(t: np.ndarray, y: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
+    """Mean of y over each whole day [24 k, 24 (k+1)) h, at mid-day; partial days left out."""
+    day = np.floor(t / 24.0).astype(np.int64)
+    counts = np.bincount(day)
+    sums = np.bincount(day, weights=y)
+    whole = np.nonzero(counts == counts.max())[0]
+    return (whole + 0.5) * 24.0, sums[whole] / counts[whole]
+
+
+def _label_axes(ax: Any, names: Sequence[str], units: Mapping[str, str], time_unit: str,
+                daily_mean: bool, legend: bool) -> None:
+    distinct = list(dict.fromkeys(units.get(n, "") for n in names))
+    unit_text = ", ".join(u for u in distinct if u) or "1"
+    # One variable: its name and unit. Several: the legend names them, the axis gives the unit.
+    text = f"{names[0]} [{unit_text}]" if len(names) == 1 else f"[{unit_text}]"
+    ax.set_ylabel(text + ("\ndaily mean" if daily_mean else ""))
+    ax.set_xlabel(f"time [{time_unit}]")
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(fontsize="small")
+
+
+def _copy_atomically(source: str, target: str) -> None:
+    if os.path.exists(target) and os.path.samefile(source, target):
+        return
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".tmp.", dir=directory)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def plot_runs(runs: Union[Mapping[str, Result], Sequence[Result]],
+              variables: Union[str, Sequence[str], None] = None, *,
+              time_unit: Optional[str] = None,
+              daily_mean: Optional[bool] = None) -> "matplotlib.figure.Figure":
+    """Compare runs: one panel per variable, one line per run; returns the Figure.
+
+    Args:
+        runs: ``{"label": result, ...}``, or a list of Results (labelled by scenario file).
+        variables: a name or names (default: those of ``DEFAULT_PLOT_VARIABLES`` in the first
+            run). Each panel's y axis carries the variable and its unit.
+        time_unit: ``"min"``, ``"h"``, ``"d"``, ``"w"`` or ``"y"`` (default: by the longest run).
+        daily_mean: plot daily means (see :meth:`Result.plot`); default: on when every run is
+            longer than 14 d and sampled more than once a day.
+    """
+    import matplotlib.pyplot as plt
+    items = list(runs.items()) if isinstance(runs, Mapping) else [(r._title(), r) for r in runs]
+    if not items:
+        raise ValueError("plot_runs needs at least one Result")
+    names = items[0][1]._plot_names(variables)
+    unit_t = time_unit or _auto_time_unit(max(r.duration_h for _, r in items))
+    if daily_mean is None:
+        daily_mean = all(r._long_and_dense() for _, r in items)
+    fig, axes = plt.subplots(len(names), 1, sharex=True, squeeze=False,
+                             figsize=(7.5, 1.2 + 2.2 * len(names)), layout="constrained")
+    for a, name in zip(axes[:, 0], names):
+        for label, r in items:
+            r.plot(name, time_unit=unit_t, daily_mean=daily_mean, ax=a, label=str(label))
+    for a in axes[:-1, 0]:
+        a.set_xlabel("")
+    return fig

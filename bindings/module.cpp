@@ -1,0 +1,541 @@
+// magsim._core: the engine, the magnesium model and app/ (scenario loading, run output) for
+// Python. A thin shell: scenarios are parsed, simulated and written by the same calls as the CLI
+// (app::load_scenario*, engine::simulate, engine::Hdf5RunWriter + app::run_output), so a run
+// saved from Python is the file `magsim run` writes. The pure-Python package (bindings/magsim/)
+// builds the user-facing API (Scenario, Result, run, run_many, open) on top of this module.
+//
+// Threads: simulations run with the GIL released, on C++ threads (one per run in run(), a pool in
+// run_many()). HDF5 1.10 is not thread-safe, so every HDF5 call (save, open) holds the GIL, which
+// serializes them; simulations never touch HDF5.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cmath>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "app/run_output.hpp"
+#include "app/run_summary.hpp"
+#include "app/scenario_loading.hpp"
+#include "engine/errors.hpp"
+#include "engine/hdf5_reader.hpp"
+#include "engine/hdf5_writer.hpp"
+#include "engine/sample_sink.hpp"
+#include "engine/simulator.hpp"
+#include "engine/version_info.hpp"
+#include "models/magnesium/magnesium.hpp"
+
+namespace py = pybind11;
+
+namespace magsim::bindings {
+namespace {
+
+// ---- scenarios -------------------------------------------------------------------------------
+
+// A parsed, validated scenario ready to run, with the name a saved file records as its source.
+struct Loaded {
+  app::LoadedScenario loaded;
+  std::string scenario_file;
+};
+
+// ---- samples kept in memory, one contiguous column per series ----------------------------------
+
+// Column-wise rather than MemorySink's row-major block, so that each series is a contiguous
+// NumPy array over the C++ buffer (no copy, no strides).
+class ColumnSink : public engine::SampleSink {
+ public:
+  void begin(const engine::ModelInfo& info) override {
+    time.clear();
+    outputs.assign(info.outputs.size(), {});
+    states.assign(info.states.size(), {});
+  }
+  void sample(double t, const double* y, const double* x) override {
+    time.push_back(t);
+    for (std::size_t k = 0; k < outputs.size(); ++k) outputs[k].push_back(y[k]);
+    for (std::size_t i = 0; i < states.size(); ++i) states[i].push_back(x[i]);
+  }
+  std::vector<double> time;
+  std::vector<std::vector<double>> outputs;
+  std::vector<std::vector<double>> states;
+};
+
+// A root attribute of a run file: a number (with its unit, "" if none) or a string.
+struct Attribute {
+  bool numeric = false;
+  double number = 0;
+  std::string unit;
+  std::string text;
+};
+
+// One run's data, from a simulation or read from a file; immutable once built. NumPy arrays
+// handed to Python point into `columns` and keep this object alive through their base.
+struct RunData {
+  std::vector<double> time;
+  std::vector<std::vector<double>> columns;
+  std::vector<std::string> names;             // series exposed, in file order
+  std::vector<std::size_t> column_of;         // names[i] -> columns index
+  std::map<std::string, std::string> units;   // series (and "time") -> unit
+  std::map<std::string, std::string> descriptions;
+  std::vector<std::pair<std::string, Attribute>> attributes;  // in writing order
+  std::vector<engine::StoredParameter> parameters;
+  std::vector<engine::EventRecord> events;
+  std::string scenario_given, scenario_resolved, scenario_file;
+  double duration_h = 0;
+  double retention_percent = std::numeric_limits<double>::quiet_NaN();
+
+  // Set for a simulated run: what save() needs to write the file the CLI writes.
+  std::shared_ptr<Loaded> loaded;
+  std::optional<engine::RunStats> stats;
+  std::optional<app::RunSummary> summary;
+  std::size_t n_outputs = 0;  // columns: model outputs first, then states
+  std::string source_path;    // set for a run read from a file
+
+  void set_number(const std::string& name, double v, const std::string& unit) {
+    Attribute a;
+    a.numeric = true;
+    a.number = v;
+    a.unit = unit;
+    set(name, std::move(a));
+  }
+  void set_text(const std::string& name, const std::string& v) {
+    Attribute a;
+    a.text = v;
+    set(name, std::move(a));
+  }
+  void set(const std::string& name, Attribute a) {
+    for (auto& [n, old] : attributes)
+      if (n == name) {
+        old = std::move(a);
+        return;
+      }
+    attributes.emplace_back(name, std::move(a));
+  }
+};
+
+// Simulates one loaded scenario; pure C++, safe on any thread without the GIL.
+std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
+                                         const std::atomic<bool>* cancel) {
+  const auto& model = models::magnesium::model();
+  const auto& info = model.info();
+  const auto& loaded = handle->loaded;
+  ColumnSink columns;
+  auto summary = app::make_run_summary(loaded);
+  engine::TeeSink sinks({&columns, &summary});
+  const engine::RunStats stats = engine::simulate(model, loaded.problem, sinks, cancel);
+
+  auto d = std::make_shared<RunData>();
+  d->time = std::move(columns.time);
+  d->n_outputs = info.outputs.size();
+  d->columns = std::move(columns.outputs);
+  for (auto& s : columns.states) d->columns.push_back(std::move(s));
+  d->units["time"] = "h";
+  d->descriptions["time"] = "time since the start of the run";
+
+  // The same selection as Hdf5RunWriter::begin: every output, or the listed outputs and states.
+  auto pick = [&](const std::string& name, const std::string& unit, const std::string& text,
+                  std::size_t column) {
+    if (std::find(d->names.begin(), d->names.end(), name) != d->names.end()) return;
+    d->names.push_back(name);
+    d->column_of.push_back(column);
+    d->units[name] = unit;
+    d->descriptions[name] = text;
+  };
+  const auto& variables = loaded.scenario.output.variables;
+  if (variables.empty()) {
+    for (std::size_t k = 0; k < info.outputs.size(); ++k)
+      pick(info.outputs[k].name, info.outputs[k].unit, info.outputs[k].description, k);
+  } else {
+    for (const auto& name : variables) {
+      if (const int k = info.find_output(name); k >= 0) {
+        const auto& o = info.outputs[static_cast<std::size_t>(k)];
+        pick(o.name, o.unit, o.description, static_cast<std::size_t>(k));
+      } else if (const int i = info.find_state(name); i >= 0) {
+        const auto& s = info.states[static_cast<std::size_t>(i)];
+        pick(s.name, s.unit, s.description, d->n_outputs + static_cast<std::size_t>(i));
+      } else {
+        throw std::invalid_argument("unknown output variable '" + name + "'");
+      }
+    }
+  }
+
+  // Root attributes as app::run_metadata and app::write_run_results put them in the file.
+  const auto meta = app::run_metadata(loaded, handle->scenario_file);
+  d->set_text("magsim_version", meta.magsim_version);
+  d->set_text("git_revision", meta.git_revision);
+  d->set_text("model", meta.model_name);
+  d->set_text("model_version", meta.model_version);
+  d->set_text("scenario_file", meta.scenario_file);
+  d->set_text("solver_method", meta.solver_method);
+  d->set_number("rtol", meta.rtol, "");
+  d->set_number("atol", meta.atol, "");
+  d->set_number("max_step", meta.max_step_h, "h");
+  d->set_number("wall_time", stats.wall_seconds, "s");
+  d->set_number("mass_balance_error", stats.mass_balance_error, "mmol");
+  d->set_number("mass_balance_relative_error", stats.mass_balance_relative_error, "1");
+  d->set_text("steady_state_stage", stats.steady_state_stage);
+  d->set_number("steps", static_cast<double>(stats.steps), "1");
+  d->set_number("duration", loaded.problem.duration_h, "h");
+  d->retention_percent = summary.retention_percent();
+  if (std::isfinite(d->retention_percent)) d->set_number("retention", d->retention_percent, "%");
+
+  const auto& values = loaded.problem.parameters;
+  for (std::size_t i = 0; i < info.parameters.size(); ++i) {
+    const auto& p = info.parameters[i];
+    d->parameters.push_back(
+        {p.name, i < values.size() ? values[i] : p.value, p.value, p.unit, p.min, p.max, p.source,
+         p.note});
+  }
+  d->events = loaded.problem.schedule.events;
+  d->scenario_given = meta.scenario_given;
+  d->scenario_resolved = meta.scenario_resolved;
+  d->scenario_file = meta.scenario_file;
+  d->duration_h = loaded.problem.duration_h;
+  d->loaded = handle;
+  d->stats = stats;
+  d->summary = std::move(summary);
+  return d;
+}
+
+std::shared_ptr<RunData> read_run(const std::string& path) {
+  engine::RunFile f = engine::read_run_file(path);
+  auto d = std::make_shared<RunData>();
+  d->time = std::move(f.time);
+  for (const auto& name : f.series_names) {
+    auto it = f.series.find(name);
+    if (it == f.series.end()) continue;
+    d->names.push_back(name);
+    d->column_of.push_back(d->columns.size());
+    d->columns.push_back(std::move(it->second));
+  }
+  d->units = std::move(f.units);
+  d->descriptions = std::move(f.descriptions);
+  if (!d->units.count("time")) d->units["time"] = "h";
+  // Numbers first, then strings; `X_units` strings become the unit of number X.
+  for (const auto& [name, v] : f.numeric_attributes) {
+    auto u = f.string_attributes.find(name + "_units");
+    d->set_number(name, v, u == f.string_attributes.end() ? "" : u->second);
+  }
+  for (const auto& [name, v] : f.string_attributes) {
+    const auto n = name.size();
+    if (n > 6 && name.compare(n - 6, 6, "_units") == 0 &&
+        f.numeric_attributes.count(name.substr(0, n - 6)))
+      continue;
+    d->set_text(name, v);
+  }
+  d->parameters = std::move(f.parameters);
+  d->events = std::move(f.events);
+  d->scenario_given = std::move(f.scenario_given);
+  d->scenario_resolved = std::move(f.scenario_resolved);
+  if (auto it = f.string_attributes.find("scenario_file"); it != f.string_attributes.end())
+    d->scenario_file = it->second;
+  if (auto it = f.numeric_attributes.find("duration"); it != f.numeric_attributes.end())
+    d->duration_h = it->second;
+  else if (!d->time.empty())
+    d->duration_h = d->time.back();
+  if (auto it = f.numeric_attributes.find("retention"); it != f.numeric_attributes.end())
+    d->retention_percent = it->second;
+  d->source_path = path;
+  return d;
+}
+
+// Writes a simulated run exactly as `magsim run` does: same metadata, inputs, series (replayed
+// sample by sample through the same writer) and results, committed atomically.
+void save_run(const RunData& d, const std::string& path) {
+  if (!d.loaded || !d.stats || !d.summary)
+    throw std::logic_error("only a simulated run can be saved this way");
+  const auto& info = models::magnesium::model().info();
+  const auto& loaded = d.loaded->loaded;
+  engine::Hdf5RunWriter writer(path, app::run_metadata(loaded, d.scenario_file));
+  app::write_run_inputs(writer, loaded);
+  writer.begin(info);
+  std::vector<double> y(d.n_outputs), x(d.columns.size() - d.n_outputs);
+  for (std::size_t s = 0; s < d.time.size(); ++s) {
+    for (std::size_t k = 0; k < y.size(); ++k) y[k] = d.columns[k][s];
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = d.columns[d.n_outputs + i][s];
+    writer.sample(d.time[s], y.data(), x.data());
+  }
+  writer.end();
+  app::write_run_results(writer, loaded, *d.stats, *d.summary);
+  writer.commit();
+}
+
+// ---- errors: C++ exceptions to magsim.ScenarioError / magsim.SimulationError ------------------
+
+py::object error_class(const char* name) {
+  return py::module_::import("magsim._errors").attr(name);
+}
+
+// The Python exception object for the exception `e` (rethrown and classified here).
+py::object python_error(const std::exception_ptr& e, const std::string& scenario_file) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const engine::ScenarioError& err) {
+    return error_class("ScenarioError")(std::string(err.what()), err.file(), err.line(),
+                                        err.column());
+  } catch (const engine::SimulationError& err) {
+    return error_class("SimulationError")(std::string(err.what()), err.stage(), err.time_h(),
+                                          scenario_file);
+  } catch (const std::invalid_argument& err) {
+    return py::reinterpret_steal<py::object>(
+        PyObject_CallFunction(PyExc_ValueError, "s", err.what()));
+  } catch (const std::exception& err) {
+    return py::reinterpret_steal<py::object>(
+        PyObject_CallFunction(PyExc_RuntimeError, "s", err.what()));
+  }
+}
+
+[[noreturn]] void raise(const py::object& error) {
+  PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
+  throw py::error_already_set();
+}
+
+// Runs each of `workers` on its own C++ thread with the GIL released, waking every 100 ms to let
+// Python handle signals: Ctrl-C (a notebook's "interrupt kernel") sets `cancel`, the integrators
+// stop at their next step, and KeyboardInterrupt is raised once every thread has finished.
+void run_released(const std::vector<std::function<void()>>& workers, std::atomic<bool>& cancel) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t running = workers.size();
+  bool interrupted = false;
+  {
+    py::gil_scoped_release nogil;
+    std::vector<std::thread> threads;
+    threads.reserve(workers.size());
+    auto finish = [&] {
+      std::lock_guard<std::mutex> lock(m);
+      if (--running == 0) cv.notify_all();
+    };
+    for (const auto& w : workers) {
+      try {
+        threads.emplace_back([&finish, w] {
+          w();  // never throws: workers keep their exceptions
+          finish();
+        });
+      } catch (const std::system_error&) {
+        w();  // no thread to be had: do this share of the work here
+        finish();
+      }
+    }
+    std::unique_lock<std::mutex> lock(m);
+    while (running > 0) {
+      if (cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; })) break;
+      if (!interrupted) {
+        lock.unlock();
+        {
+          py::gil_scoped_acquire gil;
+          if (PyErr_CheckSignals() != 0) interrupted = true;  // error indicator stays set
+        }
+        if (interrupted) cancel.store(true);
+        lock.lock();
+      }
+    }
+    lock.unlock();
+    for (auto& t : threads) t.join();
+  }
+  if (interrupted) throw py::error_already_set();
+}
+
+// ---- the module's functions --------------------------------------------------------------------
+
+std::shared_ptr<Loaded> load_file(const std::string& path,
+                                        const std::vector<std::string>& sets) {
+  auto h = std::make_shared<Loaded>();
+  h->loaded = app::load_scenario(path, sets);
+  h->scenario_file = path;
+  return h;
+}
+
+std::shared_ptr<Loaded> load_text(const std::string& text, const std::string& name,
+                                        const std::vector<std::string>& sets) {
+  auto h = std::make_shared<Loaded>();
+  h->loaded = app::load_scenario_text(text, name, sets);
+  h->scenario_file = name;
+  return h;
+}
+
+std::shared_ptr<RunData> run_one(const std::shared_ptr<Loaded>& handle) {
+  std::atomic<bool> cancel{false};
+  std::shared_ptr<RunData> out;
+  std::exception_ptr error;
+  run_released({[&] {
+                 try {
+                   out = simulate_loaded(handle, &cancel);
+                 } catch (...) {
+                   error = std::current_exception();
+                 }
+               }},
+               cancel);
+  if (error) raise(python_error(error, handle->scenario_file));
+  return out;
+}
+
+// One result per scenario, in order: a RunData or the Python exception object of its failure.
+py::list run_many(const std::vector<std::shared_ptr<Loaded>>& handles, int threads) {
+  const std::size_t n = handles.size();
+  std::vector<std::shared_ptr<RunData>> results(n);
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> cancel{false};
+  const std::size_t workers_n =
+      std::max<std::size_t>(1, std::min<std::size_t>(n, static_cast<std::size_t>(threads)));
+  std::vector<std::function<void()>> workers;
+  if (n > 0)
+    for (std::size_t w = 0; w < workers_n; ++w)
+      workers.emplace_back([&] {
+        for (std::size_t i = next++; i < n; i = next++) {
+          if (cancel.load()) return;
+          try {
+            results[i] = simulate_loaded(handles[i], &cancel);
+          } catch (...) {
+            errors[i] = std::current_exception();
+          }
+        }
+      });
+  run_released(workers, cancel);
+  py::list out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.append(errors[i] ? python_error(errors[i], handles[i]->scenario_file)
+                         : py::cast(results[i]));
+  return out;
+}
+
+py::array column_view(py::handle owner, const std::vector<double>& v) {
+  py::array a(py::dtype::of<double>(), {static_cast<py::ssize_t>(v.size())},
+              {static_cast<py::ssize_t>(sizeof(double))}, v.data(), owner);
+  a.attr("setflags")(py::arg("write") = false);
+  return a;
+}
+
+py::dict attribute_dict(const RunData& d) {
+  py::dict out;
+  for (const auto& [name, a] : d.attributes) {
+    if (a.numeric) {
+      out[py::str(name)] = a.number;
+      if (!a.unit.empty()) out[py::str(name + "_units")] = a.unit;
+    } else {
+      out[py::str(name)] = a.text;
+    }
+  }
+  return out;
+}
+
+py::list parameter_rows(const std::vector<engine::StoredParameter>& params) {
+  py::list rows;
+  for (const auto& p : params)
+    rows.append(py::dict(py::arg("name") = p.name, py::arg("value") = p.value,
+                         py::arg("default") = p.default_value, py::arg("unit") = p.unit,
+                         py::arg("min") = p.min, py::arg("max") = p.max,
+                         py::arg("source") = p.source, py::arg("note") = p.note));
+  return rows;
+}
+
+}  // namespace
+}  // namespace magsim::bindings
+
+PYBIND11_MODULE(_core, m) {
+  using namespace magsim;
+  using namespace magsim::bindings;
+  m.doc() =
+      "magsim's C++ core (engine, magnesium model, HDF5 output). Use the package `magsim`, "
+      "which wraps this module; nothing here is meant to be called directly.";
+  m.attr("__version__") = engine::kVersion;
+  m.attr("git_revision") = engine::kGitRevision;
+
+  // Errors that escape a call with the GIL held become the package's exception classes.
+  py::register_exception_translator([](std::exception_ptr p) {
+    if (!p) return;
+    try {
+      std::rethrow_exception(p);
+    } catch (const engine::ScenarioError&) {
+      PyErr_SetObject(error_class("ScenarioError").ptr(), python_error(p, "").ptr());
+    } catch (const engine::SimulationError&) {
+      PyErr_SetObject(error_class("SimulationError").ptr(), python_error(p, "").ptr());
+    }
+  });
+
+  py::class_<Loaded, std::shared_ptr<Loaded>>(m, "LoadedScenario",
+                                              "A parsed, validated scenario ready to run.")
+      .def_property_readonly("file", [](const Loaded& l) { return l.scenario_file; })
+      .def_property_readonly("name", [](const Loaded& l) { return l.loaded.scenario.name; })
+      .def_property_readonly("description",
+                             [](const Loaded& l) { return l.loaded.scenario.description; })
+      .def_property_readonly("duration_h",
+                             [](const Loaded& l) { return l.loaded.problem.duration_h; })
+      .def_property_readonly("given_text",
+                             [](const Loaded& l) { return l.loaded.scenario.source_text; })
+      .def_property_readonly("resolved_text",
+                             [](const Loaded& l) { return l.loaded.resolved_text; });
+
+  py::class_<RunData, std::shared_ptr<RunData>>(m, "RunData", "One run's series and metadata.")
+      .def_property_readonly("time",
+                             [](py::object self) {
+                               return column_view(self, self.cast<const RunData&>().time);
+                             })
+      .def("series",
+           [](py::object self, const std::string& name) {
+             const auto& d = self.cast<const RunData&>();
+             const auto it = std::find(d.names.begin(), d.names.end(), name);
+             if (it == d.names.end()) throw py::key_error(name);
+             return column_view(self, d.columns[d.column_of[it - d.names.begin()]]);
+           })
+      .def_property_readonly("names", [](const RunData& d) { return d.names; })
+      .def_property_readonly("units", [](const RunData& d) { return d.units; })
+      .def_property_readonly("descriptions", [](const RunData& d) { return d.descriptions; })
+      .def_property_readonly("attributes", &attribute_dict)
+      .def_property_readonly("parameters",
+                             [](const RunData& d) { return parameter_rows(d.parameters); })
+      .def_property_readonly("events",
+                             [](const RunData& d) {
+                               py::list rows;
+                               for (const auto& e : d.events)
+                                 rows.append(py::make_tuple(e.time_h, e.kind, e.what, e.amount,
+                                                            e.unit));
+                               return rows;
+                             })
+      .def_property_readonly("scenario_given", [](const RunData& d) { return d.scenario_given; })
+      .def_property_readonly("scenario_resolved",
+                             [](const RunData& d) { return d.scenario_resolved; })
+      .def_property_readonly("scenario_file", [](const RunData& d) { return d.scenario_file; })
+      .def_property_readonly("duration_h", [](const RunData& d) { return d.duration_h; })
+      .def_property_readonly("retention_percent",
+                             [](const RunData& d) { return d.retention_percent; })
+      .def_property_readonly("simulated", [](const RunData& d) { return bool(d.loaded); })
+      .def_property_readonly("source_path", [](const RunData& d) { return d.source_path; })
+      .def("save", [](const RunData& d, const std::string& path) { save_run(d, path); },
+           py::arg("path"));
+
+  m.def("load_file", &load_file, py::arg("path"), py::arg("sets"),
+        "Parse and validate a scenario file (with --set style edits).");
+  m.def("load_text", &load_text, py::arg("text"), py::arg("name"), py::arg("sets"),
+        "Parse and validate scenario text; `name` stands for the file in messages.");
+  m.def("run", &run_one, py::arg("scenario"), "Simulate one loaded scenario (GIL released).");
+  m.def("run_many", &run_many, py::arg("scenarios"), py::arg("threads"),
+        "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.");
+  m.def("open", &read_run, py::arg("path"), "Read a run file written by magsim.");
+  m.def(
+      "parameters",
+      [] {
+        std::vector<engine::StoredParameter> rows;
+        for (const auto& p : models::magnesium::model().info().parameters)
+          rows.push_back({p.name, p.value, p.value, p.unit, p.min, p.max, p.source, p.note});
+        return parameter_rows(rows);
+      },
+      "Every model parameter as a list of dicts.");
+  m.def("hardware_threads", [] { return std::max(1u, std::thread::hardware_concurrency()); });
+}
