@@ -652,6 +652,11 @@ void Reader::read_parameters(const Field& f, Scenario& s) const {
     } catch (const UnitError& e) {
       fail(p.value, "parameter '" + p.name + "' (in " + unit + "): " + e.what(), e.offset());
     }
+    if (info->min >= 0 && o.value < 0)
+      fail(p.value, "parameter '" + p.name + "' cannot be negative (plausible range " +
+                        units::shortest_number(info->min) + " to " +
+                        units::shortest_number(info->max) + (unit == "1" ? "" : " " + unit) +
+                        ")");
     s.parameters.push_back(o);
   }
 }
