@@ -1,5 +1,6 @@
 #include "engine/hdf5_reader.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
@@ -149,10 +150,65 @@ struct EventRowIn {
   char* unit;
 };
 
+// Size of the fixed-length string member `name` of a compound type; 0 if it is variable-length.
+size_t fixed_string_member_size(hid_t compound, const char* name, const std::string& ctx) {
+  const int index = H5Tget_member_index(compound, name);
+  if (index < 0) throw std::runtime_error(ctx + ": no member '" + name + "'");
+  hdf5::Datatype member(H5Tget_member_type(compound, static_cast<unsigned>(index)), ctx);
+  if (H5Tget_class(member.get()) != H5T_STRING)
+    throw std::runtime_error(ctx + ": member '" + name + "' is not a string");
+  return H5Tis_variable_str(member.get()) > 0 ? 0 : H5Tget_size(member.get());
+}
+
+// /events with fixed-length strings (written by this version): one byte buffer, parsed row by row.
+bool read_fixed_string_events(hid_t ds, RunFile& run, const std::string& ctx) {
+  hdf5::Datatype file_type(H5Dget_type(ds), ctx);
+  const size_t kind = fixed_string_member_size(file_type.get(), "kind", ctx);
+  const size_t what = fixed_string_member_size(file_type.get(), "what", ctx);
+  const size_t unit = fixed_string_member_size(file_type.get(), "unit", ctx);
+  if (kind == 0 || what == 0 || unit == 0) return false;
+  const size_t row_size = 2 * sizeof(double) + kind + what + unit;
+  auto fixed = [&](size_t size) {
+    hdf5::Datatype t(H5Tcopy(H5T_C_S1), ctx);
+    hdf5::check(H5Tset_size(t.get(), size), ctx);
+    hdf5::check(H5Tset_strpad(t.get(), H5T_STR_NULLTERM), ctx);
+    hdf5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), ctx);
+    return t;
+  };
+  hdf5::Datatype kind_t = fixed(kind), what_t = fixed(what), unit_t = fixed(unit);
+  hdf5::Datatype row(H5Tcreate(H5T_COMPOUND, row_size), ctx);
+  const size_t kind_at = 2 * sizeof(double), what_at = kind_at + kind, unit_at = what_at + what;
+  hdf5::check(H5Tinsert(row.get(), "time_h", 0, H5T_NATIVE_DOUBLE), ctx);
+  hdf5::check(H5Tinsert(row.get(), "amount", sizeof(double), H5T_NATIVE_DOUBLE), ctx);
+  hdf5::check(H5Tinsert(row.get(), "kind", kind_at, kind_t.get()), ctx);
+  hdf5::check(H5Tinsert(row.get(), "what", what_at, what_t.get()), ctx);
+  hdf5::check(H5Tinsert(row.get(), "unit", unit_at, unit_t.get()), ctx);
+  hdf5::Dataspace space(H5Dget_space(ds), ctx);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n <= 0) return true;
+  std::vector<char> rows(static_cast<size_t>(n) * row_size);
+  hdf5::check(H5Dread(ds, row.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), ctx);
+  auto text = [](const char* p, size_t max) { return std::string(p, strnlen(p, max)); };
+  run.events.reserve(static_cast<size_t>(n));
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+    const char* r = rows.data() + i * row_size;
+    EventRecord e;
+    std::memcpy(&e.time_h, r, sizeof(double));
+    std::memcpy(&e.amount, r + sizeof(double), sizeof(double));
+    e.kind = text(r + kind_at, kind);
+    e.what = text(r + what_at, what);
+    e.unit = text(r + unit_at, unit);
+    run.events.push_back(std::move(e));
+  }
+  return true;
+}
+
 void read_events(hid_t file, RunFile& run, const std::string& where) {
   if (!hdf5::has_link(file, "events")) return;
   const std::string ctx = where + ": reading /events";
   hdf5::Dataset ds(H5Dopen2(file, "events", H5P_DEFAULT), ctx);
+  if (read_fixed_string_events(ds.get(), run, ctx)) return;
+  // Variable-length strings: files written by magsim before fixed-length event strings.
   hdf5::Datatype str = hdf5::utf8_string_type();
   hdf5::Datatype row(H5Tcreate(H5T_COMPOUND, sizeof(EventRowIn)), ctx);
   hdf5::check(H5Tinsert(row.get(), "time_h", HOFFSET(EventRowIn, time_h), H5T_NATIVE_DOUBLE), ctx);

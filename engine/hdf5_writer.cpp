@@ -76,13 +76,15 @@ void validate_dataset_name(const std::string& name, const std::string& what) {
                                 "' as an HDF5 dataset name (empty, '.' or contains '/')");
 }
 
-// One row of /events as laid out in memory for HDF5's compound conversion.
-struct EventRow {
-  double time_h;
-  const char* kind;
-  const char* what;
-  double amount;
-  const char* unit;
+// /events rows hold fixed-length strings, each as long as its longest value: unlike
+// variable-length strings they need no global heap, whose blocks HDF5 keeps in memory in
+// proportion to the number of events.
+struct EventLayout {
+  size_t kind = 1, what = 1, unit = 1;  // string field sizes, with the terminating NUL
+  size_t row() const { return 2 * sizeof(double) + kind + what + unit; }
+  size_t kind_offset() const { return 2 * sizeof(double); }
+  size_t what_offset() const { return kind_offset() + kind; }
+  size_t unit_offset() const { return what_offset() + what; }
 };
 
 }  // namespace
@@ -340,29 +342,64 @@ struct Hdf5RunWriter::Impl {
 
   void write_events(const std::vector<EventRecord>& events) {
     const std::string ctx = context("writing /events");
+    EventLayout layout;
+    for (const auto& e : events) {
+      layout.kind = std::max(layout.kind, e.kind.size() + 1);
+      layout.what = std::max(layout.what, e.what.size() + 1);
+      layout.unit = std::max(layout.unit, e.unit.size() + 1);
+    }
+    auto fixed_string = [&](size_t size) {
+      hdf5::Datatype t(H5Tcopy(H5T_C_S1), ctx);
+      hdf5::check(H5Tset_size(t.get(), size), ctx);
+      hdf5::check(H5Tset_strpad(t.get(), H5T_STR_NULLTERM), ctx);
+      hdf5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), ctx);
+      return t;
+    };
+    hdf5::Datatype kind_t = fixed_string(layout.kind), what_t = fixed_string(layout.what),
+                   unit_t = fixed_string(layout.unit);
+    hdf5::Datatype row(H5Tcreate(H5T_COMPOUND, layout.row()), ctx);
+    hdf5::check(H5Tinsert(row.get(), "time_h", 0, H5T_NATIVE_DOUBLE), ctx);
+    hdf5::check(H5Tinsert(row.get(), "kind", layout.kind_offset(), kind_t.get()), ctx);
+    hdf5::check(H5Tinsert(row.get(), "what", layout.what_offset(), what_t.get()), ctx);
+    hdf5::check(H5Tinsert(row.get(), "amount", sizeof(double), H5T_NATIVE_DOUBLE), ctx);
+    hdf5::check(H5Tinsert(row.get(), "unit", layout.unit_offset(), unit_t.get()), ctx);
 
-    hdf5::Datatype str = hdf5::utf8_string_type();
-    hdf5::Datatype row(H5Tcreate(H5T_COMPOUND, sizeof(EventRow)), ctx);
-    hdf5::check(H5Tinsert(row.get(), "time_h", HOFFSET(EventRow, time_h), H5T_NATIVE_DOUBLE), ctx);
-    hdf5::check(H5Tinsert(row.get(), "kind", HOFFSET(EventRow, kind), str.get()), ctx);
-    hdf5::check(H5Tinsert(row.get(), "what", HOFFSET(EventRow, what), str.get()), ctx);
-    hdf5::check(H5Tinsert(row.get(), "amount", HOFFSET(EventRow, amount), H5T_NATIVE_DOUBLE), ctx);
-    hdf5::check(H5Tinsert(row.get(), "unit", HOFFSET(EventRow, unit), str.get()), ctx);
-
-    std::vector<EventRow> rows;
-    rows.reserve(events.size());
-    for (const auto& e : events)
-      rows.push_back({e.time_h, e.kind.c_str(), e.what.c_str(), e.amount, e.unit.c_str()});
-
-    const hsize_t dims[1] = {rows.size()};
+    // Chunked and written a chunk at a time, so the table needs one chunk of memory here.
+    const hsize_t dims[1] = {events.size()};
     hdf5::Dataspace space(H5Screate_simple(1, dims, nullptr), ctx);
     hdf5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), ctx);
     hdf5::check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED), ctx);
+    const hsize_t chunk[1] = {std::max<hsize_t>(1, std::min<hsize_t>(kChunkRows, events.size()))};
+    if (!events.empty()) {
+      hdf5::check(H5Pset_chunk(dcpl.get(), 1, chunk), ctx);
+      if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), 1), ctx);
+    }
     hdf5::Dataset ds(H5Dcreate2(file.get(), "events", row.get(), space.get(), H5P_DEFAULT,
                                 dcpl.get(), H5P_DEFAULT),
                      ctx);
-    if (!rows.empty())
-      hdf5::check(H5Dwrite(ds.get(), row.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), ctx);
+    std::vector<char> rows;
+    for (size_t first = 0; first < events.size(); first += kChunkRows) {
+      const size_t last = std::min(events.size(), first + kChunkRows);
+      rows.assign((last - first) * layout.row(), '\0');
+      for (size_t i = first; i < last; ++i) {
+        const auto& e = events[i];
+        char* r = rows.data() + (i - first) * layout.row();
+        std::memcpy(r, &e.time_h, sizeof(double));
+        std::memcpy(r + sizeof(double), &e.amount, sizeof(double));
+        std::memcpy(r + layout.kind_offset(), e.kind.data(), e.kind.size());
+        std::memcpy(r + layout.what_offset(), e.what.data(), e.what.size());
+        std::memcpy(r + layout.unit_offset(), e.unit.data(), e.unit.size());
+      }
+      const hsize_t start[1] = {first}, count[1] = {last - first};
+      hdf5::Dataspace file_space(H5Dget_space(ds.get()), ctx);
+      hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count,
+                                      nullptr),
+                  ctx);
+      hdf5::Dataspace memory_space(H5Screate_simple(1, count, nullptr), ctx);
+      hdf5::check(H5Dwrite(ds.get(), row.get(), memory_space.get(), file_space.get(), H5P_DEFAULT,
+                           rows.data()),
+                  ctx);
+    }
     hdf5::write_string_attribute(
         ds.get(), "description",
         "dose, infusion and meal schedule: time_h (h since start), kind, what, amount (in unit)",
