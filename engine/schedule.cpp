@@ -5,19 +5,6 @@
 
 namespace magsim::engine {
 
-std::vector<double> Schedule::breakpoints(double end_h) const {
-  std::vector<double> t;
-  t.reserve(boluses.size() + rate_steps.size() + signal_steps.size());
-  for (const auto& b : boluses) t.push_back(b.time_h);
-  for (const auto& r : rate_steps) t.push_back(r.time_h);
-  for (const auto& s : signal_steps) t.push_back(s.time_h);
-  std::sort(t.begin(), t.end());
-  t.erase(std::unique(t.begin(), t.end()), t.end());
-  t.erase(std::remove_if(t.begin(), t.end(), [&](double x) { return x <= 0 || x >= end_h; }),
-          t.end());
-  return t;
-}
-
 std::vector<double> dose_times(const DoseTiming& timing, double end_h) {
   std::vector<double> t;
   const double start = std::max(timing.start_h, 0.0);

@@ -47,9 +47,6 @@ struct Schedule {
   // in force at t = 0 averaged over the day), indexed like ModelInfo::routes / ::signals.
   std::vector<double> steady_route_rates;
   std::vector<double> steady_signals;
-
-  // Sorted, unique times in (0, end_h) at which anything happens.
-  std::vector<double> breakpoints(double end_h) const;
 };
 
 // Times in [0, end_h) at which a dose with this timing is given: the daily times between start
