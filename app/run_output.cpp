@@ -32,16 +32,33 @@ void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loade
   writer.write_events(loaded.problem.schedule.events);
 }
 
+std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
+                                                const engine::RunStats& stats,
+                                                const RunSummary& summary) {
+  auto number = [](const char* name, double v, const char* unit) {
+    return RunAttribute{name, true, v, unit, ""};
+  };
+  std::vector<RunAttribute> a{
+      number("wall_time", stats.wall_seconds, "s"),
+      number("mass_balance_error", stats.mass_balance_error, "mmol"),
+      number("mass_balance_relative_error", stats.mass_balance_relative_error, "1"),
+      RunAttribute{"steady_state_stage", false, 0, "", stats.steady_state_stage},
+      number("steps", static_cast<double>(stats.steps), "1"),
+      number("duration", loaded.problem.duration_h, "h"),
+  };
+  if (std::isfinite(summary.retention_percent()))
+    a.push_back(number("retention", summary.retention_percent(), "%"));
+  return a;
+}
+
 void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded,
                        const engine::RunStats& stats, const RunSummary& summary) {
-  writer.set_attribute("wall_time", stats.wall_seconds, "s");
-  writer.set_attribute("mass_balance_error", stats.mass_balance_error, "mmol");
-  writer.set_attribute("mass_balance_relative_error", stats.mass_balance_relative_error, "1");
-  writer.set_attribute("steady_state_stage", stats.steady_state_stage);
-  writer.set_attribute("steps", static_cast<double>(stats.steps), "1");
-  writer.set_attribute("duration", loaded.problem.duration_h, "h");
-  if (std::isfinite(summary.retention_percent()))
-    writer.set_attribute("retention", summary.retention_percent(), "%");
+  for (const auto& a : run_result_attributes(loaded, stats, summary)) {
+    if (a.numeric)
+      writer.set_attribute(a.name, a.number, a.unit);
+    else
+      writer.set_attribute(a.name, a.text);
+  }
 }
 
 RunSummary make_run_summary(const LoadedScenario& loaded) {

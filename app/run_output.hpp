@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
@@ -16,7 +17,22 @@ engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string
 // Parameters and the event table, written before the run starts.
 void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded);
 
-// Root attributes after the run: wall time, mass balance, solver statistics, retention.
+// One root attribute of a run file: a number with its unit, or a text.
+struct RunAttribute {
+  std::string name;
+  bool numeric = true;
+  double number = 0;
+  std::string unit;  // for numbers ("1" for dimensionless)
+  std::string text;  // for texts
+};
+
+// The root attributes a finished run adds (wall time, mass balance, solver statistics,
+// retention), in writing order: the one list the file and the Python Result both use.
+std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
+                                                const engine::RunStats& stats,
+                                                const RunSummary& summary);
+
+// Writes run_result_attributes() as root attributes.
 void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded,
                        const engine::RunStats& stats, const RunSummary& summary);
 

@@ -185,14 +185,13 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
   d->set_number("rtol", meta.rtol, "");
   d->set_number("atol", meta.atol, "");
   d->set_number("max_step", meta.max_step_h, "h");
-  d->set_number("wall_time", stats.wall_seconds, "s");
-  d->set_number("mass_balance_error", stats.mass_balance_error, "mmol");
-  d->set_number("mass_balance_relative_error", stats.mass_balance_relative_error, "1");
-  d->set_text("steady_state_stage", stats.steady_state_stage);
-  d->set_number("steps", static_cast<double>(stats.steps), "1");
-  d->set_number("duration", loaded.problem.duration_h, "h");
+  for (const auto& a : app::run_result_attributes(loaded, stats, summary)) {
+    if (a.numeric)
+      d->set_number(a.name, a.number, a.unit);
+    else
+      d->set_text(a.name, a.text);
+  }
   d->retention_percent = summary.retention_percent();
-  if (std::isfinite(d->retention_percent)) d->set_number("retention", d->retention_percent, "%");
 
   const auto& values = loaded.problem.parameters;
   for (std::size_t i = 0; i < info.parameters.size(); ++i) {
