@@ -16,6 +16,11 @@ int check_command(const Args& args);
 int params_command(const Args& args);
 int validate_command(const Args& args);
 int sensitivity_command(const Args& args);
+int sweep_command(const Args& args);
+int merge_command(const Args& args);
+
+// An input file's path with its extension replaced by .h5: the default output of run and sweep.
+std::string default_output_path(const std::string& input_path);
 
 // True if args ask for help (-h / --help); prints `usage` to stdout then.
 bool wants_help(const Args& args, const char* usage);

@@ -20,7 +20,9 @@ const char* kUsage =
     "  params                                                list every model parameter\n"
     "  validate [--report DIR]                               literature validation suite\n"
     "  sensitivity SCENARIO.yaml --output SERIES.STAT        local sensitivities, ranked\n"
-    "  sweep, merge                                          not built yet (see README)\n"
+    "  sweep SWEEP.yaml [-o OUT.h5] [--threads N] [--shard I/N] [--resume]\n"
+    "                                                        many runs (grid, samples, population)\n"
+    "  merge OUT.h5 SHARD.h5...                              join a sweep's shard files\n"
     "\n"
     "options:\n"
     "  --version     version and build information\n"
@@ -62,11 +64,8 @@ int main(int argc, char** argv) {
     if (command == "params") return params_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "sensitivity") return sensitivity_command(rest);
-    if (command == "sweep" || command == "merge") {
-      std::cerr << "magsim: error: '" << command
-                << "' is specified in SPEC.md but not built yet in this version\n";
-      return kFailure;
-    }
+    if (command == "sweep") return sweep_command(rest);
+    if (command == "merge") return merge_command(rest);
     std::cerr << "magsim: error: unknown command '" << command << "'\n\n" << kUsage;
     return kBadInput;
   } catch (const std::exception& e) {

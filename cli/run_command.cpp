@@ -32,14 +32,15 @@ const char* kRunUsage =
 std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) { g_cancel.store(true); }
 
-std::string default_output(const std::string& scenario_path) {
-  const auto dot = scenario_path.find_last_of('.');
-  const auto slash = scenario_path.find_last_of('/');
-  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-  return (has_ext ? scenario_path.substr(0, dot) : scenario_path) + ".h5";
-}
 
 }  // namespace
+
+std::string default_output_path(const std::string& input_path) {
+  const auto dot = input_path.find_last_of('.');
+  const auto slash = input_path.find_last_of('/');
+  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_ext ? input_path.substr(0, dot) : input_path) + ".h5";
+}
 
 int run_command(const Args& args) {
   if (wants_help(args, kRunUsage)) return kOk;
@@ -79,7 +80,7 @@ int run_command(const Args& args) {
     std::cerr << "magsim run: error: no scenario file given\n" << kRunUsage;
     return kBadInput;
   }
-  if (output_path.empty()) output_path = default_output(scenario_path);
+  if (output_path.empty()) output_path = default_output_path(scenario_path);
 
   auto maybe_loaded = app::load_scenario_or_report(scenario_path, sets);
   if (!maybe_loaded) return kBadInput;

@@ -681,9 +681,11 @@ void Reader::read_solver(const Field& f, SolverSpec& solver) const {
 
 // --set PATH=VALUE ------------------------------------------------------------------------------
 
+constexpr std::size_t kAppend = static_cast<std::size_t>(-1);  // index of "[+]"
+
 struct PathStep {
   std::string key;  // empty for an index
-  std::size_t index = 0;
+  std::size_t index = 0;  // kAppend: a new item at the end
   int column = 1;  // 1-based, inside the --set argument
 };
 
@@ -697,6 +699,13 @@ std::vector<PathStep> parse_set_path(const std::string& path) {
   if (path.empty()) set_error(1, "expected PATH=VALUE (e.g. subject.egfr=30 mL/min/1.73m2)");
   while (i < path.size()) {
     const int col = static_cast<int>(i) + 1;
+    if (path.compare(i, 3, "[+]") == 0) {
+      // Append: "medications[+]={drug: omeprazole, ...}" adds an item at the end of a list.
+      if (steps.empty()) set_error(col, "a path starts with a key, e.g. medications[+]");
+      if (i + 3 != path.size()) set_error(col, "[+] (append) must end the path");
+      steps.push_back({"", kAppend, col});
+      break;
+    }
     if (path[i] == '[') {
       std::size_t j = i + 1;
       std::size_t index = 0;
@@ -754,6 +763,12 @@ void apply_set(YAML::Node& root, const std::string& arg, Reader& reader) {
   for (std::size_t s = 0; s < steps.size(); ++s) {
     const PathStep& step = steps[s];
     const bool last = s + 1 == steps.size();
+    if (step.key.empty() && step.index == kAppend) {
+      if (!node.IsSequence() && !node.IsNull())
+        set_error(step.column, where + " is not a list; nothing can be appended to it");
+      node.push_back(value);
+      return;
+    }
     if (step.key.empty()) {
       if (!node.IsSequence())
         set_error(step.column, where + " is not a list; it cannot take an index");
@@ -787,6 +802,15 @@ void apply_set(YAML::Node& root, const std::string& arg, Reader& reader) {
         reader.register_set_key(key, step.column);
         node.force_insert(key, value);
       }
+      return;
+    }
+    if (!found && steps[s + 1].index == kAppend && steps[s + 1].key.empty()) {
+      YAML::Node key(step.key);
+      YAML::Node list(YAML::NodeType::Sequence);
+      reader.register_set_key(key, step.column);
+      reader.register_set_key(list, step.column);
+      list.push_back(value);
+      node.force_insert(key, list);
       return;
     }
     if (!found) {
@@ -926,6 +950,14 @@ Diet default_diet() {
                          scenario_defaults::element())});
   for (const auto& m : scenario_defaults::meals()) d.meals_h.push_back(parse_time_of_day(m));
   return d;
+}
+
+YAML::Node load_yaml_text(const std::string& text, const std::string& filename) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw yaml_syntax_error(text, filename, e);
+  }
 }
 
 Scenario parse_scenario_text(const std::string& text, const std::string& filename,

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "engine/scenario.hpp"
 #include "engine/units.hpp"
 #include "engine/vocabulary.hpp"
@@ -14,6 +16,7 @@ namespace magsim::engine {
 
 // Reads and parses a scenario file. `sets` are "--set PATH=VALUE" overrides such as
 // "subject.egfr=30 mL/min/1.73m2", "supplements[0].dose=200 mg", "parameters.renal.gfr_scale=0.5",
+// or appends to a list: "medications[+]={drug: omeprazole, dose: 20 mg, times: ['07:00']}",
 // applied to the YAML tree before conversion; a bad one is reported with file "--set", line 1
 // and the column inside that argument. An unreadable file is an error at 1:1 with the OS reason.
 Scenario parse_scenario_file(const std::string& path, const Vocabulary& vocab,
@@ -22,6 +25,11 @@ Scenario parse_scenario_file(const std::string& path, const Vocabulary& vocab,
 // Same, from text already in memory; `filename` is used in messages and for the default name.
 Scenario parse_scenario_text(const std::string& text, const std::string& filename,
                              const Vocabulary& vocab, const std::vector<std::string>& sets = {});
+
+// YAML text to a tree; a syntax error is a ScenarioError pointing at its cause (an unclosed '[',
+// a tab in the indentation) rather than where yaml-cpp gave up. For other YAML files of magsim
+// (sweep files).
+YAML::Node load_yaml_text(const std::string& text, const std::string& filename);
 
 // What a scenario file may leave out, in one place. (Subject, output and solver defaults are the
 // member initialisers in scenario.hpp.)

@@ -167,7 +167,8 @@ class Timeline {
   std::vector<uint32_t> order_;
 };
 
-// Sample times 0, dt, 2 dt, ... up to the end, and the end itself.
+}  // namespace
+
 std::vector<double> sample_times(double duration_h, double interval_h) {
   std::vector<double> t;
   const double eps = 1e-9 * std::max(1.0, duration_h);
@@ -178,6 +179,8 @@ std::vector<double> sample_times(double duration_h, double interval_h) {
   else t.back() = duration_h;
   return t;
 }
+
+namespace {
 
 class Integrator {
  public:

@@ -27,6 +27,9 @@ struct RunStats {
   std::string steady_state_stage;          // "newton" or "integration" (empty: not used)
 };
 
+// The times a run samples: 0, dt, 2 dt, ... up to the end, and the end itself, h.
+std::vector<double> sample_times(double duration_h, double interval_h);
+
 // Throws SimulationError on numerical failure or when *cancel becomes true.
 RunStats simulate(const Model& model, const Problem& problem, SampleSink& sink,
                   const std::atomic<bool>* cancel = nullptr);

@@ -12,6 +12,7 @@
 
 #include "engine/errors.hpp"
 #include "engine/scenario_parser.hpp"
+#include "tests/expected_errors.hpp"
 #include "engine/scenario_writer.hpp"
 #include "models/magnesium/magnesium.hpp"
 
@@ -432,42 +433,16 @@ TEST(ScenarioWriter, ResolvedYamlShowsElementalEquivalentOfSaltDose) {
 
 // --- tests/bad_scenarios: each file's first line is "# expect: LINE:COL: <message substring>" ---
 
-struct BadScenario {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string message;
-};
+using magsim::testing::ExpectedError;
 
-void PrintTo(const BadScenario& b, std::ostream* os) { *os << b.file; }
-
-std::vector<BadScenario> bad_scenarios() {
-  std::vector<BadScenario> out;
-  const fs::path dir = fs::path(MAGSIM_SOURCE_DIR) / "tests" / "bad_scenarios";
-  const std::regex expect(R"(^# expect: (\d+):(\d+): (.+)$)");
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".yaml") continue;
-    std::ifstream in(entry.path());
-    std::string first;
-    std::getline(in, first);
-    std::smatch m;
-    BadScenario b;
-    b.file = entry.path().string();
-    if (std::regex_match(first, m, expect)) {
-      b.line = std::stoi(m[1]);
-      b.column = std::stoi(m[2]);
-      b.message = m[3];
-    }
-    out.push_back(b);
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
-  return out;
+std::vector<ExpectedError> bad_scenarios() {
+  return magsim::testing::expected_errors(fs::path(MAGSIM_SOURCE_DIR) / "tests" / "bad_scenarios");
 }
 
-class BadScenarios : public ::testing::TestWithParam<BadScenario> {};
+class BadScenarios : public ::testing::TestWithParam<ExpectedError> {};
 
 TEST_P(BadScenarios, ErrorPointsAtTheMistakeWithAClearMessage) {
-  const BadScenario& b = GetParam();
+  const ExpectedError& b = GetParam();
   ASSERT_GT(b.line, 0) << b.file << ": first line must be '# expect: LINE:COL: message'";
   try {
     parse_scenario_file(b.file, vocab());
@@ -481,12 +456,7 @@ TEST_P(BadScenarios, ErrorPointsAtTheMistakeWithAClearMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, BadScenarios, ::testing::ValuesIn(bad_scenarios()),
-                         [](const ::testing::TestParamInfo<BadScenario>& info) {
-                           std::string name = fs::path(info.param.file).stem().string();
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+                         [](const auto& info) { return magsim::testing::test_name(info.param); });
 
 TEST(BadScenarios, AtLeastThirtyFiveFilesAreChecked) { EXPECT_GE(bad_scenarios().size(), 35u); }
 

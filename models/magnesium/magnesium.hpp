@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/model.hpp"
+#include "engine/population.hpp"
 #include "engine/problem.hpp"
 #include "engine/scenario.hpp"
 #include "engine/vocabulary.hpp"
@@ -19,5 +20,10 @@ const engine::Vocabulary& vocabulary();
 // turned into parameter values and a timeline. Throws engine::ScenarioError (with the scenario's
 // file and marks) for values the physiology cannot take, e.g. an impossible GFR.
 engine::Problem make_problem(const engine::Scenario& scenario);
+
+// The reference adult population (covariates with their distributions and sources, and
+// between-subject variability of absorption and the renal threshold) that a sweep's
+// `population:` starts from.
+const engine::PopulationSpec& reference_population();
 
 }  // namespace magsim::models::magnesium

@@ -1,0 +1,61 @@
+// A sweep of the magnesium model: the sweep file read and checked against the model, the result's
+// layout, and one run computed from its index. Shared by `magsim sweep` and magsim.sweep().
+//
+// Summary metrics a sweep file may list (each run gives one number per metric):
+//   SERIES.initial|final|min|max|mean|last_24h   any output series (see `magsim params`)
+//   SERIES.time_below(X UNIT) | time_above(X UNIT) hours the series spends below / above X
+//                                                  (linear between samples)
+//   urine_mg.last_24h, urine_mg.total            Mg in the urine over the last 24 h / the run
+//   fecal_mg.*, intake_mg.*, absorbed_mg.*       likewise for feces, intake, true absorption
+//   absorbed_fraction                            true absorption / intake over the run, %
+//   retention                                    IV retention (loading) test, % of the dose
+//   mass_balance_error                           relative mass-balance error of the run
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/series_statistics.hpp"
+#include "engine/sweep_plan.hpp"
+#include "engine/sweep_record.hpp"
+
+namespace magsim::app {
+
+struct SweepMetric {
+  enum class Kind { Endpoint, TimeBelow, TimeAbove, AbsorbedFraction, Retention, MassBalance };
+  Kind kind = Kind::Endpoint;
+  std::string name;  // as written in the sweep file
+  std::string unit;
+  std::string description;
+  engine::Endpoint endpoint;  // Endpoint
+  int series = -1;            // TimeBelow / TimeAbove: output index
+  double threshold = 0;       // in the series' unit
+};
+
+struct PreparedSweep {
+  std::unique_ptr<engine::SweepPlan> plan;
+  std::vector<SweepMetric> metrics;
+  std::vector<int> kept_outputs;  // output indices of the kept series
+  engine::SweepLayout layout;
+};
+
+// Reads and checks a sweep file (and its base scenario), builds the result's layout. Throws
+// engine::ScenarioError (file:line:col) for anything wrong.
+// `sets`: edits of the sweep file itself ("sweep.population.n=200"), as `magsim sweep --set`.
+PreparedSweep prepare_sweep(const std::string& path, const std::vector<std::string>& sets = {});
+// `base_text`: the base scenario's text, when it is not a file (Python's magsim.sweep).
+PreparedSweep prepare_sweep_text(const std::string& text, const std::string& name,
+                                 const std::string* base_text = nullptr,
+                                 const std::vector<std::string>& sets = {});
+
+// Computes run `index`: never throws; a run that fails (a scenario the model refuses, a
+// numerical failure, cancellation) is a Failed record with the message.
+engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
+                              const std::atomic<bool>* cancel = nullptr);
+
+// The names `summary:` accepts besides SERIES.STAT, for messages and docs.
+const char* sweep_metric_help();
+
+}  // namespace magsim::app
