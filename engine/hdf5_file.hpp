@@ -253,4 +253,20 @@ inline std::string read_string_attribute(hid_t obj, const std::string& name,
   return read_string(attr.get(), true, context);
 }
 
+// Names of the links directly in `group`, in creation order when the file tracks it (magsim's
+// writers do), else alphabetically.
+inline std::vector<std::string> link_names(hid_t group, const std::string& context) {
+  std::vector<std::string> names;
+  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    return 0;
+  };
+  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &names) < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    names.clear();
+    check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), context);
+  }
+  return names;
+}
+
 }  // namespace magsim::engine::hdf5

@@ -11,21 +11,6 @@ namespace magsim::engine {
 
 namespace {
 
-// Names of the links directly in `group`, in creation order when the file tracks it (files
-// from Hdf5RunWriter do), else alphabetically.
-std::vector<std::string> link_names(hid_t group, const std::string& ctx) {
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-    return 0;
-  };
-  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &names) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    names.clear();
-    hdf5::check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), ctx);
-  }
-  return names;
-}
 
 std::vector<std::string> attribute_names(hid_t obj, const std::string& ctx) {
   std::vector<std::string> names;
@@ -61,7 +46,7 @@ void read_series(hid_t file, RunFile& run, const std::string& where) {
   if (!hdf5::has_link(group.get(), "time"))
     throw std::runtime_error(where + ": no /series/time (not a magsim run file?)");
 
-  for (const auto& name : link_names(group.get(), gctx)) {
+  for (const auto& name : hdf5::link_names(group.get(), gctx)) {
     const std::string ctx = where + ": reading /series/" + name;
     hdf5::Dataset ds(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), ctx);
     std::vector<double> values = read_doubles(ds.get(), ctx);
@@ -124,7 +109,7 @@ void read_parameters(hid_t file, RunFile& run, const std::string& where) {
   const std::string gctx = where + ": reading /parameters";
   hdf5::Group group(H5Gopen2(file, "parameters", H5P_DEFAULT), gctx);
   constexpr double inf = std::numeric_limits<double>::infinity();
-  for (const auto& name : link_names(group.get(), gctx)) {
+  for (const auto& name : hdf5::link_names(group.get(), gctx)) {
     const std::string ctx = where + ": reading /parameters/" + name;
     hdf5::Dataset ds(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), ctx);
     const std::vector<double> v = read_doubles(ds.get(), ctx);

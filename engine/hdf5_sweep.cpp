@@ -687,20 +687,6 @@ void write_contents(OutputFile& out, const SweepLayout& layout, const SweepRecor
 
 // ---- reading ------------------------------------------------------------------------------------
 
-// Names directly in `group`, in creation order (sweep files track it), else alphabetical.
-std::vector<std::string> link_names(hid_t group, const std::string& ctx) {
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-    return 0;
-  };
-  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &names) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    names.clear();
-    hdf5::check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), ctx);
-  }
-  return names;
-}
 
 std::vector<std::string> attribute_names(hid_t obj, const std::string& ctx) {
   std::vector<std::string> names;
@@ -908,7 +894,7 @@ class SweepFileReader {
                          std::vector<std::vector<std::string>>* texts) {
     const std::string gctx = where_ + ": reading /sweep/" + group_name;
     hdf5::Group group(H5Gopen2(sweep_.get(), group_name, H5P_DEFAULT), gctx);
-    for (const auto& name : link_names(group.get(), gctx)) {
+    for (const auto& name : hdf5::link_names(group.get(), gctx)) {
       const std::string ctx = gctx + "/" + name;
       hdf5::Dataset ds(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), ctx);
       SweepColumn col;
@@ -981,7 +967,7 @@ class SweepFileReader {
                             layout_.series_time_h.data()),
                     gctx + "/time");
     }
-    for (const auto& name : link_names(group.get(), gctx)) {
+    for (const auto& name : hdf5::link_names(group.get(), gctx)) {
       if (name == "time") continue;
       const std::string ctx = gctx + "/" + name;
       hdf5::Dataset ds(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), ctx);

@@ -11,8 +11,42 @@ namespace magsim::models::magnesium {
 
 namespace {
 
+using Kind = engine::CovariateSpec::Kind;
+
+// A numeric covariate: a and b are low/high (uniform), mean/SD (normal) or median/CV (log-normal),
+// all in `unit`, truncated to [lower, upper].
+engine::CovariateSpec numeric(const char* name, Kind kind, const char* path, const char* unit,
+                              double a, double b, double lower, double upper,
+                              const char* description, const char* source) {
+  engine::CovariateSpec c;
+  c.name = name;
+  c.kind = kind;
+  c.path = path;
+  c.unit = unit;
+  c.a = a;
+  c.b = b;
+  c.lower = lower;
+  c.upper = upper;
+  c.description = description;
+  c.source = source;
+  return c;
+}
+
+// A medication taken with probability `prevalence`: `item` is appended to the scenario's list.
+engine::CovariateSpec medication(const char* name, double prevalence, const char* item,
+                                 const char* description, const char* source) {
+  engine::CovariateSpec c;
+  c.name = name;
+  c.kind = Kind::Flag;
+  c.path = "medications";
+  c.prevalence = prevalence;
+  c.item = item;
+  c.description = description;
+  c.source = source;
+  return c;
+}
+
 engine::PopulationSpec make_reference_population() {
-  using K = engine::CovariateSpec::Kind;
   engine::PopulationSpec p;
   p.description =
       "adults 18-90 y of a US-like population (NHANES-based), with PPI and diuretic use at "
@@ -20,7 +54,7 @@ engine::PopulationSpec make_reference_population() {
 
   engine::CovariateSpec sex;
   sex.name = "sex";
-  sex.kind = K::Categorical;
+  sex.kind = Kind::Categorical;
   sex.path = "subject.sex";
   sex.levels = {"female", "male"};
   sex.weights = {0.51, 0.49};
@@ -28,112 +62,47 @@ engine::PopulationSpec make_reference_population() {
   sex.source = "US Census Bureau 2020: 51 % of adults are women";
   p.covariates.push_back(sex);
 
-  engine::CovariateSpec age;
-  age.name = "age";
-  age.kind = K::Normal;
-  age.path = "subject.age";
-  age.unit = "y";
-  age.a = 48;
-  age.b = 18;
-  age.lower = 18;
-  age.upper = 90;
-  age.description = "age";
-  age.source =
+  p.covariates.push_back(numeric(
+      "age", Kind::Normal, "subject.age", "y", 48, 18, 18, 90, "age",
       "NHANES 2017-2018 adults: mean age ~48 y; normal shape with SD 18 y truncated to 18-90 y "
-      "is assumed";
-  p.covariates.push_back(age);
-
-  engine::CovariateSpec weight;
-  weight.name = "weight";
-  weight.kind = K::LogNormal;
-  weight.path = "subject.weight";
-  weight.unit = "kg";
-  weight.a = 80;
-  weight.b = 0.23;
-  weight.lower = 40;
-  weight.upper = 200;
-  weight.description = "body weight";
-  weight.source = "NHANES 2015-2018 adults: mean 83 kg (men 90, women 77), CV ~0.23 (Fryar 2021, "
-                  "NHSR 160); log-normal shape assumed";
-  p.covariates.push_back(weight);
-
-  engine::CovariateSpec height;
-  height.name = "height";
-  height.kind = K::Normal;
-  height.path = "subject.height";
-  height.unit = "cm";
-  height.a = 169;
-  height.b = 10;
-  height.lower = 140;
-  height.upper = 205;
-  height.description = "height";
-  height.source = "NHANES 2015-2018 adults: men 175 cm, women 161 cm (Fryar 2021, NHSR 160); "
-                  "pooled mean 169 cm, SD 10 cm";
-  p.covariates.push_back(height);
-
-  engine::CovariateSpec egfr;
-  egfr.name = "egfr";
-  egfr.kind = K::LogNormal;
-  egfr.path = "subject.egfr";
-  egfr.unit = "mL/min/1.73m2";
-  egfr.a = 100;
-  egfr.b = 0.18;
-  egfr.lower = 8;
-  egfr.upper = 150;
-  egfr.depends_on = "age";
-  egfr.slope = -0.9;
-  egfr.reference = 40;
-  egfr.description = "estimated GFR";
-  egfr.source =
+      "is assumed"));
+  p.covariates.push_back(numeric(
+      "weight", Kind::LogNormal, "subject.weight", "kg", 80, 0.23, 40, 200, "body weight",
+      "NHANES 2015-2018 adults: mean 83 kg (men 90, women 77), CV ~0.23 (Fryar 2021, NHSR 160); "
+      "log-normal shape assumed"));
+  p.covariates.push_back(numeric(
+      "height", Kind::Normal, "subject.height", "cm", 169, 10, 140, 205, "height",
+      "NHANES 2015-2018 adults: men 175 cm, women 161 cm (Fryar 2021, NHSR 160); pooled mean "
+      "169 cm, SD 10 cm"));
+  engine::CovariateSpec egfr = numeric(
+      "egfr", Kind::LogNormal, "subject.egfr", "mL/min/1.73m2", 100, 0.18, 8, 150,
+      "estimated GFR",
       "median ~100 mL/min/1.73m2 at 40 y falling ~0.9 per year of age (Glassock & Winearls 2009; "
-      "Levey 2009 CKD-EPI population); CV 0.18 assumed from NHANES eGFR spread; truncated 8-150";
+      "Levey 2009 CKD-EPI population); CV 0.18 assumed from NHANES eGFR spread; truncated 8-150");
+  egfr.depends_on = "age";
+  egfr.slope = -0.9;  // mL/min/1.73m2 per year
+  egfr.reference = 40;  // y
   p.covariates.push_back(egfr);
+  p.covariates.push_back(numeric(
+      "diet", Kind::LogNormal, "diet.magnesium", "mg/d", 300, 0.35, 80, 900, "dietary Mg intake",
+      "NHANES 2013-2016 adults: mean ~300-320 mg/d, about half below the EAR (Rosanoff 2012; USDA "
+      "What We Eat in America); CV 0.35 and log-normal shape assumed"));
 
-  engine::CovariateSpec diet;
-  diet.name = "diet";
-  diet.kind = K::LogNormal;
-  diet.path = "diet.magnesium";
-  diet.unit = "mg/d";
-  diet.a = 300;
-  diet.b = 0.35;
-  diet.lower = 80;
-  diet.upper = 900;
-  diet.description = "dietary Mg intake";
-  diet.source = "NHANES 2013-2016 adults: mean ~300-320 mg/d, about half below the EAR (Rosanoff "
-                "2012; USDA What We Eat in America); CV 0.35 and log-normal shape assumed";
-  p.covariates.push_back(diet);
-
-  engine::CovariateSpec ppi;
-  ppi.name = "ppi";
-  ppi.kind = K::Flag;
-  ppi.path = "medications";
-  ppi.prevalence = 0.08;
-  ppi.item = "{drug: omeprazole, dose: 20 mg, times: [\"07:00\"], start: -1 y}";
-  ppi.description = "takes a PPI (omeprazole 20 mg every morning, for a year before t = 0)";
-  ppi.source = "Kantor 2015 (JAMA 314:1818): 7.8 % of US adults used a PPI in 2011-2012";
-  p.covariates.push_back(ppi);
-
-  engine::CovariateSpec thiazide;
-  thiazide.name = "thiazide";
-  thiazide.kind = K::Flag;
-  thiazide.path = "medications";
-  thiazide.prevalence = 0.10;
-  thiazide.item = "{drug: hydrochlorothiazide, dose: 25 mg, times: [\"08:00\"], start: -1 y}";
-  thiazide.description = "takes a thiazide (hydrochlorothiazide 25 mg every morning)";
-  thiazide.source = "Gu 2012 (Circulation 126:2105): thiazides ~10 % of US adults (NHANES "
-                    "2007-2008, among ~30 % treated for hypertension)";
-  p.covariates.push_back(thiazide);
-
-  engine::CovariateSpec loop;
-  loop.name = "loop_diuretic";
-  loop.kind = K::Flag;
-  loop.path = "medications";
-  loop.prevalence = 0.03;
-  loop.item = "{drug: furosemide, dose: 40 mg, times: [\"08:00\"], start: -1 y}";
-  loop.description = "takes a loop diuretic (furosemide 40 mg every morning)";
-  loop.source = "Kantor 2015 (JAMA 314:1818) prescription drug use in NHANES: furosemide ~3 % of "
-                "US adults";
-  p.covariates.push_back(loop);
+  p.covariates.push_back(medication(
+      "ppi", 0.08, "{drug: omeprazole, dose: 20 mg, times: [\"07:00\"], start: -1 y}",
+      "takes a PPI (omeprazole 20 mg every morning, for a year before t = 0)",
+      "Kantor 2015 (JAMA 314:1818): 7.8 % of US adults used a PPI in 2011-2012"));
+  p.covariates.push_back(medication(
+      "thiazide", 0.10,
+      "{drug: hydrochlorothiazide, dose: 25 mg, times: [\"08:00\"], start: -1 y}",
+      "takes a thiazide (hydrochlorothiazide 25 mg every morning)",
+      "Gu 2012 (Circulation 126:2105): thiazides ~10 % of US adults (NHANES 2007-2008, among "
+      "~30 % treated for hypertension)"));
+  p.covariates.push_back(medication(
+      "loop_diuretic", 0.03, "{drug: furosemide, dose: 40 mg, times: [\"08:00\"], start: -1 y}",
+      "takes a loop diuretic (furosemide 40 mg every morning)",
+      "Kantor 2015 (JAMA 314:1818) prescription drug use in NHANES: furosemide ~3 % of US "
+      "adults"));
 
   // Between-subject variability: fractional absorption differs about twofold between healthy
   // people on the same diet (stable-isotope studies: Sabatier 2003, 25-75 % absorbed; Schwartz
