@@ -44,7 +44,9 @@ const char* kSweepUsage =
     "  -q, --quiet           no progress and no summary\n"
     "\n"
     "Under mpirun (mpirun -n 4 magsim sweep ...) rank 0 hands runs out to every rank, one at a\n"
-    "time, and writes the file. The numbers are the same whatever the threads, ranks or shards.\n";
+    "time, and writes the file. The numbers are the same whatever the threads, ranks or shards.\n"
+    "Ctrl-C (or SIGTERM, or SIGUSR1, which mpirun forwards without killing the ranks) stops\n"
+    "the sweep; finished runs stay in the journal for --resume.\n";
 
 std::atomic<bool> g_cancel{false};
 extern "C" void on_sweep_signal(int) { g_cancel.store(true); }
@@ -324,6 +326,9 @@ int sweep_command(const Args& args) {
 
   std::signal(SIGINT, on_sweep_signal);
   std::signal(SIGTERM, on_sweep_signal);
+  // Under mpirun, Ctrl-C kills the ranks a second after the SIGTERM it forwards; SIGUSR1 is
+  // forwarded alone, so `kill -USR1 <mpirun pid>` stops a sweep with its journal in order.
+  std::signal(SIGUSR1, on_sweep_signal);
 
   if (!engine::mpi::launched_by_mpirun()) {
     app::PreparedSweep sweep;

@@ -1,5 +1,5 @@
 // Computing a sweep's runs in parallel: on threads in this process, or on MPI ranks
-// (engine/sweep_mpi.hpp). Whatever computes them, a run's record depends only on its index, so
+// (engine/mpi/sweep_mpi.hpp). Whatever computes them, a run's record depends only on its index, so
 // the result is the same however the work is split. Model-independent.
 #pragma once
 

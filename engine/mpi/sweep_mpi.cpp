@@ -269,7 +269,8 @@ void coordinate(const Session::Impl& s, const std::vector<std::uint64_t>& todo, 
     bool activity = !finished.empty();
     for (RunRecord& r : finished) deliver(std::move(r));
 
-    for (int flag = 1; workers > 0;) {
+    while (workers > 0) {
+      int flag = 0;
       MPI_Status status;
       MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, s.comm, &flag, &status);
       if (!flag) break;
