@@ -2,11 +2,13 @@
 // Python. A thin shell: scenarios are parsed, simulated and written by the same calls as the CLI
 // (app::load_scenario*, engine::simulate, engine::Hdf5RunWriter + app::run_output), so a run
 // saved from Python is the file `magsim run` writes. The pure-Python package (bindings/magsim/)
-// builds the user-facing API (Scenario, Result, run, run_many, open) on top of this module.
+// builds the user-facing API (Scenario, Result, run, run_many, open, sweep) on top of this module.
+// A sweep is read and computed by the calls `magsim sweep` makes (app::prepare_sweep_text,
+// app::compute_run on engine::run_on_threads), so its numbers are those of the CLI's file.
 //
 // Threads: simulations run with the GIL released, on C++ threads (one per run in run(), a pool in
-// run_many()). HDF5 1.10 is not thread-safe, so every HDF5 call (save, open) holds the GIL, which
-// serializes them; simulations never touch HDF5.
+// run_many() and sweep()). HDF5 1.10 is not thread-safe, so every HDF5 call (save, open) holds
+// the GIL, which serializes them; simulations never touch HDF5.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -14,8 +16,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -33,11 +36,14 @@
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
+#include "app/sweep.hpp"
 #include "engine/errors.hpp"
 #include "engine/hdf5_reader.hpp"
 #include "engine/hdf5_writer.hpp"
 #include "engine/sample_sink.hpp"
 #include "engine/simulator.hpp"
+#include "engine/sweep_record.hpp"
+#include "engine/sweep_runner.hpp"
 #include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
 
@@ -444,6 +450,160 @@ py::list parameter_rows(const std::vector<engine::StoredParameter>& params) {
   return rows;
 }
 
+// ---- sweeps ------------------------------------------------------------------------------------
+
+// A float64 column of `n` rows, NaN where `value(row)` has nothing.
+template <class Value>
+py::array_t<double> number_column(std::size_t n, Value value) {
+  py::array_t<double> a(static_cast<py::ssize_t>(n));
+  double* p = a.mutable_data();
+  for (std::size_t r = 0; r < n; ++r) p[r] = value(r);
+  return a;
+}
+
+// A NumPy object array of Python str, one per row.
+template <class Text>
+py::object text_column(std::size_t n, Text text) {
+  py::list items;
+  for (std::size_t r = 0; r < n; ++r) items.append(py::str(text(r)));
+  return py::module_::import("numpy").attr("array")(items, py::arg("dtype") = "object");
+}
+
+// magsim._core.sweep: reads the sweep (text, with the base scenario's text when it is not a
+// file, and `sets`: edits of the sweep itself, as `magsim sweep --set`), computes its runs (or
+// one shard's: i % count == index) on `threads` C++ threads with the GIL released, and returns
+// the rows of those runs, in run order, as plain data (see _core.pyi). Each run is
+// app::compute_run, as in `magsim sweep`, so the numbers are the file's, bit for bit.
+py::dict sweep(const std::string& text, const std::string& name,
+               const std::optional<std::string>& base_text, std::optional<int> threads,
+               std::optional<std::pair<std::int64_t, std::int64_t>> shard,
+               const std::vector<std::string>& sets) {
+  const int thread_count =
+      threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  if (thread_count < 1)
+    throw std::invalid_argument("threads must be a positive integer, got " +
+                                std::to_string(thread_count));
+  const auto [shard_index, shard_count] =
+      shard.value_or(std::pair<std::int64_t, std::int64_t>{0, 1});
+  if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count)
+    throw std::invalid_argument("shard (index, count) needs 0 <= index < count, got (" +
+                                std::to_string(shard_index) + ", " +
+                                std::to_string(shard_count) + ")");
+  const auto first = static_cast<std::uint64_t>(shard_index);
+  const auto step = static_cast<std::uint64_t>(shard_count);
+
+  // Reading the sweep builds its plan and checks every edit against the base scenario: worth
+  // releasing the GIL for. A ScenarioError leaves through the module's translator as
+  // magsim.ScenarioError.
+  app::PreparedSweep prepared;
+  {
+    py::gil_scoped_release nogil;
+    prepared = app::prepare_sweep_text(text, name, base_text ? &*base_text : nullptr, sets);
+  }
+  const engine::SweepLayout& layout = prepared.layout;
+
+  std::vector<std::uint64_t> todo;
+  for (std::uint64_t i = first; i < layout.runs; i += step) todo.push_back(i);
+  std::vector<engine::RunRecord> records(todo.size());
+  std::atomic<bool> cancel{false};
+  std::exception_ptr error;
+  const auto start = std::chrono::steady_clock::now();
+  run_released({[&] {
+                 try {
+                   engine::run_on_threads(
+                       todo, thread_count,
+                       [&](std::uint64_t i) { return app::compute_run(prepared, i, &cancel); },
+                       [&](engine::RunRecord&& r) {
+                         records[static_cast<std::size_t>((r.index - first) / step)] =
+                             std::move(r);
+                       },
+                       &cancel);
+                 } catch (...) {
+                   error = std::current_exception();
+                 }
+               }},
+               cancel);
+  const double wall_time_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (error) raise(python_error(error, name));
+
+  // Rows as the sweep file has them: a run not handed back (none, unless cancelled) is
+  // "not_run" with NaN numbers and "" texts.
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::size_t n = todo.size();
+  const std::size_t t_count = layout.series_time_h.size();
+  py::dict units, descriptions, inputs, summary, series;
+
+  py::array_t<std::uint64_t> run(static_cast<py::ssize_t>(n));
+  std::copy(todo.begin(), todo.end(), run.mutable_data());
+
+  for (std::size_t c = 0; c < layout.inputs.size(); ++c) {
+    const engine::SweepColumn& col = layout.inputs[c];
+    auto has = [&](std::size_t r) { return c < records[r].inputs.size(); };
+    if (col.numeric) {
+      inputs[py::str(col.name)] = number_column(
+          n, [&](std::size_t r) { return has(r) ? records[r].inputs[c].number : nan; });
+      units[py::str(col.name)] = col.unit;
+    } else {
+      inputs[py::str(col.name)] = text_column(
+          n, [&](std::size_t r) { return has(r) ? records[r].inputs[c].text : std::string(); });
+      if (!col.unit.empty()) units[py::str(col.name)] = col.unit;
+    }
+    descriptions[py::str(col.name)] = col.description;
+  }
+  for (std::size_t c = 0; c < layout.summaries.size(); ++c) {
+    const engine::SweepColumn& col = layout.summaries[c];
+    summary[py::str(col.name)] = number_column(n, [&](std::size_t r) {
+      return c < records[r].summaries.size() ? records[r].summaries[c] : nan;
+    });
+    units[py::str(col.name)] = col.unit;
+    descriptions[py::str(col.name)] = col.description;
+  }
+  for (std::size_t k = 0; k < layout.series.size(); ++k) {
+    const engine::SweepColumn& col = layout.series[k];
+    py::array_t<double> a({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(t_count)});
+    double* p = a.mutable_data();
+    for (std::size_t r = 0; r < n; ++r) {
+      const bool kept = k < records[r].series.size() && records[r].series[k].size() == t_count;
+      for (std::size_t t = 0; t < t_count; ++t)
+        p[r * t_count + t] = kept ? records[r].series[k][t] : nan;
+    }
+    series[py::str(col.name)] = a;
+    units[py::str(col.name)] = col.unit;
+    descriptions[py::str(col.name)] = col.description;
+  }
+  units["time"] = "h";
+  descriptions["time"] = "sample times of the kept series, since the start of each run";
+  units["wall_time"] = "s";
+  descriptions["wall_time"] = "wall-clock time the run took (NaN if not run)";
+
+  py::dict out;
+  out["runs"] = layout.runs;
+  out["shard"] = step > 1 ? std::to_string(first) + "/" + std::to_string(step) : std::string();
+  out["run"] = run;
+  out["inputs"] = inputs;
+  out["summary"] = summary;
+  out["status"] = text_column(
+      n, [&](std::size_t r) { return engine::run_status_name(records[r].status); });
+  out["message"] = text_column(n, [&](std::size_t r) { return records[r].message; });
+  out["wall_time"] = number_column(n, [&](std::size_t r) {
+    return records[r].status == engine::RunStatus::NotRun ? nan : records[r].wall_time_s;
+  });
+  out["series"] = series;
+  out["time"] = py::array_t<double>(static_cast<py::ssize_t>(t_count), layout.series_time_h.data());
+  out["units"] = units;
+  out["descriptions"] = descriptions;
+  out["fingerprint"] = layout.fingerprint;
+  out["sweep_file"] = layout.sweep_file;
+  out["sweep_text"] = layout.sweep_text;
+  out["sweep_resolved"] = layout.sweep_resolved;
+  out["base_file"] = layout.base_file;
+  out["base_text"] = layout.base_text;
+  out["threads"] = thread_count;
+  out["wall_time_s"] = wall_time_s;
+  return out;
+}
+
 }  // namespace
 }  // namespace magsim::bindings
 
@@ -527,6 +687,15 @@ PYBIND11_MODULE(_core, m) {
   m.def("run_many", &run_many, py::arg("scenarios"), py::arg("threads"),
         "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.");
   m.def("open", &read_run, py::arg("path"), "Read a run file written by magsim.");
+  m.def("sweep", &sweep, py::arg("text"), py::arg("name"), py::arg("base_text") = py::none(),
+        py::arg("threads") = py::none(), py::arg("shard") = py::none(),
+        py::arg("sets") = std::vector<std::string>{},
+        "Read a sweep (YAML text; `name` stands for the file in messages; `base_text`: the base "
+        "scenario when it is not a file; `sets`: PATH=VALUE edits of the sweep itself, as "
+        "`magsim sweep --set`) and compute its runs, or those of shard (index, "
+        "count): runs i with i % count == index, on `threads` C++ threads (None: all cores) "
+        "with the GIL released. Returns a dict of per-run NumPy arrays, units and "
+        "descriptions (see _core.pyi).");
   m.def(
       "parameters",
       [] {

@@ -65,8 +65,19 @@ class SweepReader {
 
   SourceMark mark(const YAML::Node& n) const {
     const YAML::Mark m = n.Mark();
-    if (m.is_null() || m.line < 0) return {};
+    for (const auto& [node, column] : set_nodes_)
+      if (node.is(n)) return {1, column + std::max(0, m.column)};
+    if (m.is_null() || m.line < 0) return {1, 1};  // a key a --set added
     return {m.line + 1, m.column + 1};
+  }
+
+  // Whether a node came from a --set argument rather than the file.
+  bool from_set(const YAML::Node& n) const {
+    const YAML::Mark m = n.Mark();
+    if (m.is_null() || m.line < 0) return true;
+    for (const auto& [node, column] : set_nodes_)
+      if (node.is(n)) return true;
+    return false;
   }
 
   struct Field {
@@ -149,6 +160,7 @@ class SweepReader {
     e.path_mark = mark(key);
     e.value_mark = mark(value);
     e.value_quoted = value.IsScalar() && value.Tag() == "!";
+    if (from_set(value)) e.origin = "--set";
     return e;
   }
 

@@ -42,6 +42,7 @@ struct SweepEdit {
   SourceMark path_mark;  // of the key
   SourceMark value_mark; // of the value
   bool value_quoted = false;
+  std::string origin;  // where the marks point: "" the sweep file, "--set" a command-line edit
   std::string text() const { return path + "=" + value; }
 };
 

@@ -165,18 +165,18 @@ void SweepPlan::check_edit(const std::vector<std::string>& before, const SweepEd
                            const ScenarioLoader& load) const {
   std::vector<std::string> edits = before;
   edits.push_back(edit.text());
+  const std::string& file = edit.origin.empty() ? def_.file : edit.origin;
   try {
     load(edits);
   } catch (const ScenarioError& e) {
     if (e.file() == "--set") {
       const int in_path = static_cast<int>(edit.path.size()) + 1;  // "PATH="
       if (e.column() <= in_path)
-        throw ScenarioError(def_.file, edit.path_mark.line, edit.path_mark.column, e.what());
+        throw ScenarioError(file, edit.path_mark.line, edit.path_mark.column, e.what());
       const int offset = e.column() - in_path - 1 + (edit.value_quoted ? 1 : 0);
-      throw ScenarioError(def_.file, edit.value_mark.line, edit.value_mark.column + offset,
-                          e.what());
+      throw ScenarioError(file, edit.value_mark.line, edit.value_mark.column + offset, e.what());
     }
-    throw ScenarioError(def_.file, edit.value_mark.line, edit.value_mark.column,
+    throw ScenarioError(file, edit.value_mark.line, edit.value_mark.column,
                         "with " + edit.text() + ": " + e.formatted());
   }
 }

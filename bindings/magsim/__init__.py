@@ -13,6 +13,10 @@ The same engine, model, scenario format and HDF5 output as the ``magsim`` comman
     magsim.open("scenarios/healthy_adult.h5")                 # a CLI result as a Result
     magsim.parameters()                                       # the table of `magsim params`
 
+    df = magsim.sweep(s, grid={"supplements[0].dose": ["0 mg", "150 mg"]}, threads=2)
+    df = magsim.sweep("scenarios/sweeps/dose_response_by_salt.yaml")   # a sweep file as it is
+    df = magsim.open_sweep("dose_response.h5")                # `magsim sweep` output, same frame
+
 Bad scenarios raise :class:`ScenarioError` (the CLI's ``FILE:LINE:COLUMN: error:`` text);
 numerical failures raise :class:`SimulationError`.
 """
@@ -26,6 +30,7 @@ from . import _core
 from ._errors import MagsimError, ScenarioError, SimulationError
 from ._result import DEFAULT_PLOT_VARIABLES, Quantity, Result, plot_runs
 from ._scenario import Scenario, ScenarioLike, as_scenario, loaded_of
+from ._sweep import DEFAULT_SWEEP_SUMMARY, open_sweep, sweep
 
 if TYPE_CHECKING:
     import pandas
@@ -34,10 +39,10 @@ if TYPE_CHECKING:
 # shadow the builtin open().
 __all__ = [
     "__version__", "git_revision",
-    "run", "run_many", "parameters", "plot_runs",
+    "run", "run_many", "sweep", "open_sweep", "parameters", "plot_runs",
     "Scenario", "Result", "Quantity",
     "MagsimError", "ScenarioError", "SimulationError",
-    "DEFAULT_PLOT_VARIABLES",
+    "DEFAULT_PLOT_VARIABLES", "DEFAULT_SWEEP_SUMMARY",
 ]
 
 #: The magsim version (the same as ``magsim --version``).

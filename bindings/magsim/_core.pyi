@@ -3,7 +3,7 @@
 Internal: use the package ``magsim``, which wraps these calls.
 """
 
-from typing import Any, Dict, List, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +75,38 @@ def run_many(scenarios: List[LoadedScenario], threads: int) -> List[Union[RunDat
 
 def open(path: str) -> RunData:
     """Read a run file written by magsim."""
+
+class SweepData(TypedDict):
+    """What sweep() returns: the rows of the runs computed (M of them), in run order."""
+
+    runs: int                                         # N: runs in the whole sweep
+    shard: str                                        # "" or "I/N"
+    run: npt.NDArray[np.uint64]                       # (M) run indices
+    inputs: Dict[str, npt.NDArray[Any]]               # name -> (M) float64, or object (str)
+    summary: Dict[str, npt.NDArray[np.float64]]       # metric -> (M) float64, NaN if failed
+    status: npt.NDArray[np.object_]                   # (M) "ok" / "failed" / "not_run"
+    message: npt.NDArray[np.object_]                  # (M) why a run failed, "" if ok
+    wall_time: npt.NDArray[np.float64]                # (M) s per run
+    series: Dict[str, npt.NDArray[np.float64]]        # name -> (M, T) with keep_series
+    time: npt.NDArray[np.float64]                     # (T) h; empty without kept series
+    units: Dict[str, str]                             # column -> unit (text columns: if any)
+    descriptions: Dict[str, str]                      # column -> one line
+    fingerprint: str                                  # 16 hex digits, as in the sweep file
+    sweep_file: str                                   # `name` as given
+    sweep_text: str                                   # the sweep as given
+    sweep_resolved: str                               # every default filled in
+    base_file: str                                    # the base scenario's path or name
+    base_text: str                                    # the base scenario as given
+    threads: int                                      # threads used
+    wall_time_s: float                                # the whole computation, s
+
+def sweep(text: str, name: str, base_text: Optional[str] = None, threads: Optional[int] = None,
+          shard: Optional[Tuple[int, int]] = None, sets: List[str] = ...) -> SweepData:
+    """Read a sweep (YAML text; `name` stands for the file in messages; `base_text`: the base
+    scenario when it is not a file; `sets`: PATH=VALUE edits of the sweep itself, as
+    `magsim sweep --set`) and compute its runs, or those of shard (index, count): runs
+    i with i % count == index, on `threads` C++ threads (None: all cores) with the GIL released.
+    Raises magsim.ScenarioError for a bad sweep or base scenario, KeyboardInterrupt on Ctrl-C."""
 
 def parameters() -> List[Dict[str, Any]]:
     """Every model parameter as a list of dicts."""

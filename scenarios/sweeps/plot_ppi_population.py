@@ -26,7 +26,7 @@ def wilson(k, n, z=1.96):
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return 100 * (centre - half), 100 * (centre + half)
+    return max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
 
 
 def share(mask):

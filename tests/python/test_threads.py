@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import magsim
+from gil_probe import ticks_during
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -84,24 +85,8 @@ def long_scenario(years):
 
 
 def test_the_gil_is_released_while_simulating():
-    ticks = 0
-    done = threading.Event()
-
-    def count():
-        nonlocal ticks
-        while not done.is_set():
-            ticks += 1
-            time.sleep(0.001)
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    start = time.perf_counter()
-    try:
-        magsim.run(long_scenario(4))
-    finally:
-        elapsed = time.perf_counter() - start
-        done.set()
-        counter.join()
+    ticks, elapsed = ticks_during(
+        lambda: magsim.run(long_scenario(4)))
     # With the GIL held for the whole run the counter could tick once at most; released, it
     # ticks about every millisecond (leniently: a loaded machine sleeps longer).
     assert elapsed > 0.05
