@@ -98,6 +98,11 @@ class Scenario:
                               allow_unicode=True, width=1 << 30)
         return cls(text, name)
 
+    def __reduce__(self) -> Tuple[Any, Tuple[str, str, Tuple[str, ...]]]:
+        # Pickled as its text, file name and edits (the parsed form is rebuilt on load), so a
+        # Scenario can travel to another process: multiprocessing, dask.distributed.
+        return (_unpickle_scenario, (self._text, self._file, self._sets))
+
     def copy(self) -> "Scenario":
         """An independent copy (edits to one do not change the other)."""
         return Scenario._make(self._text, self._file, self._sets, self._loaded)
@@ -187,6 +192,10 @@ def as_scenario(scenario: ScenarioLike, sets: Optional[Mapping[str, Any]] = None
     for path, value in (sets or {}).items():
         s.set(path, value)
     return s
+
+
+def _unpickle_scenario(text: str, file: str, sets: Tuple[str, ...]) -> Scenario:
+    return Scenario._make(text, file, tuple(sets), _core.load_text(text, file, list(sets)))
 
 
 def loaded_of(scenario: Scenario) -> Any:

@@ -191,3 +191,11 @@ def test_scenario_error_is_a_value_error_and_pickles():
     again = pickle.loads(pickle.dumps(e))
     assert str(again) == str(e) == "f.yaml:3:9: error: missing unit"
     assert isinstance(e, magsim.MagsimError)
+
+
+def test_a_scenario_pickles_with_its_edits():
+    import pickle
+    s = magsim.Scenario.load(SCENARIOS / "healthy_adult.yaml").set("subject.egfr", "45 mL/min/1.73m2")
+    t = pickle.loads(pickle.dumps(s))
+    assert t.edits == s.edits and t.file == s.file
+    assert t.to_yaml() == s.to_yaml() and t.to_yaml(resolved=True) == s.to_yaml(resolved=True)
