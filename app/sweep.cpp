@@ -45,7 +45,16 @@ SweepMetric parse_metric(const engine::NamedItem& item, const engine::SweepDefin
   if (t == "absorbed_fraction") {
     m.kind = SweepMetric::Kind::AbsorbedFraction;
     m.unit = "%";
-    m.description = "true absorption / intake over the run (cum_absorbed / cum_intake at the end)";
+    m.description = "true absorption / intake over the run (cum_absorbed / cum_intake at the "
+                    "end); counts the re-uptake of secreted Mg too, so it can exceed 100 % on a "
+                    "low intake";
+    return m;
+  }
+  if (t == "net_absorbed_fraction") {
+    m.kind = SweepMetric::Kind::NetAbsorbedFraction;
+    m.unit = "%";
+    m.description = "net absorption / intake over the run ((cum_intake - cum_fecal) / cum_intake "
+                    "at the end; oral and IV intake)";
     return m;
   }
   if (t == "retention") {
@@ -136,6 +145,7 @@ class MetricSink : public engine::SampleSink {
     for (auto& e : endpoints_) e.begin(info);
     intake_ = info.find_output("cum_intake");
     absorbed_ = info.find_output("cum_absorbed");
+    fecal_ = info.find_output("cum_fecal");
     n_ = info.outputs.size();
     first_ = true;
   }
@@ -179,6 +189,14 @@ class MetricSink : public engine::SampleSink {
             v[k] = 100.0 * last_[static_cast<std::size_t>(absorbed_)] /
                    last_[static_cast<std::size_t>(intake_)];
           break;
+        case SweepMetric::Kind::NetAbsorbedFraction:
+          if (intake_ >= 0 && fecal_ >= 0 && !last_.empty() &&
+              last_[static_cast<std::size_t>(intake_)] > 0)
+            v[k] = 100.0 *
+                   (last_[static_cast<std::size_t>(intake_)] -
+                    last_[static_cast<std::size_t>(fecal_)]) /
+                   last_[static_cast<std::size_t>(intake_)];
+          break;
         case SweepMetric::Kind::Retention: v[k] = summary.retention_percent(); break;
         case SweepMetric::Kind::MassBalance: v[k] = stats.mass_balance_relative_error; break;
       }
@@ -192,7 +210,7 @@ class MetricSink : public engine::SampleSink {
   std::vector<double> time_;
   std::vector<double> last_;
   double t_last_ = 0;
-  int intake_ = -1, absorbed_ = -1;
+  int intake_ = -1, absorbed_ = -1, fecal_ = -1;
   std::size_t n_ = 0;
   bool first_ = true;
 };
@@ -220,7 +238,7 @@ class SeriesSink : public engine::SampleSink {
 const char* sweep_metric_help() {
   return "SERIES.initial|final|min|max|mean|last_24h, SERIES.time_below(X UNIT), "
          "SERIES.time_above(X UNIT), urine_mg.last_24h|total (also fecal_mg, intake_mg, "
-         "absorbed_mg), absorbed_fraction, retention, mass_balance_error";
+         "absorbed_mg), absorbed_fraction, net_absorbed_fraction, retention, mass_balance_error";
 }
 
 PreparedSweep prepare_sweep_text(const std::string& text, const std::string& name,

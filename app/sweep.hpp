@@ -7,7 +7,9 @@
 //                                                  (linear between samples)
 //   urine_mg.last_24h, urine_mg.total            Mg in the urine over the last 24 h / the run
 //   fecal_mg.*, intake_mg.*, absorbed_mg.*       likewise for feces, intake, true absorption
-//   absorbed_fraction                            true absorption / intake over the run, %
+//   absorbed_fraction                            true absorption / intake over the run, % (counts
+//                                                  re-uptake of secreted Mg: can exceed 100 %)
+//   net_absorbed_fraction                        (intake - feces) / intake over the run, %
 //   retention                                    IV retention (loading) test, % of the dose
 //   mass_balance_error                           relative mass-balance error of the run
 #pragma once
@@ -24,7 +26,15 @@
 namespace magsim::app {
 
 struct SweepMetric {
-  enum class Kind { Endpoint, TimeBelow, TimeAbove, AbsorbedFraction, Retention, MassBalance };
+  enum class Kind {
+    Endpoint,
+    TimeBelow,
+    TimeAbove,
+    AbsorbedFraction,
+    NetAbsorbedFraction,
+    Retention,
+    MassBalance
+  };
   Kind kind = Kind::Endpoint;
   std::string name;  // as written in the sweep file
   std::string unit;

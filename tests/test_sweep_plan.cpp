@@ -160,8 +160,8 @@ TEST(SweepPlan, RunsCrossGridAndArmsWithTheArmFastest) {
   EXPECT_NE(std::find(e.begin(), e.end(), "supplements[0].dose=150 mg"), e.end());
   EXPECT_THROW(s.plan->run(12), std::out_of_range);
   // The summary unit of a threshold metric is hours; its column name holds no '/'.
-  EXPECT_EQ(s.layout.summaries[4].name, "serum_mg_total.time_above(0.95 mmol per L)");
-  EXPECT_EQ(s.layout.summaries[4].unit, "h");
+  EXPECT_EQ(s.layout.summaries[5].name, "serum_mg_total.time_above(0.95 mmol per L)");
+  EXPECT_EQ(s.layout.summaries[5].unit, "h");
   EXPECT_EQ(s.layout.series.size(), 2u);
   EXPECT_EQ(s.layout.series_time_h.size(), 49u);  // 4 d every 2 h
 }
@@ -225,7 +225,8 @@ set: {duration: 2 d, output: {interval: 3 h}}
 sweep:
   grid: {subject.egfr: ["90 mL/min/1.73m2"]}
 summary: [serum_mg_total.time_above(0.1 mmol/L), serum_mg_total.time_below(0.1 mmol/L),
-          serum_mg_total.time_below(30 mg/dL), absorbed_fraction, retention]
+          serum_mg_total.time_below(30 mg/dL), absorbed_fraction, retention,
+          net_absorbed_fraction]
 )";
   const app::PreparedSweep s = app::prepare_sweep_text(text, "inline.yaml");
   const engine::RunRecord r = app::compute_run(s, 0);
@@ -236,6 +237,9 @@ summary: [serum_mg_total.time_above(0.1 mmol/L), serum_mg_total.time_below(0.1 m
   EXPECT_GT(r.summaries[3], 20.0);
   EXPECT_LT(r.summaries[3], 70.0);
   EXPECT_TRUE(std::isnan(r.summaries[4])) << "no infusion, no retention";
+  // Net absorption is true absorption less the secreted Mg that leaves in the feces.
+  EXPECT_GT(r.summaries[5], 10.0);
+  EXPECT_LT(r.summaries[5], r.summaries[3]);
 }
 
 TEST(SweepRun, ANumericalFailureIsARecordWithTheIntegratorsMessage) {
