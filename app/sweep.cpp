@@ -31,6 +31,27 @@ const std::vector<std::pair<std::string, std::string>> kAmountAliases{
     {"intake_mg", "cum_intake"},
     {"absorbed_mg", "cum_absorbed"}};
 
+// Metrics of the whole run, named by one word.
+struct WholeRunMetric {
+  const char* name;
+  SweepMetric::Kind kind;
+  const char* unit;
+  const char* description;
+};
+const WholeRunMetric kWholeRunMetrics[] = {
+    {"absorbed_fraction", SweepMetric::Kind::AbsorbedFraction, "%",
+     "true absorption / intake over the run (cum_absorbed / cum_intake at the end); counts the "
+     "re-uptake of secreted Mg too, so it can exceed 100 % on a low intake"},
+    {"net_absorbed_fraction", SweepMetric::Kind::NetAbsorbedFraction, "%",
+     "net absorption / intake over the run ((cum_intake - cum_fecal) / cum_intake at the end; "
+     "oral and IV intake)"},
+    {"retention", SweepMetric::Kind::Retention, "%",
+     "IV retention test: (dose - extra urine Mg in the 24 h from the first infusion's start) / "
+     "dose; NaN without an infusion"},
+    {"mass_balance_error", SweepMetric::Kind::MassBalance, "1",
+     "relative mass-balance error of the run"},
+};
+
 [[noreturn]] void fail(const engine::SweepDefinition& d, const engine::SourceMark& m,
                        const std::string& message) {
   throw engine::ScenarioError(d.file, m.line > 0 ? m.line : 1, m.column > 0 ? m.column : 1,
@@ -42,32 +63,11 @@ SweepMetric parse_metric(const engine::NamedItem& item, const engine::SweepDefin
   SweepMetric m;
   m.name = item.text;
   const std::string& t = item.text;
-  if (t == "absorbed_fraction") {
-    m.kind = SweepMetric::Kind::AbsorbedFraction;
-    m.unit = "%";
-    m.description = "true absorption / intake over the run (cum_absorbed / cum_intake at the "
-                    "end); counts the re-uptake of secreted Mg too, so it can exceed 100 % on a "
-                    "low intake";
-    return m;
-  }
-  if (t == "net_absorbed_fraction") {
-    m.kind = SweepMetric::Kind::NetAbsorbedFraction;
-    m.unit = "%";
-    m.description = "net absorption / intake over the run ((cum_intake - cum_fecal) / cum_intake "
-                    "at the end; oral and IV intake)";
-    return m;
-  }
-  if (t == "retention") {
-    m.kind = SweepMetric::Kind::Retention;
-    m.unit = "%";
-    m.description = "IV retention test: (dose - extra urine Mg in the 24 h from the first "
-                    "infusion's start) / dose; NaN without an infusion";
-    return m;
-  }
-  if (t == "mass_balance_error") {
-    m.kind = SweepMetric::Kind::MassBalance;
-    m.unit = "1";
-    m.description = "relative mass-balance error of the run";
+  for (const auto& whole : kWholeRunMetrics) {
+    if (t != whole.name) continue;
+    m.kind = whole.kind;
+    m.unit = whole.unit;
+    m.description = whole.description;
     return m;
   }
   const auto dot = t.find('.');
