@@ -23,8 +23,17 @@ struct SubjectConstants {
 };
 
 // Du Bois & Du Bois 1916: BSA = 0.007184 W^0.425 H^0.725 (kg, cm).
+// The right-hand side needs it at every evaluation although weight and height do not change
+// within a run, and the two pow calls were ~9 % of a run's time: the last answer is kept per
+// thread, keyed by both arguments (a NaN never matches, so it is always recomputed).
 inline double body_surface_area_du_bois(double weight_kg, double height_cm) {
-  return 0.007184 * std::pow(weight_kg, 0.425) * std::pow(height_cm, 0.725);
+  thread_local double last_weight = -1, last_height = -1, last_bsa = 0;
+  if (weight_kg != last_weight || height_cm != last_height) {
+    last_bsa = 0.007184 * std::pow(weight_kg, 0.425) * std::pow(height_cm, 0.725);
+    last_weight = weight_kg;
+    last_height = height_cm;
+  }
+  return last_bsa;
 }
 
 // Surviving nephrons lower their fractional Mg reabsorption as GFR falls, so that FEMg rises and
@@ -35,9 +44,18 @@ inline double ckd_reabsorption_kept(double gfr_ml_min, const double* p) {
 }
 
 // Absorption falls gently with age above an onset (IOM 1997 ch. 6); smooth in age.
+// Kept per thread like the BSA above, keyed by its three parameters.
 inline double age_absorption_factor(const double* p) {
-  const double years_over = softplus(p[par::body_age] - p[par::gut_age_decline_onset], 3.0);
-  return std::exp(-p[par::gut_age_decline_rate] * years_over);
+  const double age = p[par::body_age], onset = p[par::gut_age_decline_onset],
+               rate = p[par::gut_age_decline_rate];
+  thread_local double last_age = -1, last_onset = -1, last_rate = -1, last_factor = 1;
+  if (age != last_age || onset != last_onset || rate != last_rate) {
+    last_factor = std::exp(-rate * softplus(age - onset, 3.0));
+    last_age = age;
+    last_onset = onset;
+    last_rate = rate;
+  }
+  return last_factor;
 }
 
 // Calcitriol falls as GFR drops (Levin 2007) and with it part of the active (transcellular)
