@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -71,7 +72,8 @@ std::array<std::uint32_t, 32> sobol_directions(std::size_t dimension) {
   }
   const JoeKuoRow& row = kJoeKuo[dimension - 1];
   const unsigned s = row.s;
-  for (unsigned k = 0; k < s; ++k) v[k] = row.m[k] << (31 - k);
+  // s <= 7 for every row; the second bound tells the compiler so (else -Warray-bounds).
+  for (unsigned k = 0; k < s && k < std::size(row.m); ++k) v[k] = row.m[k] << (31 - k);
   for (unsigned k = s; k < 32; ++k) {
     std::uint32_t x = v[k - s] ^ (v[k - s] >> s);
     for (unsigned l = 1; l < s; ++l) {
