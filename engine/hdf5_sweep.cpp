@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "engine/hdf5_file.hpp"
+#include "engine/hdf5_output.hpp"
 #include "engine/version_info.hpp"
 
 namespace magsim::engine {
@@ -42,9 +43,8 @@ constexpr hsize_t kSeriesChunkValues = 16384;
 // where a fixed-length column would otherwise take N times the longest message on disk.
 constexpr hsize_t kTextChunkBytes = 65536;
 constexpr unsigned kDeflateLevel = 4;
-// Room kept free beyond every write, for the final metadata flush: HDF5 1.10 cannot close a file
-// whose flush failed (see hdf5_writer.cpp and OutputFile::ensure_room).
-constexpr unsigned long long kFinishReserveBytes = 4ull << 20;
+using hdf5::errno_text;
+using hdf5::filter_can_encode;
 
 // Root attributes every sweep file has; the caller's extras may not reuse these names.
 constexpr const char* kStandardAttributes[] = {"magsim_version", "fingerprint",     "runs",
@@ -62,14 +62,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
-bool filter_can_encode(H5Z_filter_t filter) {
-  if (H5Zfilter_avail(filter) <= 0) return false;
-  unsigned flags = 0;
-  if (H5Zget_filter_info(filter, &flags) < 0) return false;
-  return (flags & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
-}
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -132,12 +125,6 @@ void check_record(const RunRecord& r, std::uint64_t index, const SweepLayout& la
 
 // ---- the temporary output file ------------------------------------------------------------------
 
-// A name unique among writers in this process (counter) and across processes (pid).
-std::string temporary_name(const fs::path& final_path) {
-  static std::atomic<unsigned long> counter{0};
-  return "." + final_path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-         std::to_string(counter.fetch_add(1));
-}
 
 // The HDF5 file being written at a temporary name next to `path`: commit() renames it onto
 // `path`; destroyed without commit() it is deleted. The failure handling follows
@@ -191,25 +178,9 @@ class OutputFile {
   // discarding the file fails (closing extends it to its allocated size) and HDF5 1.10 crashes
   // at exit. The checks leave only a race with other writers to the same disk.
   void ensure_room(unsigned long long bytes) const {
-    const unsigned long long needed = bytes + kFinishReserveBytes;
-    struct stat st {};
-    const unsigned long long size =
-        ::stat(tmp_.c_str(), &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-        size + needed > limit.rlim_cur)
-      throw std::runtime_error(
-          context("the file would exceed the file size limit (" + errno_text(EFBIG) + ")"));
-    struct statvfs vfs {};
-    if (::statvfs(tmp_.c_str(), &vfs) == 0) {
-      const unsigned long long free_bytes = static_cast<unsigned long long>(vfs.f_bavail) *
-                                            static_cast<unsigned long long>(vfs.f_frsize);
-      if (free_bytes < needed)
-        throw std::runtime_error(context(errno_text(ENOSPC) + ": " + std::to_string(free_bytes) +
-                                         " bytes free, " + std::to_string(needed) +
-                                         " needed to write the file"));
-    }
+    hdf5::ensure_room(tmp_, bytes, "sweep file", path_);
   }
+
 
  private:
   fs::path directory() const {
@@ -218,45 +189,14 @@ class OutputFile {
   }
 
   void create() {
-    if (path_.empty()) throw std::runtime_error("cannot write sweep file: empty output path");
-    const fs::path final_path(path_);
-    if (final_path.filename().empty()) throw std::runtime_error(context("not a file name"));
-    const fs::path dir = directory();
-    std::error_code ec;
-    const auto status = fs::status(dir, ec);
-    const std::string where = "directory '" + dir.string() + "'";
-    if (ec || !fs::exists(status)) throw std::runtime_error(context(where + " does not exist"));
-    if (!fs::is_directory(status)) throw std::runtime_error(context(where + " is not a directory"));
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-      throw std::runtime_error(context(where + " is not writable (" + errno_text(errno) + ")"));
-    if (fs::is_directory(final_path, ec)) throw std::runtime_error(context("it is a directory"));
-
-    const std::string ctx = context("creating the file");
-    hdf5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), ctx);
-    // Creation order keeps columns and attributes in the layout's order in listings.
-    hdf5::check(
-        H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), ctx);
-    hdf5::check(
-        H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), ctx);
-    hdf5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), ctx);
-    hdf5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), ctx);
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-      const std::string candidate = (dir / temporary_name(final_path)).string();
-      if (fs::exists(candidate, ec)) continue;  // another process's: never touch it
-      const hid_t id = H5Fcreate(candidate.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get());
-      file_ = hdf5::File(id, context("creating temporary file '" + candidate + "'"));
-      tmp_ = candidate;
-      return;
-    }
-    throw std::runtime_error(context("no free temporary file name in '" + dir.string() + "'"));
+    hdf5::TemporaryFile t = hdf5::create_temporary_beside(path_, "sweep file");
+    file_ = std::move(t.file);
+    tmp_ = t.path;
   }
 
-  int descriptor() const noexcept {
-    void* handle = nullptr;
-    if (!file_ || H5Fget_vfd_handle(file_.get(), H5P_DEFAULT, &handle) < 0 || handle == nullptr)
-      return -1;
-    return *static_cast<int*>(handle);
-  }
+
+  int descriptor() const noexcept { return file_ ? hdf5::posix_descriptor(file_.get()) : -1; }
+
 
   void discard() noexcept {
     if (committed_ || tmp_.empty()) return;

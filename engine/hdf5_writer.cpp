@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "engine/hdf5_file.hpp"
+#include "engine/hdf5_output.hpp"
 #include "engine/version_info.hpp"
 
 namespace magsim::engine {
@@ -31,44 +32,9 @@ namespace {
 // already at the fastest level, and writing stays I/O-bound rather than CPU-bound.
 constexpr unsigned kDeflateLevel = 1;
 
-// Room commit() wants on the disk before the final metadata flush: object headers, chunk index
-// nodes and the superblock of a run file take well under this. See check_room_to_finish().
-constexpr unsigned long long kFinishReserveBytes = 4ull << 20;
-
-bool filter_can_encode(H5Z_filter_t filter) {
-  if (H5Zfilter_avail(filter) <= 0) return false;
-  unsigned flags = 0;
-  if (H5Zget_filter_info(filter, &flags) < 0) return false;
-  return (flags & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
-}
-
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
-
-// A name unique among concurrent writers in this process (counter) and across processes (pid).
-// The atomic counter is the only process-wide state here; it is thread-safe by construction.
-std::string temporary_name(const fs::path& final_path) {
-  static std::atomic<unsigned long> counter{0};
-  return "." + final_path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-         std::to_string(counter.fetch_add(1));
-}
-
-void check_output_directory(const std::string& path, const fs::path& dir) {
-  std::error_code ec;
-  const auto status = fs::status(dir, ec);
-  const std::string where = "cannot write output '" + path + "': directory '" + dir.string() + "'";
-  if (ec || !fs::exists(status)) {
-    throw std::runtime_error(where + " does not exist" +
-                             (ec && ec != std::errc::no_such_file_or_directory
-                                  ? " (" + ec.message() + ")"
-                                  : std::string()));
-  }
-  if (!fs::is_directory(status)) throw std::runtime_error(where + " is not a directory");
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    throw std::runtime_error(where + " is not writable (" + errno_text(errno) + ")");
-  // Caught now rather than by the final rename, after the whole run.
-  if (fs::is_directory(fs::path(path), ec))
-    throw std::runtime_error("cannot write output '" + path + "': it is a directory");
-}
+using hdf5::errno_text;
+using hdf5::filter_can_encode;
+using hdf5::kFinishReserveBytes;
 
 void validate_dataset_name(const std::string& name, const std::string& what) {
   if (name.empty() || name == "." || name.find('/') != std::string::npos)
@@ -135,12 +101,8 @@ struct Hdf5RunWriter::Impl {
     std::remove(tmp_path.c_str());
   }
 
-  int hdf5_descriptor() const noexcept {
-    void* handle = nullptr;
-    if (!file || H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) < 0 || handle == nullptr)
-      return -1;
-    return *static_cast<int*>(handle);
-  }
+  int hdf5_descriptor() const noexcept { return file ? hdf5::posix_descriptor(file.get()) : -1; }
+
 
   // HDF5 1.10 cannot close a file once a metadata flush of it has failed ("slist already
   // enabled?"), and a failed close leaves a dangling identifier that crashes the library's
@@ -183,38 +145,12 @@ struct Hdf5RunWriter::Impl {
   }
 
   void create_temporary_file() {
-    const fs::path final_path(path);
-    fs::path dir = final_path.parent_path();
-    if (dir.empty()) dir = ".";
-    if (final_path.filename().empty())
-      throw std::runtime_error("cannot write output '" + path + "': not a file name");
-    check_output_directory(path, dir);
-
-    hdf5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), context("creating file properties"));
-    // Creation order keeps series, parameters and attributes in the order they were written,
-    // for h5py listings and for netCDF-4 readers.
-    hdf5::check(
-        H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        context("setting link creation order"));
-    hdf5::check(
-        H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        context("setting attribute creation order"));
-    hdf5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), context("creating file access properties"));
-    hdf5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG),
-                context("setting file close degree"));
-
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-      const std::string candidate = (dir / temporary_name(final_path)).string();
-      std::error_code ec;
-      if (fs::exists(candidate, ec)) continue;  // left by another process: never touch it
-      const hid_t id = H5Fcreate(candidate.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get());
-      tmp_path = candidate;
-      file = hdf5::File(id, context("creating temporary file '" + candidate + "'"));
-      created = true;
-      return;
-    }
-    throw std::runtime_error(context("no free temporary file name in '" + dir.string() + "'"));
+    hdf5::TemporaryFile t = hdf5::create_temporary_beside(path, "output");
+    tmp_path = t.path;
+    file = std::move(t.file);
+    created = true;
   }
+
 
   static hdf5::PropertyList group_properties(const std::string& ctx) {
     hdf5::PropertyList gcpl(H5Pcreate(H5P_GROUP_CREATE), ctx);
@@ -306,27 +242,8 @@ struct Hdf5RunWriter::Impl {
   // Fails (cleanly: the file can still be discarded) if the final metadata flush might not
   // fit on the disk or under the process's file size limit. A failed metadata flush is the one
   // error HDF5 1.10 cannot recover from (see abandon_unclosable_file).
-  void check_room_to_finish() const {
-    struct stat st {};
-    const unsigned long long size =
-        ::stat(tmp_path.c_str(), &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-        size + kFinishReserveBytes > limit.rlim_cur) {
-      throw std::runtime_error(
-          context("the file would exceed the file size limit (" + errno_text(EFBIG) + ")"));
-    }
-    struct statvfs vfs {};
-    if (::statvfs(tmp_path.c_str(), &vfs) == 0) {
-      const unsigned long long free_bytes = static_cast<unsigned long long>(vfs.f_bavail) *
-                                            static_cast<unsigned long long>(vfs.f_frsize);
-      if (free_bytes < kFinishReserveBytes) {
-        throw std::runtime_error(context(errno_text(ENOSPC) + ": " + std::to_string(free_bytes) +
-                                         " bytes free, " + std::to_string(kFinishReserveBytes) +
-                                         " needed to finish the file"));
-      }
-    }
-  }
+  void check_room_to_finish() const { hdf5::ensure_room(tmp_path, 0, "output", path); }
+
 
   void flush() {
     if (!begun || time_buffer.empty()) return;

@@ -1,0 +1,43 @@
+// What both HDF5 writers (one run: hdf5_writer.cpp; a sweep: hdf5_sweep.cpp) need to write a file
+// atomically: the file is created at a fresh temporary name next to its final path, checked for
+// room before large writes, and renamed onto the final path only when complete.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+
+#include "engine/hdf5_file.hpp"
+
+namespace magsim::engine::hdf5 {
+
+// Bytes kept free for the final metadata flush: a failed flush is the one error HDF5 1.10
+// cannot recover from (the file can then not be closed, and the library crashes at exit).
+inline constexpr unsigned long long kFinishReserveBytes = 4ull << 20;
+
+// strerror-like text of an errno value.
+std::string errno_text(int err);
+
+// True if this HDF5 build can write with `filter` (deflate, shuffle).
+bool filter_can_encode(H5Z_filter_t filter);
+
+struct TemporaryFile {
+  File file;
+  std::string path;  // the temporary name, in the final path's directory
+};
+
+// Checks that `final_path` names a file in an existing, writable directory (and is not itself
+// a directory), then creates an HDF5 file exclusively at a fresh temporary name beside it, with
+// link and attribute creation order tracked and strong close. Errors read
+// "cannot write <what> '<final_path>': <reason>".
+TemporaryFile create_temporary_beside(const std::string& final_path, const std::string& what);
+
+// Throws (with the same prefix) unless `bytes` more plus kFinishReserveBytes fit on the disk of
+// `file_path` and under the process's file size limit.
+void ensure_room(const std::string& file_path, unsigned long long bytes, const std::string& what,
+                 const std::string& final_path);
+
+// The POSIX descriptor of an open file (sec2 driver), or -1.
+int posix_descriptor(hid_t file) noexcept;
+
+}  // namespace magsim::engine::hdf5
