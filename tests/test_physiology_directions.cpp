@@ -113,8 +113,13 @@ TEST(PhysiologyDirections, LoopDiureticRaisesUrineMgWithinHoursThenItReturnsToBa
   const double rate0 = at(base, "urine_mg_rate", 11);
   EXPECT_GT(at(dosed, "urine_mg_rate", 11), 2.0 * rate0);  // within the first hour
   EXPECT_GT(between(dosed, "cum_urine", 10, 16), between(base, "cum_urine", 10, 16) + 0.3);
-  // a day later the rate is back within 10 % of the undosed run
-  EXPECT_NEAR(at(dosed, "urine_mg_rate", 40), at(base, "urine_mg_rate", 40), 0.1 * at(base, "urine_mg_rate", 40));
+  // A day later the drug is gone and the kidney repays the loss: the rate is no higher than in the
+  // undosed run (the lower ECF Mg is conserved), so the net extra loss by 48 h is smaller than the
+  // acute one.
+  EXPECT_LT(at(dosed, "urine_mg_rate", 40), at(base, "urine_mg_rate", 40));
+  EXPECT_GT(at(dosed, "urine_mg_rate", 40), 0.5 * at(base, "urine_mg_rate", 40));
+  EXPECT_LT(between(dosed, "cum_urine", 10, 48) - between(base, "cum_urine", 10, 48),
+            between(dosed, "cum_urine", 10, 16) - between(base, "cum_urine", 10, 16));
   EXPECT_LT(at(dosed, "loop_tal_inhibition", 40), 1.0);  // %
 }
 
@@ -195,9 +200,10 @@ TEST(Depletion, PlasmaFallsFarMoreThanCellMgOnAMagnesiumPoorDiet) {
   EXPECT_GT(rbc70 / rbc0, serum70 / serum0);               // ... but less than plasma
   EXPECT_GT(tissue70, 0.95 * tissue0);                     // soft tissue defends its Mg
   EXPECT_LT(at(s, "bone_mg", end), at(s, "bone_mg", 0));   // exchangeable bone gives some Mg
-  // without the cells' set-point defence the soft-tissue pools buffer the ECF and plasma falls less
+  // without the cells' defence (set-point efflux and deficit-driven uptake) the soft-tissue pools
+  // buffer the ECF and plasma falls less
   auto undefended = sc;
-  undefended.parameters = {{"tissue.efflux_set_point_hill", 0.0, {}}};
+  undefended.parameters = {{"tissue.efflux_set_point_hill", 0.0, {}}, {"tissue.uptake_deficit_gain", 0.0, {}}};
   const auto u = run(undefended);
   EXPECT_GT(at(u, "serum_mg_total", end), serum70 + 0.03);
   EXPECT_LT(at(u, "tissue_mg", end) - at(u, "tissue_mg", 0), tissue70 - tissue0);

@@ -33,6 +33,8 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::colon_dissolved, "colon_dissolved", "mmol", "dissolved Mg, colon", D, 5);
   def(st::colon_undissolved, "colon_undissolved", "mmol", "undissolved salt, colon", D, 1);
   def(st::ecf, "ecf_mg", "mmol", "extracellular Mg (plasma and interstitial; ionized, complexed, albumin-bound)", D, 10);
+  def(st::exchange_fast, "exchange_fast_mg", "mmol",
+      "rapidly exchangeable Mg (interstitial matrix, cell surfaces, loosely bound cell Mg), following ionized Mg within hours", D, 10);
   def(st::red_cells, "red_cell_mg", "mmol", "Mg in red cells", D, 5);
   def(st::tissue_fast, "tissue_fast_mg", "mmol", "fast-exchanging soft-tissue Mg (t1/2 hours)", D, 20);
   def(st::tissue_medium, "tissue_medium_mg", "mmol", "soft-tissue Mg exchanging over a day or two", D, 100);
@@ -101,6 +103,8 @@ std::vector<engine::OutputInfo> output_table() {
       {"nephrotoxin_exposure", "mg", "tubular toxin in the body, cisplatin-equivalent"},
       {"renal_tubular_damage", "%", "nephrotoxic tubular damage"},
       {"trpm6_expression", "%", "TRPM6 expression in gut and DCT, relative to a Mg-replete subject (deficiency up-regulates)"},
+      {"exchange_fast_mg", "mmol", "rapidly exchangeable Mg outside the ECF (interstitial matrix, cell surfaces), the peripheral space of IV kinetics"},
+      {"body_mg_deficit", "mmol", "Mg missing from the cell, red-cell and bone-surface pools against their set points (negative: excess)"},
   };
 }
 
@@ -152,6 +156,18 @@ engine::ModelInfo build_info() {
   info.conserved_weights[st::cum_intake] = -1.0;
   info.intake_state = st::cum_intake;
   return info;
+}
+
+// Mg missing from the defended pools (soft tissue, red cells, bone surface) against their
+// reference contents: the body's Mg history, which serum shows poorly.
+double pool_deficit(const double* x, const double* p) {
+  const double w = p[par::body_weight];
+  const SubjectConstants c = subject_constants(p);
+  const double reference = (p[par::tissue_fast_content] + p[par::tissue_medium_content] + p[par::tissue_slow_content] +
+                            p[par::bone_exchangeable_content]) * w +
+                           p[par::rbc_reference_concentration] * c.red_cell_L;
+  return reference - (x[st::tissue_fast] + x[st::tissue_medium] + x[st::tissue_slow] + x[st::bone_exchangeable] +
+                      x[st::red_cells]);
 }
 
 class MagnesiumModel final : public engine::Model {
@@ -225,6 +241,8 @@ class MagnesiumModel final : public engine::Model {
         x[st::nephrotoxin_body],
         100.0 * x[st::tubular_damage],
         100.0 * x[st::trpm6_expression],
+        x[st::exchange_fast],
+        pool_deficit(x, p),
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];
@@ -245,6 +263,7 @@ std::vector<double> reference_state(const std::vector<double>& parameters) {
   const double bmax = p[par::serum_albumin_binding_capacity] * p[par::serum_albumin];
   x[st::ecf] = c.ecf_L * (1.0 + p[par::serum_complexed_per_ionized]) * m +
                c.plasma_L * bmax * m / (p[par::serum_albumin_binding_kd] + m);
+  x[st::exchange_fast] = p[par::exchange_fast_content] * w;
   x[st::red_cells] = p[par::rbc_reference_concentration] * c.red_cell_L;
   x[st::tissue_fast] = p[par::tissue_fast_content] * w;
   x[st::tissue_medium] = p[par::tissue_medium_content] * w;

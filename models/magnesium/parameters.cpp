@@ -222,6 +222,13 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "far less than at GFR 20); exponent n of the smooth minimum min(a, b) ~ a / (1 + (a/b)^n)^(1/n) "
       "joining the TAL's proportional and transport-maximum limbs; rounded to a power of two (cheap "
       "exact powers and roots)");
+  def(renal_tal_status_adaptation, "renal.tal_status_adaptation", 3.0, "1", 0, 4,
+      "Mg restriction raises loop Mg reabsorption within days, also when plasma Mg is held up by "
+      "infusion (rat micropuncture: Shafik & Quamme 1989; Quamme & Dirks 1980: control sits in the loop)",
+      "fitted: V16 (Fatemi 1991: retention of an IV load 11 % -> 62 % after 3 weeks of depletion; the "
+      "model gives 9 % -> 46 %) with V10 and V1; the TAL transport maximum is multiplied by 1 + this x "
+      "max(trpm6_expression - 1, 0): the status state (t1/2 72 h) that up-regulates TRPM6 in deficiency "
+      "also raises the loop's capacity; an excess is shed by the CaSR brake instead");
   def(renal_dct_max_fraction, "renal.dct_max_fraction", 0.9, "1", 0.4, 0.95,
       "DCT reabsorbs 5-10 % of filtered Mg via TRPM6 (de Baaij 2015), most of what reaches it",
       "fraction of a small delivered load reabsorbed in the DCT (TRPM6 up- or down-regulation scales its odds)");
@@ -284,6 +291,31 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "soft-tissue pool (whole number). The set point is the reference content, so the tracer half-times "
       "are unchanged; a sustained fall of the influx moves the pool only by (influx ratio)^(1/(n+1)). "
       "0 gives plain first-order efflux");
+  def(tissue_uptake_deficit_gain, "tissue.uptake_deficit_gain", 3, "1", 0, 10,
+      "cells up-regulate Mg entry when their Mg is low: MagT1 and TRPM7 expression rise in Mg-poor "
+      "medium and in kidney of mice on a low-Mg diet (Goytain & Quamme 2005; Schmitz 2003); a "
+      "Mg-deficient body retains a large share of an IV load (Fatemi 1991; Gullestad 1994)",
+      "assumed: extra uptake capacity G of a soft-tissue or bone-surface pool far below its set point "
+      "(x4 at most): the influx is multiplied by (1 + G) / (1 + G (content/set point)^m), 1 at the set "
+      "point, so tracer half-times are unchanged. Measured effect: with G = 0 the V16 retention after "
+      "depletion is ~3 points lower; the pools' deficits stay small because the efflux defence holds them");
+  def(tissue_uptake_deficit_hill, "tissue.uptake_deficit_hill", 8, "1", 1, 16,
+      "as tissue.uptake_deficit_gain",
+      "assumed: steepness m of the deficit-driven uptake (whole number): x1.3 at 95 % and x1.75 at 90 % "
+      "of the set point with G = 3");
+  def(exchange_fast_content, "exchange.fast_content", 0.12, "mmol/kg", 0.1, 1.0,
+      "IV MgSO4 two-compartment fits: Vc ~24 L, Vp ~25 L, Q ~5.6 L/h (Lu 2002); total apparent "
+      "volumes 14-49 L across studies (Okusanya 2016); a fast Mg-28 component exchanging within hours "
+      "(Avioli & Berman 1966; Silver 1960)",
+      "fitted: V14 (a 4 g load doubles serum at 30 min, Okusanya 2016) within V9 (serum >= 1.4 mmol/L at "
+      "4 h of the Zuspan regimen) and V15 (75 % of an infused course in the urine during the infusion, "
+      "Cruikshank 1981); rapidly exchangeable Mg (interstitial matrix, cell surfaces, loosely bound cell "
+      "Mg) per kg at serum.reference_ionized, in proportion to ionized Mg (no set point: it follows the "
+      "ECF). Lu 2002's Vp of 25 L would be ~0.25 mmol/kg; a larger pool puts V9's 4-h value below 1.4");
+  def(exchange_fast_half_time, "exchange.fast_half_time", 2.0, "h", 0.5, 8,
+      "Lu 2002 (Q ~5.6 L/h against Vp ~25 L: distribution t1/2 ~3 h)",
+      "fitted: with exchange.fast_content (V9, V14); half-time of equilibration of the fast exchangeable "
+      "pool with the ECF (Lu 2002's Vp/Q gives ~3 h)");
   def(bone_exchangeable_content, "bone.exchangeable_content", 2.7, "mmol/kg", 1, 5,
       "bone holds 50-65 % of body Mg, about one third of it exchangeable (IOM 1997; Elin 1987)",
       "surface-exchangeable bone Mg per kg body weight");
@@ -371,6 +403,23 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(pregnancy_albumin_factor, "pregnancy.albumin_factor", 0.85, "1", 0.7, 1.0,
       "serum albumin falls ~10-20 % in pregnancy by dilution (Abbassi-Ghanavati 2009 reference ranges)",
       "lowers total but not ionized serum Mg");
+  def(pregnancy_tal_tm_factor, "pregnancy.tal_tm_factor", 0.95, "1", 0.7, 1.0,
+      "ionized Mg 0.53 -> 0.49 mmol/L from the first to the third trimester (Handwerker 1995); plasma "
+      "volume expansion lowers fractional tubular reabsorption (Cheung & Lafayette 2013)",
+      "fitted: V17 (ionized Mg lower in pregnancy) within V9 (the 4-h Zuspan level, which a lower "
+      "pregnant baseline pulls down); multiplies renal.tal_tm_per_gfr in pregnancy. The TRPM6 status "
+      "feedback gives back part of the fall: 0.95 gives ionized -4 %, about half of Handwerker's -7.5 %");
+  def(pregnancy_absorption_factor, "pregnancy.absorption_factor", 1.2, "1", 1.0, 1.5,
+      "calcitriol doubles in pregnancy and intestinal Ca absorption about doubles (Kovacs & Kronenberg "
+      "1997); Mg absorption follows calcitriol only mildly (Kidney Atlas ch. 4)",
+      "assumed: multiplies every uptake flux in pregnancy; with the higher GFR it raises 24-h urine Mg "
+      "(~+30 % at term in the model)");
+  def(preeclampsia_gfr_factor, "preeclampsia.gfr_factor", 0.6, "1", 0.4, 1.0,
+      "GFR rises ~40 % in normal pregnancy but not in pre-eclampsia (Krutzen 1992: factor ~0.7); Mg "
+      "clearance 3.98 vs 5.88 L/h, steady serum Mg 7.2 vs 5.1 mg/dL on 2 g/h with and without "
+      "pre-eclampsia (Brookfield 2016)",
+      "fitted: V14 (Brookfield 2016 steady states); multiplies the pregnancy GFR when no eGFR is given "
+      "(a measured eGFR wins)");
   def(chronic_diarrhea_transit_factor, "chronic_diarrhea.transit_factor", 0.4, "1", 0.1, 1,
       "Fine NEJM 1991 (diarrheal states); Kidney Atlas: Mg depletion in diarrhea through high secretion "
       "and poor absorption",

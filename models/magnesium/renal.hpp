@@ -53,7 +53,14 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
   // reabsorbed amount never exceeds the load, so urine stays non-negative in deep deficiency.
   const T tal_load_per_filtrate = to_tal / gfr_L_h;
   const T casr_open = hill_off(ionized, p[par::renal_tal_casr_half_ionized], p[par::renal_tal_casr_hill]);
-  const T tal_capacity = p[par::renal_tal_tm_per_gfr] * m.ckd_reabsorption_kept * casr_open *
+  // Mg status moves the loop's capacity too: Mg restriction raises loop reabsorption within days,
+  // even when plasma Mg is restored by infusion (Shafik & Quamme 1989; Quamme & Dirks 1980), so a
+  // depleted kidney holds on to much of a load. It follows the same status state as TRPM6.
+  // Only up-regulation counts here: an excess is shed through the CaSR brake below, so the loop's
+  // capacity follows deficiency (a smooth max(expression - 1, 0), width 0.004).
+  const T up = m.trpm6_expression - 1.0;
+  const T status_gain = 1.0 + p[par::renal_tal_status_adaptation] * 0.5 * (up + sqrt(up * up + 1.6e-5) - 0.004);
+  const T tal_capacity = p[par::renal_tal_tm_per_gfr] * status_gain * m.ckd_reabsorption_kept * casr_open *
                          (1.0 - m.loop_tal_inhibition) * (1.0 - p[par::nephrotoxin_tal_effect] * m.tubular_damage);
   const T tal_take = p[par::renal_tal_max_fraction] * tal_load_per_filtrate;
   const T v = tal_take / tal_capacity;

@@ -20,6 +20,7 @@ enum Index : int {
   colon_undissolved,
   // Body (mmol)
   ecf,  // extracellular fluid incl. plasma: ionized + complexed + albumin-bound
+  exchange_fast,  // rapidly exchangeable Mg (interstitial matrix, cell surfaces, loosely bound cell Mg)
   red_cells,
   tissue_fast,
   tissue_medium,
@@ -49,7 +50,7 @@ enum Index : int {
 }  // namespace st
 
 constexpr int kNumStates = st::count;
-static_assert(kNumStates <= 32, "the Jacobian uses Dual<kNumStates>: keep the state count small");
+static_assert(kNumStates <= 48, "the Jacobian uses Dual<kNumStates>: keep the state count small");
 
 inline bool is_gut_state(int i) { return i >= st::stomach_dissolved && i <= st::colon_undissolved; }
 inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::bone_deep; }

@@ -37,4 +37,25 @@ T regulated_release(const T& content, double set_point, double turnover_rate, do
   return turnover_rate * content * hill_power(content, set_point, steepness);
 }
 
+// Cells short of Mg take it up faster: Mg entry pathways (MagT1, TRPM7) are up-regulated when
+// cell Mg is low (Goytain & Quamme 2005; Schmitz 2003). The influx is multiplied by
+//   (1 + G) / (1 + G (content / set_point)^m),   m a whole number,
+// which is 1 at the set point (tracer half-times unchanged), rises toward 1 + G as the pool
+// empties and falls below 1 above the set point. It is what lets a body depleted over months
+// retain a large share of an IV load while a replete one excretes it (Fatemi 1991).
+template <class T>
+T deficit_uptake_factor(const T& content, double set_point, double gain, double steepness) {
+  return (1.0 + gain) / (1.0 + gain * hill_power(content, set_point, steepness));
+}
+
+// Rapidly exchangeable Mg (interstitial matrix, cell surfaces, loosely bound cell Mg): a pool
+// with no set point whose equilibrium content is proportional to ionized Mg, approached with a
+// half-time of hours. It is the peripheral compartment of IV Mg kinetics (Lu 2002: Vp ~25 L,
+// Q ~5.6 L/h): a bolus leaves the plasma within hours without being excreted. mmol/h into it.
+template <class T>
+T fast_exchange(const T& ionized, const T& content, double reference_content, double reference_ionized,
+                double rate) {
+  return rate * (reference_content * ionized / reference_ionized - content);
+}
+
 }  // namespace magsim::models::magnesium

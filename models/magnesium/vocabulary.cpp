@@ -65,7 +65,7 @@ engine::Vocabulary build_vocabulary() {
   engine::Vocabulary v;
   v.salts = salt_forms();
   v.drugs = drugs();
-  v.conditions = {"pregnancy", "crohns", "chronic_diarrhea", "ileal_resection",
+  v.conditions = {"pregnancy", "preeclampsia", "crohns", "chronic_diarrhea", "ileal_resection",
                   "alcohol_use_disorder"};
   const auto& info = model().info();
   v.parameters = info.parameters;

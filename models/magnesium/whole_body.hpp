@@ -37,6 +37,7 @@ struct Fluxes {
   // ECF <-> pools (mmol/h)
   T red_cell_in, red_cell_out, fast_in, fast_out, medium_in, medium_out, slow_in, slow_out;
   T bone_in, bone_out, bone_formation, bone_resorption;
+  T fast_exchange;  // ECF -> rapidly exchangeable pool (net)
   T mucosal_shedding;  // cell Mg lost into the colon lumen with shed mucosal cells
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
@@ -121,8 +122,16 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.renal = renal_handling(ionized, uf, c.gfr_L_h, m, p);
 
   // --- Cells and bone ---
+  // Each soft-tissue pool and the bone surface: influx saturable in ionized Mg and raised when the
+  // pool is below its set point (deficit_uptake_factor); efflux defended (regulated_release).
   const double k_half = p[par::tissue_uptake_half_saturation];
   const double n_cell = p[par::tissue_efflux_set_point_hill];
+  const double deficit_gain = p[par::tissue_uptake_deficit_gain];
+  const double deficit_hill = p[par::tissue_uptake_deficit_hill];
+  auto pool_uptake = [&](const T& content, double set_point, double turnover, double extra_out = 0.0) {
+    return cellular_uptake(ionized, set_point, ref_ionized, k_half, turnover, extra_out) *
+           deficit_uptake_factor(content, set_point, deficit_gain, deficit_hill);
+  };
   const double k_rbc = rate_from_half_time(p[par::rbc_exchange_half_time]);
   f.red_cell_in = cellular_uptake(ionized, p[par::rbc_reference_concentration] * c.red_cell_L, ref_ionized,
                                   p[par::rbc_uptake_half_saturation], k_rbc);
@@ -130,16 +139,21 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   const double k_fast = rate_from_half_time(p[par::tissue_fast_half_time]);
   // Shed gut mucosal cells (part of the fast pool: gut wall) carry cell Mg into the lumen. Cells
   // defend their Mg, so this endogenous loss hardly falls as plasma falls.
-  const double k_shed = p[par::gut_mucosal_shedding] / 24.0 / (p[par::tissue_fast_content] * w);
-  f.fast_in = cellular_uptake(ionized, p[par::tissue_fast_content] * w, ref_ionized, k_half, k_fast, k_shed);
+  const double fast_ref = p[par::tissue_fast_content] * w;
+  const double k_shed = p[par::gut_mucosal_shedding] / 24.0 / fast_ref;
+  f.fast_in = pool_uptake(x[st::tissue_fast], fast_ref, k_fast, k_shed);
   f.mucosal_shedding = k_shed * x[st::tissue_fast];
-  f.fast_out = regulated_release(x[st::tissue_fast], p[par::tissue_fast_content] * w, k_fast, n_cell);
+  f.fast_out = regulated_release(x[st::tissue_fast], fast_ref, k_fast, n_cell);
   const double k_medium = rate_from_half_time(p[par::tissue_medium_half_time]);
-  f.medium_in = cellular_uptake(ionized, p[par::tissue_medium_content] * w, ref_ionized, k_half, k_medium);
-  f.medium_out = regulated_release(x[st::tissue_medium], p[par::tissue_medium_content] * w, k_medium, n_cell);
+  const double medium_ref = p[par::tissue_medium_content] * w;
+  f.medium_in = pool_uptake(x[st::tissue_medium], medium_ref, k_medium);
+  f.medium_out = regulated_release(x[st::tissue_medium], medium_ref, k_medium, n_cell);
   const double k_slow = rate_from_half_time(p[par::tissue_slow_half_time]);
-  f.slow_in = cellular_uptake(ionized, p[par::tissue_slow_content] * w, ref_ionized, k_half, k_slow);
-  f.slow_out = regulated_release(x[st::tissue_slow], p[par::tissue_slow_content] * w, k_slow, n_cell);
+  const double slow_ref = p[par::tissue_slow_content] * w;
+  f.slow_in = pool_uptake(x[st::tissue_slow], slow_ref, k_slow);
+  f.slow_out = regulated_release(x[st::tissue_slow], slow_ref, k_slow, n_cell);
+  f.fast_exchange = fast_exchange(ionized, x[st::exchange_fast], p[par::exchange_fast_content] * w, ref_ionized,
+                                  rate_from_half_time(p[par::exchange_fast_half_time]));
 
   // Bone surface: exchange with the ECF; deep bone: formed from the surface, resorbed into ECF.
   const double surface_ref = p[par::bone_exchangeable_content] * w;
@@ -147,7 +161,7 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   const double k_resorb = rate_from_half_time(p[par::bone_deep_half_time]);
   const double k_form = k_resorb * deep_ref / surface_ref;  // steady skeleton at reference
   const double k_surface = rate_from_half_time(p[par::bone_exchangeable_half_time]);
-  f.bone_in = cellular_uptake(ionized, surface_ref, ref_ionized, k_half, k_surface, k_form);
+  f.bone_in = pool_uptake(x[st::bone_exchangeable], surface_ref, k_surface, k_form);
   f.bone_out = regulated_release(x[st::bone_exchangeable], surface_ref, k_surface, p[par::bone_release_set_point_hill]);
   f.bone_formation = bone_formation(x[st::bone_exchangeable], k_form);
   f.bone_resorption = bone_resorption(x[st::bone_deep], k_resorb);
@@ -192,8 +206,10 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::tissue_slow] = f.slow_in - f.slow_out;
   dx[st::bone_exchangeable] = f.bone_in - f.bone_out - f.bone_formation;
   dx[st::bone_deep] = f.bone_formation - f.bone_resorption;
+  dx[st::exchange_fast] = f.fast_exchange;
   dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
-                dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption;
+                dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption -
+                f.fast_exchange;
 
   // Cumulative balances
   dx[st::cum_urine] = f.renal.urine;
