@@ -1,6 +1,7 @@
 // magsim validate: runs the literature validation cases (tests/validation/*.yaml) against the
 // magnesium model, prints a table of simulated values against expected ranges, and with --report
-// writes the table as Markdown plus one figure per case (drawn by tools/plot_validation.py).
+// writes the qualification report (DIR/validation.md, engine/validation_report.hpp) plus one
+// figure per case (drawn by tools/plot_validation.py from DIR/data/ID.json).
 // The case format and the quantity vocabulary are the engine's (engine/validation.hpp); this file
 // only binds them to the magnesium model and to files.
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -21,6 +23,8 @@
 #include "engine/errors.hpp"
 #include "engine/units.hpp"
 #include "engine/validation.hpp"
+#include "engine/validation_report.hpp"
+#include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::cli {
@@ -39,8 +43,9 @@ const char* kValidateUsage =
     "\n"
     "  --case ID          run only this case (repeat, or ID,ID,...), e.g. --case V4\n"
     "  --cases-dir DIR    where the case files (*.yaml) are\n"
-    "  --report DIR       also write DIR/validation.md, DIR/data/ID.json and one DIR/ID.png per\n"
-    "                     case (figures need /usr/bin/python3 with matplotlib)\n"
+    "  --report DIR       also write the report DIR/validation.md (per case: source, expected,\n"
+    "                     explanation, table, figure; known limits), DIR/data/ID.json and one\n"
+    "                     DIR/ID.png per case (figures need /usr/bin/python3 with matplotlib)\n"
     "  --threads N        simulate N runs at once (default: the number of cores)\n";
 
 // The source tree, from the build (see CMakeLists.txt) or relative to build/bin/magsim.
@@ -71,199 +76,8 @@ std::string python_interpreter() {
 #endif
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string json_number(double x) {
-  if (!std::isfinite(x)) return "null";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", x);
-  return buf;
-}
-
-std::string json_numbers(const std::vector<double>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_number(v[i]);
-  return out + "]";
-}
-
-std::string json_strings(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
-  return out + "]";
-}
-
-const char* op_name(val::Op op) {
-  switch (op) {
-    case val::Op::Value: return "value";
-    case val::Op::Mean: return "mean";
-    case val::Op::Min: return "min";
-    case val::Op::Max: return "max";
-    case val::Op::Change: return "change";
-    case val::Op::AverageRate: return "average_rate";
-    case val::Op::TimeTo: return "time_to";
-    case val::Op::Difference: return "difference";
-    case val::Op::Ratio: return "ratio";
-    case val::Op::Sequence: return "sequence";
-    case val::Op::Element: return "element";
-    case val::Op::MassBalance: return "mass_balance";
-  }
-  return "";
-}
-
-// Names for the points of a sequence: the runs it spans, or the quantities it joins.
-std::vector<std::string> point_names(const val::QuantitySpec& q,
-                                     const std::map<std::string, const val::QuantitySpec*>& by) {
-  if (q.op == val::Op::Sequence) return q.operands;
-  if (q.op == val::Op::Element) {
-    const auto it = by.find(q.operands.front());
-    if (it == by.end()) return {q.name};
-    const auto names = point_names(*it->second, by);
-    const int n = static_cast<int>(names.size());
-    const int i = q.index < 0 ? n + q.index : q.index;
-    return {i >= 0 && i < n ? names[i] : q.name};
-  }
-  if (q.op == val::Op::Difference || q.op == val::Op::Ratio) {
-    for (const auto& name : q.operands) {
-      const auto it = by.find(name);
-      if (it != by.end()) {
-        auto names = point_names(*it->second, by);
-        if (names.size() > 1) return names;
-      }
-    }
-    const auto first = by.find(q.operands.front());
-    return first == by.end() ? std::vector<std::string>{q.name} : point_names(*first->second, by);
-  }
-  if (q.op == val::Op::MassBalance) return {q.scope.empty() ? "listed runs" : q.scope + " runs"};
-  if (q.runs.size() > 1) return q.runs;
-  return {q.runs.empty() ? q.name : q.runs.front()};
-}
-
-// DIR/data/ID.json: what the plotting script draws.
-std::string case_json(const val::CaseResult& result, const engine::ModelInfo& info) {
-  const val::CaseSpec& spec = *result.spec;
-  std::map<std::string, const val::QuantitySpec*> by_name;
-  for (const auto& q : spec.quantities) by_name[q.name] = &q;
-  std::ostringstream o;
-  o << "{\n  \"id\": " << json_string(spec.id) << ",\n  \"title\": " << json_string(spec.title)
-    << ",\n  \"source\": " << json_string(spec.source)
-    << ",\n  \"expected\": " << json_string(spec.expected)
-    << ",\n  \"note\": " << json_string(spec.note)
-    << ",\n  \"pass\": " << (result.pass() ? "true" : "false") << ",\n  \"quantities\": [";
-  bool first = true;
-  for (const auto& r : result.quantities) {
-    const auto& q = *r.spec;
-    if (q.label.empty()) continue;
-    o << (first ? "\n" : ",\n") << "    {\"name\": " << json_string(q.name)
-      << ", \"label\": " << json_string(q.label) << ", \"unit\": " << json_string(r.unit)
-      << ", \"values\": " << json_numbers(r.values)
-      << ", \"points\": " << json_strings(point_names(q, by_name))
-      << ", \"checked\": " << (r.checked ? "true" : "false")
-      << ", \"pass\": " << (r.pass ? "true" : "false")
-      << ", \"min\": " << json_number(q.expect.min) << ", \"max\": " << json_number(q.expect.max)
-      << ", \"monotonic\": " << q.expect.monotonic
-      << ", \"expected\": " << json_string(val::format_expectation(q.expect, q.unit))
-      << ", \"error\": " << json_string(r.error) << ", \"op\": " << json_string(op_name(q.op))
-      << ", \"series\": " << json_string(q.series) << ", \"runs\": " << json_strings(q.runs)
-      << ", \"baseline\": " << json_string(q.baseline) << ", \"at\": " << json_number(q.at_h)
-      << ", \"from\": " << json_number(q.from_h) << ", \"to\": " << json_number(q.to_h) << "}";
-    first = false;
-  }
-  o << "\n  ],\n  \"plot\": ";
-  const int k = spec.has_plot ? info.find_output(spec.plot.series) : -1;
-  if (k < 0) {
-    o << "null\n}\n";
-    return o.str();
-  }
-  const std::string from_unit = info.outputs[k].unit;
-  const std::string unit = spec.plot.unit.empty() ? from_unit : spec.plot.unit;
-  double factor = 1;
-  try {
-    factor = engine::units::convert_value(1.0, engine::units::parse_unit(from_unit),
-                                          engine::units::parse_unit(unit));
-  } catch (const std::exception&) {
-    factor = 1;
-  }
-  o << "{\"series\": " << json_string(spec.plot.series) << ", \"unit\": " << json_string(unit)
-    << ", \"description\": " << json_string(info.outputs[k].description)
-    << ", \"baseline\": " << json_string(spec.plot.baseline) << ", \"runs\": [";
-  const val::RunData* base = nullptr;
-  if (!spec.plot.baseline.empty()) {
-    const auto it = result.runs.find(spec.plot.baseline);
-    if (it != result.runs.end()) base = it->second;
-  }
-  first = true;
-  for (const auto& name : spec.plot.runs) {
-    const auto it = result.runs.find(name);
-    if (it == result.runs.end() || !it->second || !it->second->error.empty()) continue;
-    const auto& s = it->second->samples;
-    std::vector<double> t, y;
-    for (size_t i = 0; i < s.time.size(); ++i) {
-      const double ti = s.time[i];
-      if (ti < spec.plot.from_h || ti > spec.plot.to_h) continue;  // NaN bounds pass
-      double v = s.output(i, k);
-      if (base) {
-        if (base->samples.time.size() != s.time.size() || base->samples.time[i] != ti) continue;
-        v -= base->samples.output(i, k);
-      }
-      t.push_back(ti);
-      y.push_back(v * factor);
-    }
-    o << (first ? "\n" : ",\n") << "    {\"name\": " << json_string(name)
-      << ", \"time\": " << json_numbers(t) << ", \"values\": " << json_numbers(y) << "}";
-    first = false;
-  }
-  o << "\n  ]}\n}\n";
-  return o.str();
-}
-
-struct Row {
-  std::string id, quantity, simulated, expected, source, result;
-};
-
-std::vector<Row> table_rows(const std::vector<val::CaseResult>& results) {
-  std::vector<Row> rows;
-  for (const auto& c : results)
-    for (const auto& r : c.quantities) {
-      const auto& q = *r.spec;
-      if (q.label.empty()) continue;
-      Row row;
-      row.id = c.spec->id;
-      row.quantity = q.label;
-      if (!r.error.empty()) {
-        row.simulated = "n/a";
-      } else {
-        row.simulated = val::format_values(r.values);
-        if (!r.unit.empty() && r.unit != "1") row.simulated += " " + r.unit;
-      }
-      row.expected = r.checked ? val::format_expectation(q.expect, q.unit) : "-";
-      row.source = q.source.empty() ? c.spec->source : q.source;
-      row.result = !r.checked ? "info" : r.pass ? "pass" : "FAIL";
-      rows.push_back(row);
-    }
-  return rows;
-}
-
-void print_table(std::ostream& out, const std::vector<Row>& rows) {
-  const Row head{"case", "quantity", "simulated", "expected", "source", "result"};
+void print_table(std::ostream& out, const std::vector<val::TableRow>& rows) {
+  const val::TableRow head{"case", "quantity", "simulated", "expected", "source", "result"};
   size_t w[5] = {head.id.size(), head.quantity.size(), head.simulated.size(),
                  head.expected.size(), head.source.size()};
   for (const auto& r : rows) {
@@ -273,7 +87,7 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
     w[3] = std::max(w[3], r.expected.size());
     w[4] = std::max(w[4], r.source.size());
   }
-  auto line = [&](const Row& r) {
+  auto line = [&](const val::TableRow& r) {
     auto pad = [](const std::string& s, size_t n) { return s + std::string(n - s.size(), ' '); };
     out << pad(r.id, w[0]) << "  " << pad(r.quantity, w[1]) << "  " << pad(r.simulated, w[2])
         << "  " << pad(r.expected, w[3]) << "  " << pad(r.source, w[4]) << "  " << r.result
@@ -289,12 +103,6 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
   }
 }
 
-std::string markdown_cell(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
-  return out;
-}
-
 void write_file_atomically(const fs::path& path, const std::string& text) {
   const fs::path tmp = path.string() + ".tmp";
   {
@@ -305,35 +113,33 @@ void write_file_atomically(const fs::path& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-std::string markdown_report(const std::vector<val::CaseResult>& results,
-                            const std::vector<Row>& rows, const val::SuiteFacts& suite) {
-  std::ostringstream o;
-  int passed = 0;
-  for (const auto& c : results) passed += c.pass() ? 1 : 0;
-  o << "# magsim validation\n\n"
-    << passed << " of " << results.size() << " cases pass. Model: "
-    << models::magnesium::model().info().name << " " << models::magnesium::model().info().version
-    << ". Worst mass-balance relative error over all " << suite.runs << " runs: "
-    << val::format_values({suite.worst_mass_balance}) << " (" << suite.worst_run << ").\n\n"
-    << "| case | quantity | simulated | expected | source | result |\n"
-    << "|---|---|---|---|---|---|\n";
-  for (const auto& r : rows)
-    o << "| " << markdown_cell(r.id) << " | " << markdown_cell(r.quantity) << " | "
-      << markdown_cell(r.simulated) << " | " << markdown_cell(r.expected) << " | "
-      << markdown_cell(r.source) << " | " << (r.result == "FAIL" ? "**FAIL**" : r.result)
-      << " |\n";
-  o << "\n## Cases\n";
-  for (const auto& c : results) {
-    const auto& s = *c.spec;
-    o << "\n### " << s.id << ": " << s.title << " (" << (c.pass() ? "pass" : "FAIL") << ")\n\n"
-      << "Expected (" << s.source << "): " << s.expected << "\n\n";
-    if (!s.note.empty()) o << "Note: " << s.note << "\n\n";
-    for (const auto& q : c.quantities)
-      if (!q.error.empty() && !q.spec->label.empty())
-        o << "- " << q.spec->label << ": " << q.error << "\n";
-    o << "![" << s.id << "](" << s.id << ".png)\n";
+// What the report says about this build, the date and the known limits beside the case files.
+val::ReportContext report_context(const fs::path& cases_dir) {
+  val::ReportContext ctx;
+  const auto& info = models::magnesium::model().info();
+  ctx.magsim_version = engine::kVersion;
+  ctx.git_revision = engine::kGitRevision;
+  ctx.model_name = info.name;
+  ctx.model_version = info.version;
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &utc);
+  ctx.date = buf;
+  std::error_code ec;
+  const fs::path shipped = find_in_source("tests/validation");
+  ctx.cases_dir = !shipped.empty() && fs::equivalent(shipped, cases_dir, ec)
+                      ? std::string("tests/validation")
+                      : cases_dir.string();
+  std::ifstream in(cases_dir / "known_limits.md", std::ios::binary);
+  if (in) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    ctx.known_limits = text.str();
+    ctx.has_known_limits = true;
   }
-  return o.str();
+  return ctx;
 }
 
 std::vector<std::string> split_ids(const std::string& s) {
@@ -473,7 +279,7 @@ int validate_command(const Args& args) {
     results.push_back(std::move(result));
   }
 
-  const auto rows = table_rows(results);
+  const auto rows = val::table_rows(results);
   print_table(std::cout, rows);
   int passed = 0;
   for (const auto& c : results) passed += c.pass() ? 1 : 0;
@@ -489,8 +295,10 @@ int validate_command(const Args& args) {
       const fs::path dir(report_dir);
       fs::create_directories(dir / "data");
       for (const auto& c : results)
-        write_file_atomically(dir / "data" / (c.spec->id + ".json"), case_json(c, model.info()));
-      write_file_atomically(dir / "validation.md", markdown_report(results, rows, suite));
+        write_file_atomically(dir / "data" / (c.spec->id + ".json"),
+                              val::case_json(c, model.info()));
+      write_file_atomically(dir / "validation.md",
+                            val::markdown_report(results, suite, report_context(cases_dir)));
     } catch (const std::exception& e) {
       std::cerr << "magsim validate: error: writing the report: " << e.what() << "\n";
       return kFailure;

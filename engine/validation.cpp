@@ -343,6 +343,112 @@ void read_quantity(const CaseReader& r, const YAML::Node& key, const YAML::Node&
   spec.quantities.push_back(std::move(q));
 }
 
+// A published value as written ("1.8 mmol/L"), converted now if the panel's unit is known.
+MarkedQuantity read_published_value(const CaseReader& r, const YAML::Node& n,
+                                    const std::string& unit, const std::string& what) {
+  MarkedQuantity q;
+  q.text = r.text(n, what);
+  q.mark = r.mark(n);
+  if (!unit.empty()) {
+    r.bound(n, unit, what);
+  } else {
+    try {
+      units::parse_quantity(q.text);
+    } catch (const units::UnitError& e) {
+      r.fail(n, what + ": " + e.what());
+    }
+  }
+  return q;
+}
+
+void read_published(const CaseReader& r, const YAML::Node& node, PlotSpec& plot) {
+  if (!node.IsSequence())
+    r.fail(node, "expected a list of published points for 'published', e.g. "
+                 "- {at: 4 h, value: 1.8 mmol/L}");
+  for (const auto& item : node) {
+    PublishedPoint p;
+    p.mark = r.mark(item);
+    const auto g = r.fields(item, "a published point",
+                            {"at", "from", "to", "value", "error", "min", "max", "label"});
+    if (g.count("at") && (g.count("from") || g.count("to")))
+      r.fail(g.count("from") ? g.at("from") : g.at("to"),
+             "a published point has either 'at' (a time) or 'from' and 'to' (a window), not both");
+    if (g.count("at")) {
+      p.at_h = r.time(g.at("at"), "'at'");
+    } else if (g.count("from") && g.count("to")) {
+      p.from_h = r.time(g.at("from"), "'from'");
+      p.to_h = r.time(g.at("to"), "'to'");
+      if (!(p.to_h > p.from_h)) r.fail(g.at("to"), "'to' must be after 'from'");
+    } else {
+      r.fail(item, "a published point needs 'at' (a time, e.g. '4 h') or 'from' and 'to' "
+                   "(a window)");
+    }
+    const bool range = g.count("min") || g.count("max");
+    if (g.count("value") && range)
+      r.fail(g.count("min") ? g.at("min") : g.at("max"),
+             "a published point has either 'value' (with an optional 'error') or 'min'/'max', "
+             "not both");
+    if (!g.count("value") && !range)
+      r.fail(item, "a published point needs 'value' (e.g. 'value: 1.8 mmol/L') or 'min' and/or "
+                   "'max'");
+    if (g.count("error") && !g.count("value"))
+      r.fail(g.at("error"), "'error' goes with 'value' (it is a +- half-width around it)");
+    for (const char* k : {"value", "error", "min", "max"}) {
+      if (!g.count(k)) continue;
+      MarkedQuantity q = read_published_value(r, g.at(k), plot.unit, std::string("'") + k + "'");
+      if (std::string(k) == "value") p.value = q;
+      else if (std::string(k) == "error") p.error = q;
+      else if (std::string(k) == "min") p.min = q;
+      else p.max = q;
+    }
+    if (g.count("error") && units::parse_quantity(p.error.text).value < 0)
+      r.fail(g.at("error"), "'error' is a +- half-width: it cannot be negative");
+    if (g.count("min") && g.count("max") && !plot.unit.empty() &&
+        r.bound(g.at("min"), plot.unit, "'min'") > r.bound(g.at("max"), plot.unit, "'max'"))
+      r.fail(g.at("min"), "'min' is above 'max'");
+    if (g.count("label")) p.label = r.text(g.at("label"), "'label'");
+    plot.published.push_back(std::move(p));
+  }
+}
+
+void read_plot(const CaseReader& r, const YAML::Node& node, CaseSpec& spec) {
+  const auto g = r.fields(node, "'plot'",
+                          {"series", "run", "runs", "baseline", "from", "to", "unit", "title",
+                           "published"});
+  if (!g.count("series")) r.fail(node, "'plot' needs 'series'");
+  PlotSpec plot;
+  plot.mark = r.mark(node);
+  plot.series = r.text(g.at("series"), "'series'");
+  plot.series_mark = r.mark(g.at("series"));
+  if (g.count("run") && g.count("runs")) r.fail(g.at("runs"), "give 'run' or 'runs', not both");
+  if (g.count("run")) plot.runs = {r.text(g.at("run"), "'run'")};
+  if (g.count("runs")) plot.runs = r.names(g.at("runs"), "'runs'");
+  if (plot.runs.empty())
+    for (const auto& run : spec.runs) plot.runs.push_back(run.name);
+  check_run_names(r, spec, g.count("run") ? g.at("run") : g.count("runs") ? g.at("runs") : node,
+                  plot.runs);
+  if (g.count("baseline")) {
+    plot.baseline = r.text(g.at("baseline"), "'baseline'");
+    check_run_names(r, spec, g.at("baseline"), {plot.baseline});
+  }
+  if (g.count("from")) plot.from_h = r.time(g.at("from"), "'from'");
+  if (g.count("to")) plot.to_h = r.time(g.at("to"), "'to'");
+  if (g.count("from") && g.count("to") && !(plot.to_h > plot.from_h))
+    r.fail(g.at("to"), "'to' must be after 'from'");
+  if (g.count("unit")) {
+    plot.unit = r.text(g.at("unit"), "'unit'");
+    plot.unit_mark = r.mark(g.at("unit"));
+    try {
+      units::parse_unit(plot.unit);
+    } catch (const units::UnitError& e) {
+      r.fail(g.at("unit"), std::string("unknown unit: ") + e.what());
+    }
+  }
+  if (g.count("title")) plot.title = r.text(g.at("title"), "'title'");
+  if (g.count("published")) read_published(r, g.at("published"), plot);
+  spec.plots.push_back(std::move(plot));
+}
+
 // --- evaluation -----------------------------------------------------------------------------
 
 struct Values {
@@ -620,8 +726,8 @@ CaseSpec parse_case_text(const std::string& text, const std::string& filename) {
   }
   if (!root.IsMap()) throw ScenarioError(filename, 1, 1, "a case file is a map (id: ..., runs: ...)");
   const auto f = r.fields(root, "the case file",
-                          {"id", "title", "source", "expected", "note", "runs", "quantities",
-                           "plot"});
+                          {"id", "title", "source", "expected", "note", "explanation", "runs",
+                           "quantities", "plot"});
   for (const char* k : {"id", "title", "source", "expected", "runs", "quantities"})
     if (!f.count(k)) throw ScenarioError(filename, 1, 1, std::string("missing key '") + k + "'");
   CaseSpec spec;
@@ -631,6 +737,7 @@ CaseSpec parse_case_text(const std::string& text, const std::string& filename) {
   spec.source = r.text(f.at("source"), "'source'");
   spec.expected = r.text(f.at("expected"), "'expected'");
   if (f.count("note")) spec.note = r.text(f.at("note"), "'note'");
+  if (f.count("explanation")) spec.explanation = r.text(f.at("explanation"), "'explanation'");
   read_runs(r, f.at("runs"), spec);
   const YAML::Node qs = f.at("quantities");
   if (!qs.IsMap() || qs.size() == 0) r.fail(qs, "expected 'quantities' to map names to quantities");
@@ -639,23 +746,13 @@ CaseSpec parse_case_text(const std::string& text, const std::string& filename) {
   for (const auto& q : spec.quantities) any_checked = any_checked || q.expect.any();
   if (!any_checked) r.fail(qs, "no quantity has an 'expect': a case must check something");
   if (f.count("plot")) {
-    const auto g = r.fields(f.at("plot"), "'plot'",
-                            {"series", "run", "runs", "baseline", "from", "to", "unit"});
-    if (!g.count("series")) r.fail(f.at("plot"), "'plot' needs 'series'");
-    spec.has_plot = true;
-    spec.plot.series = r.text(g.at("series"), "'series'");
-    if (g.count("run")) spec.plot.runs = {r.text(g.at("run"), "'run'")};
-    if (g.count("runs")) spec.plot.runs = r.names(g.at("runs"), "'runs'");
-    if (spec.plot.runs.empty())
-      for (const auto& run : spec.runs) spec.plot.runs.push_back(run.name);
-    check_run_names(r, spec, f.at("plot"), spec.plot.runs);
-    if (g.count("baseline")) {
-      spec.plot.baseline = r.text(g.at("baseline"), "'baseline'");
-      check_run_names(r, spec, g.at("baseline"), {spec.plot.baseline});
+    const YAML::Node plots = f.at("plot");
+    if (plots.IsSequence()) {
+      if (plots.size() == 0) r.fail(plots, "empty list for 'plot'");
+      for (const auto& p : plots) read_plot(r, p, spec);
+    } else {
+      read_plot(r, plots, spec);
     }
-    if (g.count("from")) spec.plot.from_h = r.time(g.at("from"), "'from'");
-    if (g.count("to")) spec.plot.to_h = r.time(g.at("to"), "'to'");
-    if (g.count("unit")) spec.plot.unit = r.text(g.at("unit"), "'unit'");
   }
   return spec;
 }
@@ -679,6 +776,55 @@ std::vector<std::string> list_case_files(const std::string& directory) {
                         std::filesystem::path(b).filename().string());
   });
   return out;
+}
+
+std::string plot_unit(const PlotSpec& plot, const ModelInfo& info) {
+  if (!plot.unit.empty()) return plot.unit;
+  const int k = info.find_output(plot.series);
+  return k < 0 ? std::string() : info.outputs[k].unit;
+}
+
+double published_in(const MarkedQuantity& q, const std::string& unit, const std::string& file) {
+  if (!q.given()) return kNaN;
+  const std::string target = unit.empty() ? std::string("1") : unit;
+  try {
+    return units::convert(q.text, target);
+  } catch (const std::exception& e) {
+    throw ScenarioError(file, q.mark.line, q.mark.column,
+                        "published value '" + q.text + "' does not convert to the plot's unit " +
+                            target + ": " + e.what());
+  }
+}
+
+void check_plots(const CaseSpec& spec, const ModelInfo& info) {
+  for (const auto& plot : spec.plots) {
+    const int k = info.find_output(plot.series);
+    if (k < 0) {
+      std::vector<std::string> all;
+      for (const auto& o : info.outputs) all.push_back(o.name);
+      const std::string near = closest_name(plot.series, all);
+      throw ScenarioError(spec.file, plot.series_mark.line, plot.series_mark.column,
+                          "the model has no series '" + plot.series + "' to plot" +
+                              (near.empty() ? "" : "; did you mean '" + near + "'?"));
+    }
+    const std::string series_unit = info.outputs[k].unit;
+    const std::string unit = plot_unit(plot, info);
+    try {
+      units::convert_value(1.0, units::parse_unit(series_unit == "1" ? "" : series_unit),
+                           units::parse_unit(unit == "1" ? "" : unit));
+    } catch (const std::exception&) {
+      throw ScenarioError(spec.file, plot.unit_mark.line, plot.unit_mark.column,
+                          "the plot's unit " + unit + " does not convert from the unit of series '" +
+                              plot.series + "' (" + series_unit + ")");
+    }
+    for (const auto& p : plot.published)
+      for (const MarkedQuantity* q : {&p.value, &p.error, &p.min, &p.max})
+        published_in(*q, unit, spec.file);
+    for (const auto& p : plot.published)
+      if (p.min.given() && p.max.given() &&
+          published_in(p.min, unit, spec.file) > published_in(p.max, unit, spec.file))
+        throw ScenarioError(spec.file, p.min.mark.line, p.min.mark.column, "'min' is above 'max'");
+  }
 }
 
 std::vector<QuantityResult> evaluate_case(const CaseSpec& spec, const ModelInfo& info,
@@ -728,6 +874,7 @@ std::vector<QuantityResult> evaluate_case(const CaseSpec& spec, const ModelInfo&
 }
 
 std::vector<PreparedRun> prepare_runs(const CaseSpec& spec, const ModelBinding& binding) {
+  if (binding.model) check_plots(spec, binding.model->info());
   std::vector<PreparedRun> out;
   for (const auto& run : spec.runs) {
     const RunSpec* own = &run;

@@ -10,6 +10,9 @@
 //   source: Lindberg 1990
 //   expected: 0-4 h urinary Mg increment citrate >= 10x oxide      # as the literature says it
 //   note: how the row was read                                      # optional
+//   explanation: >                                                  # required in tests/validation
+//     One Markdown paragraph for the report's reader: what was done in the study, what the model
+//     must show and why that matters physiologically; where the case adapts the study, say so.
 //   runs:
 //     none:    {scenario: {...a scenario in the SPEC format, block style...}}
 //     citrate: {base: none, set: ["supplements[0].form=citrate"]}   # --set edits of another run
@@ -21,6 +24,32 @@
 //       unit: mmol                             # display unit, needed with expect
 //       expect: {min: 0.1 mmol, max: 2 mmol, monotonic: increasing}   # bounds carry units
 //                                              # unless the unit is dimensionless (1, %)
+//
+// Top-level keys: id, title, source, expected, runs, quantities (all required); note,
+// explanation, plot (optional). Every case shipped in tests/validation must have an `explanation`
+// (tests/test_validation.cpp checks it); `magsim validate --report DIR` prints it, with `expected`,
+// `note`, the quantity table and the figure, in DIR/validation.md.
+//
+// plot: one panel of the case's figure (a map), or several panels (a list of such maps):
+//   series: NAME        required; a series of the model (`magsim validate` checks it exists)
+//   run: R | runs: [..] which runs to draw (default: every run of the case)
+//   baseline: R         draw each run minus run R, sample by sample
+//   from: T, to: T      the time window drawn (default: the whole run)
+//   unit: U             the unit drawn (default: the series' unit); must convert from it
+//   title: TEXT         the panel's title (default: the series' description)
+//   published:          published observations drawn over the simulated curves, a list of:
+//     - {at: 0.5 h, value: 1.84 mmol/L, error: 0.2 mmol/L, label: "Okusanya 2016 mean +- SD"}
+//     - {at: 4 h, min: 1.4 mmol/L, max: 2.1 mmol/L, label: "Salinger 2013 range"}
+//     - {from: 72 h, to: 96 h, min: 0.75 mmol/L, max: 0.95 mmol/L, label: "reference range"}
+//     - {from: 83 d, to: 84 d, value: 0.9 mmol/L}            # a mean over a window
+//   Each entry has a time, either `at: T` (a point) or `from: T` with `to: T` (a window), and
+//   either `value: V` (optionally `error: E`, a +- half-width in the same kind of unit) or a range
+//   `min: V` and/or `max: V`; `label: TEXT` is optional (shown in the legend). Times are like the
+//   quantities' ("0.5 h", "3 d"); values carry a unit that converts to the panel's unit (same
+//   dimension: mmol/L, umol/L; not mg/dL, whose conversion needs the element: write it in mmol/L
+//   with 1 mmol = 24.305 mg). A bare number is accepted only when the panel's unit is
+//   dimensionless (1, %). Published points are for the eye of the reader: they are drawn, never
+//   checked; what is checked is a quantity's `expect`.
 //
 // Operations (exactly one per quantity); `run:` may be `runs: [a, b, ...]`, giving one value per
 // run (a sequence), and `baseline: R` subtracts run R's series sample by sample:
@@ -96,22 +125,44 @@ struct QuantitySpec {
   SourceMark mark;
 };
 
+// A number with its unit as written in the case file, and where it stands there; converted to a
+// panel's unit when the model (and so the series' unit) is known.
+struct MarkedQuantity {
+  std::string text;  // empty: not given
+  SourceMark mark;
+  bool given() const { return !text.empty(); }
+};
+
+// One published observation drawn on a plot panel (see `published:` above).
+struct PublishedPoint {
+  double at_h = std::numeric_limits<double>::quiet_NaN();    // a point in time, or
+  double from_h = std::numeric_limits<double>::quiet_NaN();  // a window
+  double to_h = std::numeric_limits<double>::quiet_NaN();
+  MarkedQuantity value, error, min, max;
+  std::string label;
+  SourceMark mark;
+  bool window() const { return from_h == from_h; }
+};
+
 struct PlotSpec {
   std::string series;
   std::vector<std::string> runs;
   std::string baseline;
   double from_h = std::numeric_limits<double>::quiet_NaN();
   double to_h = std::numeric_limits<double>::quiet_NaN();
-  std::string unit;  // display unit; empty: the series' unit
+  std::string unit;   // display unit; empty: the series' unit
+  std::string title;  // empty: the series' description
+  std::vector<PublishedPoint> published;
+  SourceMark mark, series_mark, unit_mark;
 };
 
 struct CaseSpec {
   std::string file;
   std::string id, title, source, expected, note;
+  std::string explanation;  // Markdown paragraph for the report; empty: not given
   std::vector<RunSpec> runs;
   std::vector<QuantitySpec> quantities;  // in file order; operands refer to earlier ones
-  bool has_plot = false;
-  PlotSpec plot;
+  std::vector<PlotSpec> plots;           // the figure's series panels, in file order
   bool uses_suite_mass_balance() const;
 };
 
@@ -119,6 +170,19 @@ struct CaseSpec {
 // Scenario texts are parsed later, by run_case, with the model's vocabulary.
 CaseSpec parse_case_text(const std::string& text, const std::string& filename);
 CaseSpec parse_case_file(const std::string& path);
+
+// The unit a plot panel is drawn in: its `unit`, else the series' unit in `info` ("" if the model
+// has no such series).
+std::string plot_unit(const PlotSpec& plot, const ModelInfo& info);
+
+// Checks the plots of a case against the model: every series exists, the panel's unit converts
+// from the series' unit and every published value to the panel's unit. Throws ScenarioError at
+// the offending place in the case file. prepare_runs calls it.
+void check_plots(const CaseSpec& spec, const ModelInfo& info);
+
+// A published value (value, error, min or max of a PublishedPoint) in `unit`; NaN if not given.
+// Throws ScenarioError (file:line:col of the value) if it does not convert.
+double published_in(const MarkedQuantity& q, const std::string& unit, const std::string& file);
 
 // The case files (*.yaml) in a directory, in natural order (V2 before V10).
 std::vector<std::string> list_case_files(const std::string& directory);

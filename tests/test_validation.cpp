@@ -5,9 +5,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "engine/errors.hpp"
 #include "engine/validation.hpp"
+#include "engine/validation_report.hpp"
 #include "tests/toy_models.hpp"
 
 namespace magsim {
@@ -358,6 +361,240 @@ TEST(ValidationCaseFile, ShippedCasesAllParse) {
   ASSERT_GE(files.size(), 13u);
   EXPECT_EQ(std::filesystem::path(files[1]).filename(), "V2.yaml");  // natural order
   for (const auto& f : files) EXPECT_NO_THROW(val::parse_case_file(f)) << f;
+}
+
+// --- explanation and published points (the report's schema) -------------------------------
+
+// The toy case with an explanation and two plot panels, one with every form of published point.
+std::string toy_case_with_plots(const std::string& published) {
+  std::string text = toy_case_text();
+  text.insert(text.find("runs:\n"),
+              "explanation: >\n  What the *toy* study did,\n  and why it matters.\n");
+  text.insert(text.find("quantities:\n"),
+              "plot:\n"
+              "  - series: amount\n"
+              "    runs: [up, flat]\n"
+              "    unit: mmol\n"
+              "    title: amount in the toy\n"
+              "    published:\n" +
+                  published +
+                  "  - {series: elimination_rate, run: up, from: 0 h, to: 8 h}\n");
+  return text;
+}
+
+const char* kAllPublishedForms =
+    "      - {at: 0.5 h, value: 0.5 mmol, error: 100 umol, label: \"Toy 2001 mean +- SD\"}\n"
+    "      - {at: 4 h, min: 3.5 mmol, max: 4.5 mmol}\n"
+    "      - {from: 2 h, to: 6 h, min: 1 mmol}\n"
+    "      - {from: 6 h, to: 8 h, value: 7000 umol}\n";
+
+TEST(ValidationCaseFile, ExplanationAndPublishedPointsAreRead) {
+  const auto spec = val::parse_case_text(toy_case_with_plots(kAllPublishedForms), "toy.yaml");
+  EXPECT_EQ(spec.explanation, "What the *toy* study did, and why it matters.\n");
+  ASSERT_EQ(spec.plots.size(), 2u);
+  const auto& p = spec.plots[0];
+  EXPECT_EQ(p.title, "amount in the toy");
+  EXPECT_EQ(p.unit, "mmol");
+  ASSERT_EQ(p.published.size(), 4u);
+  EXPECT_DOUBLE_EQ(p.published[0].at_h, 0.5);
+  EXPECT_FALSE(p.published[0].window());
+  EXPECT_EQ(p.published[0].label, "Toy 2001 mean +- SD");
+  EXPECT_DOUBLE_EQ(val::published_in(p.published[0].value, "mmol", "toy.yaml"), 0.5);
+  EXPECT_DOUBLE_EQ(val::published_in(p.published[0].error, "mmol", "toy.yaml"), 0.1);
+  EXPECT_DOUBLE_EQ(val::published_in(p.published[1].max, "mmol", "toy.yaml"), 4.5);
+  EXPECT_TRUE(p.published[2].window());
+  EXPECT_DOUBLE_EQ(p.published[2].from_h, 2);
+  EXPECT_DOUBLE_EQ(p.published[2].to_h, 6);
+  EXPECT_FALSE(p.published[2].max.given());
+  EXPECT_DOUBLE_EQ(val::published_in(p.published[3].value, "mmol", "toy.yaml"), 7);
+  EXPECT_EQ(spec.plots[1].series, "elimination_rate");
+  EXPECT_EQ(spec.plots[1].runs, std::vector<std::string>{"up"});
+  EXPECT_NO_THROW(val::check_plots(spec, toy_info()));
+  // A single panel may still be written as a map.
+  const auto single = val::parse_case_text(
+      std::string(kHeader) +
+          "runs:\n  a:\n    scenario:\n      duration: 1 d\n"
+          "plot: {series: amount, published: [{at: 1 h, value: 2 mmol}]}\n"
+          "quantities:\n  q:\n    label: l\n    value: {series: amount, run: a, at: 1 h}\n"
+          "    unit: mmol\n    expect: {min: 0 mmol}\n",
+      "case.yaml");
+  ASSERT_EQ(single.plots.size(), 1u);
+  EXPECT_EQ(single.plots[0].runs, std::vector<std::string>{"a"});  // default: every run
+  EXPECT_NO_THROW(val::check_plots(single, toy_info()));
+}
+
+// Line and column of `needle` (1-based) in `text`, for errors expected at a published point.
+std::pair<int, int> position_of(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << needle;
+  const size_t line_start = text.rfind('\n', at) + 1;
+  return {static_cast<int>(std::count(text.begin(), text.begin() + at, '\n')) + 1,
+          static_cast<int>(at - line_start) + 1};
+}
+
+void expect_published_error(const std::string& point, const std::string& needle,
+                            const std::string& words) {
+  const std::string text = toy_case_with_plots(point);
+  const auto [line, column] = position_of(text, needle);
+  expect_error_at(text, line, column, words);
+}
+
+TEST(ValidationCaseFile, PublishedValueInAnotherKindOfUnitIsReportedAtTheValue) {
+  expect_published_error("      - {at: 1 h, value: 1.8 mmol/L}\n", "1.8 mmol/L", "'value'");
+  expect_published_error("      - {at: 1 h, min: 1 mmol, max: 2 h}\n", "2 h}", "'max'");
+  expect_published_error("      - {at: 1 h, value: 1 mmol, error: 0.1}\n", "0.1}", "'error'");
+}
+
+TEST(ValidationCaseFile, PublishedPointWithoutAValueOrATimeIsReported) {
+  expect_published_error("      - {at: 1 h, label: no value}\n", "{at: 1 h, label",
+                         "needs 'value'");
+  expect_published_error("      - {value: 1 mmol}\n", "{value: 1 mmol}", "needs 'at'");
+  expect_published_error("      - {from: 1 h, value: 1 mmol}\n", "{from: 1 h", "needs 'at'");
+  expect_published_error("      - {at: 1 h, from: 0 h, to: 2 h, value: 1 mmol}\n", "0 h, to",
+                         "not both");
+  expect_published_error("      - {at: 1 h, value: 1 mmol, min: 0 mmol}\n", "0 mmol}",
+                         "not both");
+  expect_published_error("      - {at: 1 h, min: 0 mmol, error: 1 mmol}\n", "1 mmol}",
+                         "'error' goes with 'value'");
+  expect_published_error("      - {at: 1 h, min: 3 mmol, max: 2 mmol}\n", "3 mmol,",
+                         "'min' is above 'max'");
+}
+
+TEST(ValidationCaseFile, UnknownKeyInAPublishedPointOrAPlotIsReported) {
+  expect_published_error("      - {at: 1 h, vaule: 1 mmol}\n", "vaule", "did you mean 'value'");
+  const std::string text = toy_case_with_plots("      - {at: 1 h, value: 1 mmol}\n");
+  std::string bad = text;
+  bad.replace(bad.find("    title:"), 10, "    titel:");
+  const auto [line, column] = position_of(bad, "titel");
+  expect_error_at(bad, line, column, "did you mean 'title'");
+}
+
+TEST(ValidationCaseFile, PlotsAreCheckedAgainstTheModelsSeriesAndUnits) {
+  // Without a panel unit the series' unit (mmol for `amount`) is the one published values must
+  // convert to; that is known only with the model, and reported at the value all the same.
+  std::string text = toy_case_with_plots("      - {at: 1 h, value: 0.9 mmol/L}\n");
+  text.replace(text.find("    unit: mmol\n    title"), 15, "");
+  const auto spec = val::parse_case_text(text, "toy.yaml");
+  const auto [line, column] = position_of(text, "0.9 mmol/L");
+  try {
+    val::check_plots(spec, toy_info());
+    FAIL() << "no error for a mmol/L point on a mmol series";
+  } catch (const engine::ScenarioError& e) {
+    EXPECT_EQ(e.file(), "toy.yaml");
+    EXPECT_EQ(e.line(), line) << e.formatted();
+    EXPECT_EQ(e.column(), column) << e.formatted();
+    EXPECT_NE(std::string(e.what()).find("mmol"), std::string::npos) << e.formatted();
+  }
+  // A panel unit that does not convert from the series' unit, and a series the model lacks.
+  std::string wrong_unit = toy_case_with_plots("      - {at: 1 h, value: 1 mmol/L}\n");
+  wrong_unit.replace(wrong_unit.find("    unit: mmol\n    title"), 14, "    unit: mmol/L");
+  const auto spec2 = val::parse_case_text(wrong_unit, "toy.yaml");
+  EXPECT_THROW(val::check_plots(spec2, toy_info()), engine::ScenarioError);
+  std::string unknown = toy_case_with_plots("      - {at: 1 h, value: 1 mmol}\n");
+  unknown.replace(unknown.find("series: elimination_rate"), 24, "series: elimination_rat");
+  const auto spec3 = val::parse_case_text(unknown, "toy.yaml");
+  try {
+    val::check_plots(spec3, toy_info());
+    FAIL() << "no error for an unknown series";
+  } catch (const engine::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'elimination_rate'"), std::string::npos)
+        << e.formatted();
+    EXPECT_EQ(e.line(), position_of(unknown, "elimination_rat,").first);
+  }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(ValidationCaseFile, EveryShippedCaseHasAnExplanation) {
+  const std::string dir = std::string(MAGSIM_SOURCE_DIR) + "/tests/validation";
+  for (const auto& f : val::list_case_files(dir)) {
+    const auto spec = val::parse_case_file(f);
+    EXPECT_GE(spec.explanation.size(), 200u)
+        << f << ": every shipped case needs an 'explanation:' paragraph for the report";
+  }
+}
+
+TEST(ValidationReport, JsonCarriesPublishedPointsInThePanelsUnit) {
+  auto e = evaluate_toy();
+  e.spec = val::parse_case_text(toy_case_with_plots(kAllPublishedForms), "toy.yaml");
+  e.results = val::evaluate_case(e.spec, e.info, {{"up", &e.up}, {"flat", &e.flat}}, {});
+  val::CaseResult result;
+  result.spec = &e.spec;
+  result.quantities = e.results;
+  result.runs = {{"up", &e.up}, {"flat", &e.flat}};
+  const std::string json = val::case_json(result, e.info);
+  EXPECT_NE(json.find("\"title\": \"amount in the toy\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"value\": 0.5, \"error\": 0.1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"value\": 7, \"error\": null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"label\": \"Toy 2001 mean +- SD\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"series\": \"elimination_rate\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"explanation\": \"What the *toy* study did"), std::string::npos);
+}
+
+TEST(ValidationReport, MarkdownHasEveryShippedCaseItsFigureAndTheKnownLimits) {
+  const std::string dir = std::string(MAGSIM_SOURCE_DIR) + "/tests/validation";
+  std::vector<val::CaseSpec> specs;
+  for (const auto& f : val::list_case_files(dir)) specs.push_back(val::parse_case_file(f));
+  // Nothing simulated: every quantity reports that its run was not run, which the report lists.
+  std::vector<val::CaseResult> results;
+  for (const auto& s : specs) {
+    val::CaseResult r;
+    r.spec = &s;
+    r.quantities = val::evaluate_case(s, toy_info(), {}, {});
+    results.push_back(std::move(r));
+  }
+  val::ReportContext ctx;
+  ctx.magsim_version = "9.9.9";
+  ctx.git_revision = "abcdef123456";
+  ctx.model_name = "magnesium";
+  ctx.model_version = "1";
+  ctx.date = "2000-01-01 00:00 UTC";
+  ctx.known_limits = read_text(dir + "/known_limits.md");
+  ctx.has_known_limits = true;
+  ASSERT_FALSE(ctx.known_limits.empty()) << "tests/validation/known_limits.md";
+  const std::string md = val::markdown_report(results, {}, ctx);
+  EXPECT_NE(md.find("magsim 9.9.9 (git abcdef123456)"), std::string::npos);
+  EXPECT_NE(md.find("2000-01-01 00:00 UTC"), std::string::npos);
+  EXPECT_NE(md.find("0 of " + std::to_string(specs.size()) + " cases pass"), std::string::npos);
+  size_t last = 0;
+  for (const auto& s : specs) {
+    const size_t section = md.find("\n## " + s.id + ": " + s.title);
+    ASSERT_NE(section, std::string::npos) << s.id;
+    EXPECT_GT(section, last) << s.id << " out of order";
+    last = section;
+    const size_t next = md.find("\n## ", section + 1);
+    const std::string body = md.substr(section, next - section);
+    EXPECT_NE(body.find("](" + s.id + ".png)"), std::string::npos) << s.id;
+    EXPECT_NE(body.find("**Source:** " + s.source), std::string::npos) << s.id;
+    EXPECT_NE(body.find("| quantity | simulated | expected |"), std::string::npos) << s.id;
+    EXPECT_NE(body.find(s.explanation.substr(0, 60)), std::string::npos) << s.id;
+    EXPECT_NE(body.find("`tests/validation/" + s.id + ".yaml`"), std::string::npos) << s.id;
+    EXPECT_NE(md.find("(#case-" + s.id + ")"), std::string::npos) << s.id;
+  }
+  const size_t limits = md.find("\n## Known limits\n\n" + ctx.known_limits);
+  EXPECT_NE(limits, std::string::npos) << "Known limits section, verbatim";
+  EXPECT_GT(limits, last);
+  // Nothing outside the repository: no web links, no absolute paths, no other documents.
+  EXPECT_EQ(md.find("http"), std::string::npos);
+  EXPECT_EQ(md.find(MAGSIM_SOURCE_DIR), std::string::npos);
+  EXPECT_EQ(md.find("VALIDATION.md"), std::string::npos);
+}
+
+TEST(ValidationReport, MissingKnownLimitsFileIsSaidNotHidden) {
+  const auto e = evaluate_toy();
+  val::CaseResult r;
+  r.spec = &e.spec;
+  r.quantities = e.results;
+  val::ReportContext ctx;
+  ctx.cases_dir = "cases";
+  const std::string md = val::markdown_report({r}, {}, ctx);
+  EXPECT_NE(md.find("## Known limits\n\n*No known_limits.md was found"), std::string::npos) << md;
+  EXPECT_NE(md.find("0 of 1 cases pass"), std::string::npos) << md;  // `falling` fails
 }
 
 }  // namespace

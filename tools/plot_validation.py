@@ -3,10 +3,13 @@
 
 usage: plot_validation.py DIR
 
-Reads DIR/data/<case>.json and writes DIR/<case>.png: the case's time series (when the case names
-one under `plot:`), with the expected range of any value taken from that series drawn where it
-applies, and one panel per printed quantity showing the simulated value(s) against the expected
-band. Pass or fail is in the title. Runs with /usr/bin/python3 (Debian's python3-matplotlib).
+Reads DIR/data/<case>.json and writes DIR/<case>.png: one panel per plot of the case (`plot:`,
+a map or a list), each with the simulated series, the published observations of that plot
+(`published:`; black: a point with its +- error, a range at a time as a bar, a window as a
+hatched band or, for a value over a window, a line) and the expected range of any checked value
+taken from that series (blue, where it applies); then one panel per printed quantity showing the
+simulated value(s) against the expected band. Pass or fail is in the title. Runs with
+/usr/bin/python3 (Debian's python3-matplotlib).
 """
 import json
 import math
@@ -39,8 +42,49 @@ def shade_band(ax, lo, hi, horizontal=True, **kw):
     ax.axhspan(lo, hi, color=BAND_COLOR, alpha=0.45, lw=0, **kw)
 
 
-def series_panel(ax, case):
-    plot = case["plot"]
+def published_marks(ax, plot):
+    """Published observations: points with error bars, ranges at a time, windows."""
+    labelled = set()
+
+    def label(p, default):
+        text = p.get("label") or default
+        if text in labelled:
+            return None
+        labelled.add(text)
+        return text
+
+    ymin, ymax = ax.get_ylim()
+    for p in plot.get("published", []):
+        lo, hi, v, err = p.get("min"), p.get("max"), p.get("value"), p.get("error")
+        if finite(p.get("at")):
+            t = p["at"]
+            if finite(v):
+                ax.errorbar([t], [v], yerr=[[err], [err]] if finite(err) else None, fmt="o",
+                            color="black", ms=6, capsize=4, zorder=5,
+                            label=label(p, "published"))
+            else:
+                lo_d = lo if finite(lo) else ymin
+                hi_d = hi if finite(hi) else ymax
+                ax.errorbar([t], [(lo_d + hi_d) / 2], yerr=[[(hi_d - lo_d) / 2]] * 2, fmt="none",
+                            ecolor="black", elinewidth=1.6, capsize=6, zorder=5,
+                            label=label(p, "published range"))
+        elif finite(p.get("from")) and finite(p.get("to")):
+            t0, t1 = p["from"], p["to"]
+            if finite(v):
+                ax.hlines(v, t0, t1, colors="black", linewidths=2, zorder=5,
+                          label=label(p, "published mean"))
+                if finite(err):
+                    ax.fill_between([t0, t1], [v - err] * 2, [v + err] * 2, facecolor="none",
+                                    edgecolor="black", hatch="//", lw=0.8, zorder=4)
+            else:
+                lo_d = lo if finite(lo) else ymin
+                hi_d = hi if finite(hi) else ymax
+                ax.fill_between([t0, t1], [lo_d] * 2, [hi_d] * 2, facecolor="none",
+                                edgecolor="black", hatch="//", lw=0.8, zorder=4,
+                                label=label(p, "published range"))
+
+
+def series_panel(ax, case, plot):
     unit = plot["unit"]
     for run in plot["runs"]:
         ax.plot(run["time"], run["values"], lw=1.4, label=run["name"])
@@ -50,6 +94,8 @@ def series_panel(ax, case):
     ax.set_ylabel(ylabel + unit_suffix(unit))
     ax.set_xlabel("time (h)")
     ax.grid(alpha=0.3)
+    # Published observations first, so that the expected ranges' open sides reach past them.
+    published_marks(ax, plot)
     # Expected ranges of values read straight off this series (value at t, min/max/mean in a
     # window) are drawn where they apply.
     for q in case["quantities"]:
@@ -70,9 +116,10 @@ def series_panel(ax, case):
         elif finite(q["from"]) and finite(q["to"]) and q["op"] in ("mean", "min", "max"):
             ax.fill_between([q["from"], q["to"]], [lo_d] * 2, [hi_d] * 2, color=BAND_COLOR,
                             alpha=0.45, lw=0)
-    if len(plot["runs"]) > 1:
-        ax.legend(fontsize=8)
-    ax.set_title(plot.get("description") or plot["series"], fontsize=9)
+    handles, _ = ax.get_legend_handles_labels()
+    if len(handles) > 1:
+        ax.legend(fontsize=7)
+    ax.set_title(plot.get("title") or plot.get("description") or plot["series"], fontsize=9)
 
 
 def quantity_panel(ax, q):
@@ -107,16 +154,16 @@ def quantity_panel(ax, q):
 
 def draw(case, out_path):
     quantities = case["quantities"]
-    has_series = bool(case.get("plot")) and any(r["values"] for r in case["plot"]["runs"])
-    n = len(quantities) + (1 if has_series else 0)
+    plots = [p for p in case.get("plots", []) if any(r["values"] for r in p["runs"])]
+    n = len(quantities) + len(plots)
     cols = min(3, max(1, n))
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 3.9 * rows + 0.7), squeeze=False)
     flat = [ax for row in axes for ax in row]
     i = 0
-    if has_series:
-        series_panel(flat[0], case)
-        i = 1
+    for plot in plots:
+        series_panel(flat[i], case, plot)
+        i += 1
     for q in quantities:
         quantity_panel(flat[i], q)
         i += 1
