@@ -88,12 +88,13 @@ inline constexpr std::array<DrugRecord, 28> kDrugs{{
     {"indapamide", DrugClass::thiazide, true, false, 10.0, 0.93, 16, "dose equivalence in hypertension guidelines; label"},
     // Tubular toxins, IV only, as cisplatin-equivalent mg; the injury is driven by exposure per m2
     // of body surface. Cisplatin is the calibrated member (Lam & Adelstein 1986; Bell 1985).
-    // Aminoglycosides: a 5 mg/kg/d gentamicin course of 10 d (~3.5 g) wastes Mg in about a third
-    // of patients (Zaloga 1984), less than one 75 mg/m2 cisplatin cycle does: 0.01 is assumed.
+    // Aminoglycosides: a 5 mg/kg/d gentamicin course of 10 d (~3.75 g) wastes Mg in more than a
+    // third of patients (Zaloga 1984), less than a cisplatin course does. 0.03 is assumed: such a
+    // course then lowers serum by ~0.12 mmol/L (to ~0.78) in a well-fed subject, FEMg ~5 %.
     {"cisplatin", DrugClass::nephrotoxin, false, true, 1.0, 1.0, 0.75, "Lam & Adelstein 1986; Bell 1985; label"},
-    {"gentamicin", DrugClass::nephrotoxin, false, true, 0.01, 1.0, 2.0, "assumed equivalence; Zaloga 1984"},
-    {"tobramycin", DrugClass::nephrotoxin, false, true, 0.01, 1.0, 2.0, "assumed equivalence (as gentamicin, mg for mg)"},
-    {"amikacin", DrugClass::nephrotoxin, false, true, 0.003, 1.0, 2.0, "assumed equivalence (doses ~3x gentamicin's)"},
+    {"gentamicin", DrugClass::nephrotoxin, false, true, 0.03, 1.0, 2.0, "assumed equivalence; Zaloga 1984"},
+    {"tobramycin", DrugClass::nephrotoxin, false, true, 0.03, 1.0, 2.0, "assumed equivalence (as gentamicin, mg for mg)"},
+    {"amikacin", DrugClass::nephrotoxin, false, true, 0.01, 1.0, 2.0, "assumed equivalence (doses ~3x gentamicin's)"},
     // Amphotericin B (distal tubular injury; 0.7-1 mg/kg/d for weeks), foscarnet (chelates Mg and
     // wastes it renally; 90 mg/kg twice daily) and IV pentamidine (4 mg/kg/d): renal Mg wasting is
     // documented for each (Atsmon & Dolev 2005; Liamis 2021); the equivalences are assumed, chosen
@@ -111,7 +112,7 @@ inline constexpr std::array<DrugRecord, 28> kDrugs{{
     // and it wastes Mg less (hypomagnesemia 7.7 % vs 30 % of transplant recipients, Elsayed 2021):
     // 0.02 is assumed.
     {"tacrolimus", DrugClass::calcineurin_inhibitor, true, true, 1.0, 0.25, 12, "Navaneethan 2006; Prograf label"},
-    {"cyclosporine", DrugClass::calcineurin_inhibitor, true, true, 0.02, 0.30, 8.4, "assumed equivalence; Ramos 1995; Sandimmune label"},
+    {"cyclosporine", DrugClass::calcineurin_inhibitor, true, true, 0.005, 0.30, 8.4, "assumed equivalence; Ramos 1995; Sandimmune label"},
     // EGFR antibodies, IV: cetuximab-equivalent mg. Panitumumab 6 mg/kg every 2 w replaces
     // cetuximab 250 mg/m2 weekly (~2x the mg per 2 w): 2.0 by regimen equivalence (assumed; the
     // panitumumab relative risk of hypomagnesemia is higher still, Petrelli 2012).

@@ -337,17 +337,24 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "(Kaissling & Stanton 1988, rats; Ellison 1989)",
       "assumed within that range: half-time of the adaptation state, which follows loop inhibition "
       "(as a fraction of loop.max_tal_inhibition)");
-  def(loop_adaptation_proximal_gain, "loop.adaptation_proximal_gain", 0.10, "1", 0, 0.5,
+  def(loop_adaptation_proximal_gain, "loop.adaptation_proximal_gain", 0.22, "1", 0, 0.5,
       "volume contraction raises proximal Na and with it Mg reabsorption (Quamme 1997); loop diuretic "
       "users have serum Mg no lower, slightly higher, than non-users after adjustment (Kieboom 2018, "
       "Rotterdam Study: +0.023 mmol/L at 1 DDD, 95 % CI 0.013-0.032)",
-      "fitted: V21 (furosemide 40 mg/d for 1 y leaves serum within -0.01 to +0.04 mmol/L of no drug) with "
-      "loop.adaptation_distal_gain; relative rise of renal.proximal_fraction at full adaptation");
-  def(loop_adaptation_distal_gain, "loop.adaptation_distal_gain", 1.0, "1", 0, 3,
+      "fitted: V21 with loop.adaptation_distal_gain, to Kieboom 2018's +0.023 mmol/L at 1 DDD (furosemide "
+      "40 mg/d for 1 y: +0.024); relative rise of renal.proximal_fraction at full adaptation (0.18 -> "
+      "0.22; ~0.21 on 40 mg/d)");
+  def(loop_adaptation_distal_gain, "loop.adaptation_distal_gain", 3.0, "1", 0, 6,
       "DCT hypertrophy and higher distal transport capacity with chronic loop diuretics (Kaissling & "
       "Stanton 1988; Ellison 1989: distal NaCl reabsorption up); braking phenomenon (Wilcox 1983)",
-      "fitted: V21 with loop.adaptation_proximal_gain; relative rise of the DCT transport maximum "
-      "(renal.dct_half_saturation) at full adaptation");
+      "fitted: V21 with loop.adaptation_proximal_gain (Kieboom 2018, +0.023 mmol/L at 1 DDD); relative "
+      "rise of the DCT transport maximum (renal.dct_half_saturation) at full adaptation (x4; ~x2.8 on "
+      "furosemide 40 mg/d)");
+  def(loop_adaptation_half_level, "loop.adaptation_half_level", 0.1, "1", 0.02, 1,
+      "chronic once-daily furosemide 40 mg already brings braking and distal adaptation (Wilcox 1983; "
+      "Kieboom 2018: no fall of serum Mg at <1, 1 or >1 DDD)",
+      "assumed: adaptation state (mean loop inhibition / maximum; ~0.12 on furosemide 40 mg/d) at half "
+      "the adaptation's effect; the effect is gain x s/(half + s) x (1 + half), the full gain at s = 1");
   def(thiazide_bioavailability, "thiazide.bioavailability", 0.7, "1", 0.5, 0.9,
       "hydrochlorothiazide F 65-75 % (label)",
       "reference drug: hydrochlorothiazide. Oral doses enter the body state at once (absorption, tmax "
@@ -362,10 +369,11 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "TRPM6 down-regulation develops over days to weeks (Nijenhuis 2005; Pak 2000: 1-3 w)", "");
   def(nephrotoxin_half_life, "nephrotoxin.half_life", 1.0, "h", 0.3, 6,
       "ultrafilterable platinum t1/2 ~0.5-1 h after cisplatin (Cisplatin label)", "reference drug: cisplatin");
-  def(nephrotoxin_injury_rate, "nephrotoxin.injury_rate", 0.002, "m2/(mg h)", 0.0001, 0.05,
+  def(nephrotoxin_injury_rate, "nephrotoxin.injury_rate", 0.004, "m2/mg/h", 0.0001, 0.05,
       "cisplatin: hypomagnesemia in all 28 patients, dose-related, FEMg 2.9-22.3 % (Lam & Adelstein 1986); "
       "serum 0.79 -> 0.55 mmol/L 3 months after starting, all 50 patients hypomagnesemic (Bell 1985)",
-      "fitted: V20 (75 mg/m2 every 3 w); tubular damage per hour per mg/m2 of cisplatin-equivalent in "
+      "fitted: V20 (75 mg/m2 every 3 w: serum x0.72 at 12 w, Bell 1985 x0.70); tubular damage per hour per "
+      "mg/m2 of cisplatin-equivalent in "
       "the body (damage per cycle ~ rate x dose per m2 x t1/2 / ln 2)");
   def(nephrotoxin_repair_half_time, "nephrotoxin.repair_half_time", 1440, "h", 200, 10000,
       "cisplatin Mg wasting persists for months (Lam & Adelstein 1986: prolonged; Schilsky & Anderson "
@@ -374,10 +382,11 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(nephrotoxin_dct_effect, "nephrotoxin.dct_effect", 0.7, "1", 0, 1,
       "cisplatin down-regulates DCT TRPM6/EGF signalling (Ledeganck 2013)",
       "assumed: loss of DCT reabsorption at full damage");
-  def(nephrotoxin_tal_effect, "nephrotoxin.tal_effect", 0.5, "1", 0, 0.8,
+  def(nephrotoxin_tal_effect, "nephrotoxin.tal_effect", 0.6, "1", 0, 0.8,
       "whole-kidney Mg threshold falls in cisplatin wasting: FEMg 3-22 % at serum >= 0.62 mmol/L (Lam & "
       "Adelstein 1986); aminoglycosides act on the CaSR in the TAL (Ward 2005)",
-      "fitted: V20 (FEMg above 4 % at a low serum); loss of the TAL transport maximum at full damage. The "
+      "fitted: V20 (FEMg ~6.5 % at serum ~0.65 mmol/L, Lam & Adelstein 1986 2.9-22.3 %); loss of the TAL "
+      "transport maximum at full damage. The "
       "model's whole-kidney threshold (Rude 1980) sits in the TAL term, so a distal defect that lowers "
       "Tm/GFR shows here");
   // SGLT2 inhibitors (dapagliflozin)
@@ -423,9 +432,10 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(egfr_antibody_half_effect_amount, "egfr_antibody.half_effect_amount", 200, "mg", 20, 2000,
       "cetuximab trough on 250 mg/m2 weekly ~40-80 mg/L (Erbitux label), ~3 L plasma",
       "assumed: cetuximab-equivalent amount in the body at half effect");
-  def(egfr_antibody_loss_half_time, "egfr_antibody.loss_half_time", 168, "h", 24, 1000,
+  def(egfr_antibody_loss_half_time, "egfr_antibody.loss_half_time", 1000, "h", 24, 2000,
       "serum Mg falls steadily over months (Tejpar 2007); resolves within ~2 months of stopping (Fakih 2007)",
-      "assumed: half-time of the TRPM6 loss following exposure");
+      "fitted: V24 (a steady fall over 12 w, not a plateau within weeks) with egfr_antibody.tm_effect; "
+      "half-time of the TRPM6 loss following exposure (~6 w: most of it gone 2 months after stopping)");
   def(egfr_antibody_tm_effect, "egfr_antibody.tm_effect", 0.3, "1", 0, 0.6,
       "24-h urine Mg and IV load tests show a renal Mg reabsorption defect (Tejpar 2007)",
       "fitted: V24 (Tejpar 2007 serum slope over 12 w); share of the loop transport maximum lost with "
@@ -481,7 +491,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(alcohol_renal_reabsorption_factor, "alcohol_use_disorder.renal_reabsorption_factor", 0.8, "1",
       0.5, 1, "renal Mg wasting: inappropriate magnesiuria in 18 of 38 hypomagnesemic alcoholics (Elisaf 1995)",
       "assumed: multiplies the DCT reabsorption ceiling");
-  def(alcohol_tal_tm_factor, "alcohol_use_disorder.tal_tm_factor", 0.9, "1", 0.5, 1,
+  def(alcohol_tal_tm_factor, "alcohol_use_disorder.tal_tm_factor", 0.85, "1", 0.5, 1,
       "hypomagnesemia in 29.9 % of 127 hospitalised alcoholics, half of them with renal wasting (Elisaf "
       "1995); serum total and ionized Mg and muscle Mg reduced (Vanoni 2021 meta-analysis)",
       "fitted: mean serum ~0.75-0.80 mmol/L on an ordinary diet (with a population SD of ~0.07 mmol/L "

@@ -112,6 +112,7 @@ enum Index : int {
   loop_adaptation_half_time,
   loop_adaptation_proximal_gain,
   loop_adaptation_distal_gain,
+  loop_adaptation_half_level,
   thiazide_bioavailability,
   thiazide_half_life,
   thiazide_max_dct_downregulation,

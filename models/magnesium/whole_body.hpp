@@ -144,7 +144,10 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   const T tal_tm_factor = (1.0 - p[par::cni_tm_effect] * cni_down) * (1.0 - p[par::egfr_antibody_tm_effect] * egfr_loss) *
                           (1.0 - f.ethanol_inhibition) * (1.0 + f.sglt2_tm_rise);
   const T dct_kept = (1.0 - cni_down) * (1.0 - egfr_loss);
-  const T& adaptation = x[st::loop_adaptation];
+  // The adaptation's effect saturates in the adaptation state (1 at full loop inhibition), so a
+  // daily dose already gets most of it and heavier regimens only a little more.
+  const double a_half = p[par::loop_adaptation_half_level];
+  const T adaptation = saturation(x[st::loop_adaptation], a_half) * (1.0 + a_half);
   const T proximal_factor = 1.0 + p[par::loop_adaptation_proximal_gain] * adaptation;
   const T dct_capacity_factor = 1.0 + p[par::loop_adaptation_distal_gain] * adaptation;
   RenalModifiers<T> m{f.loop_inhibition, x[st::thiazide_dct_downregulation], x[st::tubular_damage],
