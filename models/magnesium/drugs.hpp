@@ -110,7 +110,7 @@ inline constexpr std::array<DrugRecord, 28> kDrugs{{
     {"canagliflozin", DrugClass::sglt2_inhibitor, true, false, 0.0225, 0.65, 11.8, "Tang 2016; Invokana label"},
     // Calcineurin inhibitors, tacrolimus-equivalent mg. Cyclosporine doses are ~30-40x tacrolimus's
     // and it wastes Mg less (hypomagnesemia 7.7 % vs 30 % of transplant recipients, Elsayed 2021):
-    // 0.02 is assumed.
+    // 0.005 is assumed (150 mg twice daily then does about 1/3 of what tacrolimus 4 mg twice daily does).
     {"tacrolimus", DrugClass::calcineurin_inhibitor, true, true, 1.0, 0.25, 12, "Navaneethan 2006; Prograf label"},
     {"cyclosporine", DrugClass::calcineurin_inhibitor, true, true, 0.005, 0.30, 8.4, "assumed equivalence; Ramos 1995; Sandimmune label"},
     // EGFR antibodies, IV: cetuximab-equivalent mg. Panitumumab 6 mg/kg every 2 w replaces
