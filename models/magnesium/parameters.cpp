@@ -396,7 +396,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(sglt2_max_tm_rise, "sglt2.max_tm_rise", 0.2, "1", 0, 0.5,
       "SGLT2 inhibitors raise serum Mg: dapagliflozin 10 mg +0.10, empagliflozin 10/25 mg +0.04/+0.07, "
       "canagliflozin 100/300 mg +0.06/+0.09 mmol/L vs placebo (Tang 2016 meta-analysis, 18 RCTs >= 24 w); "
-      "class +0.07 (0.06-0.08) mmol/L (Zhang 2022 network meta-analysis). Mechanism uncertain",
+      "class +0.07 (0.06-0.08) mmol/L (2022 network meta-analysis, 25 RCTs, PMC9034808). Mechanism uncertain",
       "fitted: V23 (Tang 2016); largest relative rise of the loop's Mg transport maximum (a placeholder "
       "for 'slightly more tubular reabsorption')");
   def(sglt2_half_effect_amount, "sglt2.half_effect_amount", 2.0, "mg", 0.2, 20,
