@@ -250,7 +250,7 @@ TEST(HealthyAdult, SteadyStateBodyPoolsMatchReferenceComposition) {
 
 TEST(RenalHandling, HigherGfrExcretesMoreAtTheSameSerum) {
   const auto p = defaults();
-  const mg::RenalModifiers<double> none{0, 0, 0, 1.0, 1.0};
+  const mg::RenalModifiers<double> none{0, 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
   const auto low = mg::renal_handling(0.53, 0.60, 4.0, none, p.data());
   const auto high = mg::renal_handling(0.53, 0.60, 8.0, none, p.data());
   EXPECT_GT(high.urine, low.urine);
@@ -259,9 +259,9 @@ TEST(RenalHandling, HigherGfrExcretesMoreAtTheSameSerum) {
 
 TEST(RenalHandling, LoopDiureticAndThiazideRaiseExcretionAtTheSameSerum) {
   const auto p = defaults();
-  const auto base = mg::renal_handling(0.53, 0.60, 6.0, mg::RenalModifiers<double>{0, 0, 0, 1.0, 1.0}, p.data());
-  const auto loop = mg::renal_handling(0.53, 0.60, 6.0, mg::RenalModifiers<double>{0.5, 0, 0, 1.0, 1.0}, p.data());
-  const auto thz = mg::renal_handling(0.53, 0.60, 6.0, mg::RenalModifiers<double>{0, 0.3, 0, 1.0, 1.0}, p.data());
+  const auto base = mg::renal_handling(0.53, 0.60, 6.0, mg::RenalModifiers<double>{0, 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, p.data());
+  const auto loop = mg::renal_handling(0.53, 0.60, 6.0, mg::RenalModifiers<double>{0.5, 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, p.data());
+  const auto thz = mg::renal_handling(0.53, 0.60, 6.0, mg::RenalModifiers<double>{0, 0.3, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, p.data());
   EXPECT_GT(loop.urine, 2 * base.urine);
   EXPECT_GT(thz.urine, base.urine);
 }

@@ -73,10 +73,14 @@ void apply_ileal_resection(std::vector<double>& p) {
   p[par::gut_trpm6_vmax_ileum] *= p[par::ileal_resection_ileal_uptake_factor];
 }
 
-// Alcohol use disorder: lower absorption and renal Mg wasting (Elisaf 1998).
+// Alcohol use disorder (chronic heavy drinking): lower absorption and renal Mg wasting, both at the
+// DCT and in the whole-kidney threshold (the loop transport maximum), sized so that mean serum Mg
+// sits where ~30 % of patients are hypomagnesemic (Elisaf 1995). Acute drinks are the `ethanol`
+// drug, on top of this.
 void apply_alcohol_use_disorder(std::vector<double>& p) {
   p[par::gut_absorption_scale] *= p[par::alcohol_absorption_factor];
   p[par::renal_dct_max_fraction] *= p[par::alcohol_renal_reabsorption_factor];
+  p[par::renal_tal_tm_per_gfr] *= p[par::alcohol_tal_tm_factor];
 }
 
 }  // namespace

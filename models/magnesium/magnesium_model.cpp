@@ -55,6 +55,14 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::thiazide_dct_downregulation, "thiazide_dct_downregulation", "1", "fraction of DCT TRPM6 activity lost under thiazides", D, 1);
   def(st::nephrotoxin_body, "nephrotoxin_body", "mg", "tubular toxin in the body, cisplatin-equivalent mg", D, 10);
   def(st::tubular_damage, "tubular_damage", "1", "nephrotoxic tubular damage (0-1)", D, 1);
+  def(st::loop_adaptation, "loop_adaptation", "1", "renal adaptation to loop diuretics: distal hypertrophy, braking, proximal (0-1)", D, 1);
+  def(st::sglt2_body, "sglt2_body", "mg", "SGLT2 inhibitor taken and not yet eliminated, dapagliflozin-equivalent mg (exposure = F x this)", D, 10);
+  def(st::cni_body, "cni_body", "mg", "calcineurin inhibitor taken and not yet eliminated, tacrolimus-equivalent mg (exposure = F x this)", D, 10);
+  def(st::cni_dct_downregulation, "cni_dct_downregulation", "1", "fraction of DCT TRPM6 activity lost under a calcineurin inhibitor", D, 1);
+  def(st::egfr_antibody_body, "egfr_antibody_body", "mg", "EGFR antibody in the body, cetuximab-equivalent mg", D, 100);
+  def(st::egfr_trpm6_loss, "egfr_trpm6_loss", "1", "fraction of EGF-driven DCT TRPM6 activity lost under an EGFR antibody", D, 1);
+  def(st::ethanol_gut, "ethanol_gut", "mg", "ethanol in the gut awaiting absorption", D, 10000);
+  def(st::ethanol_body, "ethanol_body", "mg", "ethanol in body water", D, 10000);
   def(st::trpm6_expression, "trpm6_expression", "1", "TRPM6 expression in gut and DCT relative to a Mg-replete subject", D, 1);
   return s;
 }
@@ -105,6 +113,15 @@ std::vector<engine::OutputInfo> output_table() {
       {"trpm6_expression", "%", "TRPM6 expression in gut and DCT, relative to a Mg-replete subject (deficiency up-regulates)"},
       {"exchange_fast_mg", "mmol", "rapidly exchangeable Mg outside the ECF (interstitial matrix, cell surfaces), the peripheral space of IV kinetics"},
       {"body_mg_deficit", "mmol", "Mg missing from the cell, red-cell and bone-surface pools against their set points (negative: excess)"},
+      {"loop_adaptation", "%", "renal adaptation to loop diuretics (distal hypertrophy, braking, proximal), of its maximum"},
+      {"sglt2_exposure", "mg", "SGLT2 inhibitor in the body, dapagliflozin-equivalent"},
+      {"sglt2_tm_rise", "%", "rise of the loop's Mg transport maximum under an SGLT2 inhibitor"},
+      {"cni_exposure", "mg", "calcineurin inhibitor in the body, tacrolimus-equivalent"},
+      {"cni_dct_downregulation", "%", "DCT TRPM6 activity lost under a calcineurin inhibitor"},
+      {"egfr_antibody_exposure", "mg", "EGFR antibody in the body, cetuximab-equivalent"},
+      {"egfr_trpm6_loss", "%", "DCT TRPM6 activity lost under an EGFR antibody"},
+      {"blood_ethanol", "g/L", "blood (body water) ethanol concentration"},
+      {"ethanol_tm_inhibition", "%", "loop Mg transport maximum lost to ethanol"},
   };
 }
 
@@ -243,6 +260,15 @@ class MagnesiumModel final : public engine::Model {
         100.0 * x[st::trpm6_expression],
         x[st::exchange_fast],
         pool_deficit(x, p),
+        100.0 * x[st::loop_adaptation],
+        p[par::sglt2_bioavailability] * x[st::sglt2_body],
+        100.0 * f.sglt2_tm_rise,
+        p[par::cni_bioavailability] * x[st::cni_body],
+        100.0 * x[st::cni_dct_downregulation],
+        x[st::egfr_antibody_body],
+        100.0 * x[st::egfr_trpm6_loss],
+        f.ethanol_concentration,
+        100.0 * f.ethanol_inhibition,
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];
@@ -278,6 +304,8 @@ std::vector<double> steady_state_guess(const std::vector<double>& parameters,
                                        const std::vector<double>& route_rates) {
   std::vector<double> x = reference_state(parameters);
   const double* p = parameters.data();
+  const SubjectConstants c = subject_constants(p);
+  const double w = p[par::body_weight];
   const auto& routes = model().info().routes;
   std::vector<double> input(kNumStates, 0.0);  // per h
   for (size_t r = 0; r < routes.size() && r < route_rates.size(); ++r)
@@ -300,9 +328,28 @@ std::vector<double> steady_state_guess(const std::vector<double>& parameters,
   x[st::thiazide_dct_downregulation] =
       p[par::thiazide_max_dct_downregulation] *
       saturation(p[par::thiazide_bioavailability] * x[st::thiazide_body], p[par::thiazide_half_effect_amount]);
-  const double injury =
-      p[par::nephrotoxin_injury_rate] * saturation(x[st::nephrotoxin_body], p[par::nephrotoxin_half_effect_amount]);
+  // Tubular damage at a constant cisplatin-equivalent exposure per m2 (linear injury, slow repair).
+  const double injury = p[par::nephrotoxin_injury_rate] * x[st::nephrotoxin_body] / c.bsa_m2;
   x[st::tubular_damage] = injury / (injury + rate_from_half_time(p[par::nephrotoxin_repair_half_time]));
+  // Loop adaptation settles at the (steady) inhibition as a fraction of the maximum.
+  x[st::loop_adaptation] = saturation(x[st::loop_body], p[par::loop_half_effect_amount]);
+  x[st::sglt2_body] = input[st::sglt2_body] / rate_from_half_time(p[par::sglt2_half_life]);
+  x[st::cni_body] = input[st::cni_body] / rate_from_half_time(p[par::cni_half_life]);
+  x[st::cni_dct_downregulation] =
+      p[par::cni_max_dct_downregulation] *
+      saturation(p[par::cni_bioavailability] * x[st::cni_body], p[par::cni_half_effect_amount]);
+  pk(-1, st::egfr_antibody_body, 1.0, 1.0, p[par::egfr_antibody_half_life]);
+  x[st::egfr_trpm6_loss] =
+      p[par::egfr_antibody_max_trpm6_loss] * saturation(x[st::egfr_antibody_body], p[par::egfr_antibody_half_effect_amount]);
+  // Ethanol at a constant intake below the maximal elimination rate: body = Km x in / (Vmax - in).
+  // At or above Vmax there is no steady state; the guess caps it at 10 Km (the solver decides).
+  const double ethanol_in = input[st::ethanol_gut];
+  if (ethanol_in > 0) {
+    x[st::ethanol_gut] = ethanol_in / p[par::ethanol_absorption_rate];
+    const double vmax = p[par::ethanol_max_elimination_rate] * w;
+    const double km_mg = p[par::ethanol_elimination_km] * 1000.0 * p[par::ethanol_distribution_volume] * w;
+    x[st::ethanol_body] = ethanol_in < 0.9 * vmax ? km_mg * ethanol_in / (vmax - ethanol_in) : 10.0 * km_mg;
+  }
   return x;
 }
 

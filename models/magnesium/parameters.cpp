@@ -369,6 +369,30 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(loop_half_effect_amount, "loop.half_effect_amount", 8, "mg", 1, 40,
       "furosemide natriuresis half-maximal near 1 ug/mL plasma (Brater 1998), V ~0.1 L/kg",
       "furosemide-equivalent amount in the body");
+  def(loop_adaptation_half_time, "loop.adaptation_half_time", 72, "h", 12, 336,
+      "post-diuretic sodium retention ('braking') appears within the first days of furosemide "
+      "(Wilcox 1983); distal tubule hypertrophy with chronic loop diuretic delivery develops over days "
+      "(Kaissling & Stanton 1988, rats; Ellison 1989)",
+      "assumed within that range: half-time of the adaptation state, which follows loop inhibition "
+      "(as a fraction of loop.max_tal_inhibition)");
+  def(loop_adaptation_proximal_gain, "loop.adaptation_proximal_gain", 0.22, "1", 0, 0.5,
+      "volume contraction raises proximal Na and with it Mg reabsorption (Quamme 1997); loop diuretic "
+      "users have serum Mg no lower, slightly higher, than non-users after adjustment (Kieboom 2018, "
+      "Rotterdam Study: +0.023 mmol/L at 1 DDD, 95 % CI 0.013-0.032)",
+      "fitted: V21 with loop.adaptation_distal_gain, to Kieboom 2018's +0.023 mmol/L at 1 DDD (furosemide "
+      "40 mg/d for 1 y: +0.024); relative rise of renal.proximal_fraction at full adaptation (0.18 -> "
+      "0.22; ~0.21 on 40 mg/d)");
+  def(loop_adaptation_distal_gain, "loop.adaptation_distal_gain", 3.0, "1", 0, 6,
+      "DCT hypertrophy and higher distal transport capacity with chronic loop diuretics (Kaissling & "
+      "Stanton 1988; Ellison 1989: distal NaCl reabsorption up); braking phenomenon (Wilcox 1983)",
+      "fitted: V21 with loop.adaptation_proximal_gain (Kieboom 2018, +0.023 mmol/L at 1 DDD); relative "
+      "rise of the DCT transport maximum (renal.dct_half_saturation) at full adaptation (x4; ~x2.8 on "
+      "furosemide 40 mg/d)");
+  def(loop_adaptation_half_level, "loop.adaptation_half_level", 0.1, "1", 0.02, 1,
+      "chronic once-daily furosemide 40 mg already brings braking and distal adaptation (Wilcox 1983; "
+      "Kieboom 2018: no fall of serum Mg at <1, 1 or >1 DDD)",
+      "assumed: adaptation state (mean loop inhibition / maximum; ~0.12 on furosemide 40 mg/d) at half "
+      "the adaptation's effect; the effect is gain x s/(half + s) x (1 + half), the full gain at s = 1");
   def(thiazide_bioavailability, "thiazide.bioavailability", 0.7, "1", 0.5, 0.9,
       "hydrochlorothiazide F 65-75 % (label)",
       "reference drug: hydrochlorothiazide. Oral doses enter the body state at once (absorption, tmax "
@@ -383,20 +407,95 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "TRPM6 down-regulation develops over days to weeks (Nijenhuis 2005; Pak 2000: 1-3 w)", "");
   def(nephrotoxin_half_life, "nephrotoxin.half_life", 1.0, "h", 0.3, 6,
       "ultrafilterable platinum t1/2 ~0.5-1 h after cisplatin (Cisplatin label)", "reference drug: cisplatin");
-  def(nephrotoxin_injury_rate, "nephrotoxin.injury_rate", 0.02, "1/h", 0.001, 0.5,
-      "Lam & Adelstein 1986: hypomagnesemia in all 28 patients on cisplatin, FEMg 3-22 %",
-      "assumed: tubular damage per hour at saturating exposure");
-  def(nephrotoxin_half_effect_amount, "nephrotoxin.half_effect_amount", 50, "mg", 5, 500, "assumed",
-      "cisplatin-equivalent amount in the body at half-maximal injury rate");
+  def(nephrotoxin_injury_rate, "nephrotoxin.injury_rate", 0.006, "m2/mg/h", 0.0001, 0.05,
+      "cisplatin: hypomagnesemia in all 28 patients, dose-related, FEMg 2.9-22.3 % (Lam & Adelstein 1986); "
+      "serum 0.79 -> 0.55 mmol/L 3 months after starting, all 50 patients hypomagnesemic (Bell 1985)",
+      "fitted: V20 (75 mg/m2 every 3 w: serum x0.75 at 12 w, Bell 1985 x0.70; refitted with the loop's status adaptation, which a damaged tubule mounts only in part); tubular damage per hour per "
+      "mg/m2 of cisplatin-equivalent in "
+      "the body (damage per cycle ~ rate x dose per m2 x t1/2 / ln 2)");
   def(nephrotoxin_repair_half_time, "nephrotoxin.repair_half_time", 1440, "h", 200, 10000,
-      "cisplatin Mg wasting persists for months (Lam & Adelstein 1986); aminoglycoside wasting resolves "
-      "in weeks to months",
+      "cisplatin Mg wasting persists for months (Lam & Adelstein 1986: prolonged; Schilsky & Anderson "
+      "1979); aminoglycoside wasting resolves in weeks to months",
       "assumed: 60 d");
   def(nephrotoxin_dct_effect, "nephrotoxin.dct_effect", 0.7, "1", 0, 1,
       "cisplatin down-regulates DCT TRPM6/EGF signalling (Ledeganck 2013)",
       "assumed: loss of DCT reabsorption at full damage");
-  def(nephrotoxin_tal_effect, "nephrotoxin.tal_effect", 0.15, "1", 0, 0.6,
-      "aminoglycosides act on the CaSR in the TAL (Ward 2005)", "assumed: loss of TAL reabsorption at full damage");
+  def(nephrotoxin_tal_effect, "nephrotoxin.tal_effect", 0.6, "1", 0, 0.8,
+      "whole-kidney Mg threshold falls in cisplatin wasting: FEMg 3-22 % at serum >= 0.62 mmol/L (Lam & "
+      "Adelstein 1986); aminoglycosides act on the CaSR in the TAL (Ward 2005)",
+      "fitted: V20 (FEMg ~6.5 % at serum ~0.65 mmol/L, Lam & Adelstein 1986 2.9-22.3 %); loss of the TAL "
+      "transport maximum at full damage. The "
+      "model's whole-kidney threshold (Rude 1980) sits in the TAL term, so a distal defect that lowers "
+      "Tm/GFR shows here");
+  // SGLT2 inhibitors (dapagliflozin)
+  def(sglt2_bioavailability, "sglt2.bioavailability", 0.78, "1", 0.6, 0.9, "dapagliflozin F 78 % (Farxiga label)",
+      "reference drug: dapagliflozin; oral doses enter the body state at once, exposure = F x amount");
+  def(sglt2_half_life, "sglt2.half_life", 12.9, "h", 8, 20, "dapagliflozin t1/2 ~12.9 h (Farxiga label)", "");
+  def(sglt2_max_tm_rise, "sglt2.max_tm_rise", 0.2, "1", 0, 0.5,
+      "SGLT2 inhibitors raise serum Mg: dapagliflozin 10 mg +0.10, empagliflozin 10/25 mg +0.04/+0.07, "
+      "canagliflozin 100/300 mg +0.06/+0.09 mmol/L vs placebo (Tang 2016 meta-analysis, 18 RCTs >= 24 w); "
+      "class +0.07 (0.06-0.08) mmol/L (2022 network meta-analysis, 25 RCTs, PMC9034808). Mechanism uncertain",
+      "fitted: V23 (Tang 2016); largest relative rise of the loop's Mg transport maximum (a placeholder "
+      "for 'slightly more tubular reabsorption')");
+  def(sglt2_half_effect_amount, "sglt2.half_effect_amount", 2.0, "mg", 0.2, 20,
+      "Tang 2016: the rise is less than proportional to dose (empagliflozin 10 -> 25 mg, canagliflozin "
+      "100 -> 300 mg)",
+      "fitted: V23 with sglt2.max_tm_rise; dapagliflozin-equivalent exposure (F x amount) at half effect");
+  // Calcineurin inhibitors (tacrolimus)
+  def(cni_bioavailability, "cni.bioavailability", 0.25, "1", 0.05, 0.5, "tacrolimus oral F ~20-25 % (Prograf label)",
+      "reference drug: tacrolimus; oral doses enter the body state at once, exposure = F x amount");
+  def(cni_half_life, "cni.half_life", 12, "h", 8, 40, "tacrolimus t1/2 ~12-19 h in transplant recipients (Prograf label)", "");
+  def(cni_max_dct_downregulation, "cni.max_dct_downregulation", 0.8, "1", 0, 0.95,
+      "tacrolimus down-regulates DCT TRPM6 and calbindin-D28k (Nijenhuis 2004, rats); hypomagnesemia in 43 % "
+      "of tacrolimus-treated transplant recipients, FEMg 7.4 +/- 3.6 % vs 1.9 % in controls (Navaneethan 2006)",
+      "assumed: largest loss of DCT TRPM6 activity");
+  def(cni_half_effect_amount, "cni.half_effect_amount", 1.0, "mg", 0.1, 10,
+      "Navaneethan 2006: FEMg and urine Mg rise with tacrolimus blood level",
+      "assumed: tacrolimus-equivalent exposure (F x amount) at half effect, below the usual "
+      "0.1-0.2 mg/kg/d (exposure ~2-4 mg), so that usual doses act near the maximum");
+  def(cni_adaptation_half_time, "cni.adaptation_half_time", 120, "h", 24, 500,
+      "hypomagnesemia appears in the first weeks after transplantation (Ramos 1995; Navaneethan 2006)",
+      "assumed (as thiazide.adaptation_half_time)");
+  def(cni_tm_effect, "cni.tm_effect", 0.25, "1", 0, 0.6,
+      "FEMg 7.4 % at low-normal serum under tacrolimus (Navaneethan 2006): the whole-kidney threshold falls",
+      "assumed: share of the loop transport maximum lost with full CNI down-regulation (the model's "
+      "whole-kidney threshold sits in the TAL term)");
+  // EGFR antibodies (cetuximab)
+  def(egfr_antibody_half_life, "egfr_antibody.half_life", 112, "h", 60, 240,
+      "cetuximab t1/2 ~112 h (63-230 h) on 250 mg/m2 weekly (Erbitux label)", "reference drug: cetuximab");
+  def(egfr_antibody_max_trpm6_loss, "egfr_antibody.max_trpm6_loss", 0.9, "1", 0, 1,
+      "EGF stimulates TRPM6 in the DCT; EGFR antibodies block it (Groenestege 2007); serum Mg falls in 97 % "
+      "of patients, by 0.00157 mmol/L/d on average (Tejpar 2007)",
+      "assumed: largest loss of DCT TRPM6 activity");
+  def(egfr_antibody_half_effect_amount, "egfr_antibody.half_effect_amount", 200, "mg", 20, 2000,
+      "cetuximab trough on 250 mg/m2 weekly ~40-80 mg/L (Erbitux label), ~3 L plasma",
+      "assumed: cetuximab-equivalent amount in the body at half effect");
+  def(egfr_antibody_loss_half_time, "egfr_antibody.loss_half_time", 1000, "h", 24, 2000,
+      "serum Mg falls steadily over months (Tejpar 2007); resolves within ~2 months of stopping (Fakih 2007)",
+      "fitted: V24 (a steady fall over 12 w, not a plateau within weeks) with egfr_antibody.tm_effect; "
+      "half-time of the TRPM6 loss following exposure (~6 w: most of it gone 2 months after stopping)");
+  def(egfr_antibody_tm_effect, "egfr_antibody.tm_effect", 0.5, "1", 0, 0.8,
+      "24-h urine Mg and IV load tests show a renal Mg reabsorption defect (Tejpar 2007)",
+      "fitted: V24 (Tejpar 2007 serum slope over 12 w; refitted with the loop's status adaptation); share of the loop transport maximum lost with "
+      "full TRPM6 loss (the model's whole-kidney threshold sits in the TAL term)");
+  // Ethanol
+  def(ethanol_absorption_rate, "ethanol.absorption_rate", 3.0, "1/h", 0.5, 10,
+      "peak blood ethanol 30-90 min after drinking on an empty stomach (Norberg 2003)",
+      "first-order absorption from the gut");
+  def(ethanol_distribution_volume, "ethanol.distribution_volume", 0.6, "L/kg", 0.45, 0.8,
+      "ethanol distributes in body water: Widmark factor ~0.7 men, ~0.6 women (Norberg 2003)", "");
+  def(ethanol_max_elimination_rate, "ethanol.max_elimination_rate", 110, "mg/kg/h", 60, 200,
+      "zero-order elimination ~0.1 g/kg/h, 7-10 g/h in adults (Norberg 2003; Holford 1987)",
+      "Vmax of the Michaelis-Menten elimination, per kg body weight");
+  def(ethanol_elimination_km, "ethanol.elimination_km", 0.1, "g/L", 0.02, 0.3,
+      "Michaelis constant of ethanol elimination ~0.05-0.1 g/L (Holford 1987; Norberg 2003)", "");
+  def(ethanol_max_tm_inhibition, "ethanol.max_tm_inhibition", 0.15, "1", 0, 0.5,
+      "ethanol is an acute Mg diuretic (Rivlin 1994); urine Mg 167-260 % of control after ethanol "
+      "(Kalbfleisch 1963, as cited by reviews); 2 mL/kg (1.6 g/kg) gave a marked immediate rise",
+      "fitted: V25 (0-4 h urine Mg 1.67-2.6x after 1 g/kg); share of the loop transport maximum lost at "
+      "saturating blood ethanol (site and mechanism of the magnesiuria are not settled)");
+  def(ethanol_half_effect_concentration, "ethanol.half_effect_concentration", 0.5, "g/L", 0.1, 3,
+      "assumed", "blood ethanol at half the maximal magnesiuric effect");
 
   // --- Conditions (conditions.cpp applies these) ---
   def(pregnancy_gfr_factor, "pregnancy.gfr_factor", 1.5, "1", 1.2, 1.8,
@@ -442,10 +541,17 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "ileum carries ~25 % of intake and most saturable uptake (Kidney Atlas fig 4-5)",
       "assumed: ileal uptake left after a typical resection");
   def(alcohol_absorption_factor, "alcohol_use_disorder.absorption_factor", 0.85, "1", 0.5, 1,
-      "alcohol use disorder: poor intake and absorption (Elisaf 1998; Rivlin 1994)", "assumed");
+      "alcohol use disorder: poor intake and absorption (Elisaf 1998; Rivlin 1994)",
+      "assumed: multiplies every uptake flux");
   def(alcohol_renal_reabsorption_factor, "alcohol_use_disorder.renal_reabsorption_factor", 0.8, "1",
-      0.5, 1, "renal Mg wasting in ~30 % of alcoholics, FEMg > 4 % (Elisaf 1998)",
-      "assumed: multiplies DCT reabsorption ceiling");
+      0.5, 1, "renal Mg wasting: inappropriate magnesiuria in 18 of 38 hypomagnesemic alcoholics (Elisaf 1995)",
+      "assumed: multiplies the DCT reabsorption ceiling");
+  def(alcohol_tal_tm_factor, "alcohol_use_disorder.tal_tm_factor", 0.75, "1", 0.5, 1,
+      "hypomagnesemia in 29.9 % of 127 hospitalised alcoholics, half of them with renal wasting (Elisaf "
+      "1995); serum total and ionized Mg and muscle Mg reduced (Vanoni 2021 meta-analysis)",
+      "fitted (with the loop's status adaptation, which gives part of it back): mean serum ~0.75-0.80 mmol/L on an ordinary diet (with a population SD of ~0.07 mmol/L "
+      "this puts ~30 % at or below 0.70, Elisaf 1995); multiplies the loop transport maximum (the "
+      "whole-kidney threshold) for chronic heavy drinking; acute drinks add the ethanol drug's effect");
 
   for (int i = 0; i < par::count; ++i)
     if (!set[i]) throw std::logic_error("magnesium parameter table: index " + std::to_string(i) + " not declared");

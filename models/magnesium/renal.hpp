@@ -8,6 +8,10 @@
 // (saturable), which thiazides down-regulate over weeks (Nijenhuis 2005) and cisplatin damages,
 // and whose expression follows Mg status over days (Groenestege 2006; the same adaptation state
 // as the gut's TRPM6/7).
+// Chronic loop-diuretic use brings an adaptation (drugs.hpp): higher proximal reabsorption and a
+// higher DCT transport maximum, so that between doses the kidney retains what the doses wasted.
+// Other drugs scale the loop's transport maximum (the whole-kidney threshold: calcineurin
+// inhibitors, EGFR antibodies and ethanol lower it, SGLT2 inhibitors raise it) or the DCT.
 // In CKD the remnant nephrons lower their fractional reabsorption, so FEMg rises as GFR falls
 // (Felsenfeld 2015). Normal FEMg ~2 % (0.5-4 %; Elisaf 1997).
 #pragma once
@@ -24,6 +28,10 @@ struct RenalModifiers {
   T tubular_damage;           // nephrotoxic damage, 0..1
   double ckd_reabsorption_kept;
   T trpm6_expression;         // status-driven TRPM6 expression, 1 at reference (gut_absorption.hpp)
+  T tal_tm_factor;            // other drugs' scaling of the TAL transport maximum (1: none)
+  T dct_kept;                 // share of DCT reabsorption left by other drugs (1: none lost)
+  T proximal_factor;          // loop adaptation: proximal fraction x this (1: none)
+  T dct_capacity_factor;      // loop adaptation: DCT transport maximum x this (1: none)
 };
 
 template <class T>
@@ -42,7 +50,7 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
                                 const RenalModifiers<T>& m, const double* p) {
   RenalHandling<T> r;
   r.filtered = gfr_L_h * ultrafilterable;
-  r.proximal_reabsorbed = p[par::renal_proximal_fraction] * r.filtered;
+  r.proximal_reabsorbed = p[par::renal_proximal_fraction] * m.proximal_factor * r.filtered;
   const T to_tal = r.filtered - r.proximal_reabsorbed;
 
   // Transport that takes up to tal_max_fraction of what arrives and levels off at a maximum per
@@ -58,10 +66,17 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
   // depleted kidney holds on to much of a load. It follows the same status state as TRPM6.
   // Only up-regulation counts here: an excess is shed through the CaSR brake below, so the loop's
   // capacity follows deficiency (a smooth max(expression - 1, 0), width 0.004).
+  // A tubule whose TRPM6/EGF machinery a drug has removed (thiazide, calcineurin inhibitor, EGFR
+  // antibody) or damaged (cisplatin) cannot mount it (assumed: the adaptation is tied to the same
+  // status signalling), which is why drug-induced wasting persists while dietary deficiency is
+  // defended.
   const T up = m.trpm6_expression - 1.0;
-  const T status_gain = 1.0 + p[par::renal_tal_status_adaptation] * 0.5 * (up + sqrt(up * up + 1.6e-5) - 0.004);
+  const T intact = m.dct_kept * (1.0 - m.tubular_damage) * (1.0 - m.thiazide_downregulation);
+  const T status_gain =
+      1.0 + p[par::renal_tal_status_adaptation] * intact * 0.5 * (up + sqrt(up * up + 1.6e-5) - 0.004);
   const T tal_capacity = p[par::renal_tal_tm_per_gfr] * status_gain * m.ckd_reabsorption_kept * casr_open *
-                         (1.0 - m.loop_tal_inhibition) * (1.0 - p[par::nephrotoxin_tal_effect] * m.tubular_damage);
+                         (1.0 - m.loop_tal_inhibition) * (1.0 - p[par::nephrotoxin_tal_effect] * m.tubular_damage) *
+                         m.tal_tm_factor;
   const T tal_take = p[par::renal_tal_max_fraction] * tal_load_per_filtrate;
   const T v = tal_take / tal_capacity;
   r.tal_reabsorbed = gfr_L_h * tal_take *
@@ -75,12 +90,12 @@ RenalHandling<T> renal_handling(const T& ionized, const T& ultrafilterable, doub
   // its transport maximum, so extra Mg reaching it passes to the urine, as the sharp whole-kidney
   // threshold shows (Rude 1980).
   const T dct_load_per_filtrate = to_dct / gfr_L_h;
-  const T u = dct_load_per_filtrate / p[par::renal_dct_half_saturation];
+  const T u = dct_load_per_filtrate / (p[par::renal_dct_half_saturation] * m.dct_capacity_factor);
   // Up- or down-regulated TRPM6 scales the odds of reabsorption, so the ceiling stays below 1.
   const double dmax = p[par::renal_dct_max_fraction];
   const T dct_ceiling = dmax * m.trpm6_expression / (1.0 - dmax + dmax * m.trpm6_expression);
   r.dct_fraction = dct_ceiling * m.ckd_reabsorption_kept *
-                   (1.0 - m.thiazide_downregulation) *
+                   (1.0 - m.thiazide_downregulation) * m.dct_kept *
                    (1.0 - p[par::nephrotoxin_dct_effect] * m.tubular_damage) *
                    smooth_min_factor(u, power_of_two_steps(p[par::renal_dct_threshold_sharpness]));
   r.dct_reabsorbed = r.dct_fraction * to_dct;

@@ -43,6 +43,14 @@ enum Index : int {
   thiazide_dct_downregulation,
   nephrotoxin_body,
   tubular_damage,
+  loop_adaptation,             // distal and proximal adaptation to loop-diuretic exposure (0-1)
+  sglt2_body,                  // dapagliflozin-equivalent mg taken, not yet eliminated
+  cni_body,                    // calcineurin inhibitor, tacrolimus-equivalent mg taken
+  cni_dct_downregulation,      // fraction of DCT TRPM6 activity lost under a calcineurin inhibitor
+  egfr_antibody_body,          // EGFR antibody in the body, cetuximab-equivalent mg
+  egfr_trpm6_loss,             // fraction of EGF-driven DCT TRPM6 activity lost
+  ethanol_gut,                 // ethanol in the gut, mg
+  ethanol_body,                // ethanol in body water, mg
   // Adaptation: TRPM6 expression (gut and DCT) relative to the Mg-replete reference
   trpm6_expression,
   count

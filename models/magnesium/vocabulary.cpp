@@ -46,6 +46,19 @@ std::vector<engine::DrugInfo> drugs() {
       {"gentamicin", "aminoglycoside", iv, false},
       {"tobramycin", "aminoglycoside", iv, false},
       {"amikacin", "aminoglycoside", iv, false},
+      {"amphotericin_b", "polyene_antifungal", iv, false},
+      {"foscarnet", "antiviral_pyrophosphate_analogue", iv, false},
+      {"pentamidine", "antiprotozoal", iv, false},
+      {"dapagliflozin", "sglt2_inhibitor", oral, false},
+      {"empagliflozin", "sglt2_inhibitor", oral, false},
+      {"canagliflozin", "sglt2_inhibitor", oral, false},
+      {"tacrolimus", "calcineurin_inhibitor", both, false},
+      {"cyclosporine", "calcineurin_inhibitor", both, false},
+      {"cetuximab", "egfr_antibody", iv, false},
+      {"panitumumab", "egfr_antibody", iv, false},
+      // Ethanol as a drink: dose is grams of ethanol (10 g ~ one standard drink), e.g.
+      // {drug: ethanol, dose: 60 g, at: 2 h}.
+      {"ethanol", "alcohol", oral, false},
       // No effect on Mg handling in the model; named so that `magsim check` can warn about
       // chelation (drug labels: take 2 h apart from Mg, Al, Ca or Fe products).
       {"ciprofloxacin", "quinolone", both, true},

@@ -44,6 +44,11 @@ struct Fluxes {
   T loop_absorbed, loop_eliminated, loop_inhibition;
   T thiazide_eliminated, thiazide_rate;
   T nephrotoxin_eliminated, damage_rate;
+  T loop_adaptation_rate;
+  T sglt2_eliminated, sglt2_tm_rise;
+  T cni_eliminated, cni_rate;
+  T egfr_eliminated, egfr_rate;
+  T ethanol_absorbed, ethanol_eliminated, ethanol_concentration, ethanol_inhibition;  // mg/h, g/L, 1
   T trpm6_adaptation;
 };
 
@@ -66,7 +71,23 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.thiazide_rate = thiazide_downregulation_rate(p[par::thiazide_bioavailability] * x[st::thiazide_body],
                                                  x[st::thiazide_dct_downregulation], p);
   f.nephrotoxin_eliminated = drug_elimination(x[st::nephrotoxin_body], p[par::nephrotoxin_half_life]);
-  f.damage_rate = tubular_damage_rate(x[st::nephrotoxin_body], x[st::tubular_damage], p);
+  f.damage_rate = tubular_damage_rate(x[st::nephrotoxin_body], x[st::tubular_damage], c.bsa_m2, p);
+  f.loop_adaptation_rate = loop_adaptation_rate(f.loop_inhibition, x[st::loop_adaptation], p);
+  f.sglt2_eliminated = drug_elimination(x[st::sglt2_body], p[par::sglt2_half_life]);
+  f.sglt2_tm_rise = sglt2_reabsorption_rise(p[par::sglt2_bioavailability] * x[st::sglt2_body], p);
+  f.cni_eliminated = drug_elimination(x[st::cni_body], p[par::cni_half_life]);
+  f.cni_rate = downregulation_rate(p[par::cni_bioavailability] * x[st::cni_body], x[st::cni_dct_downregulation],
+                                   p[par::cni_max_dct_downregulation], p[par::cni_half_effect_amount],
+                                   p[par::cni_adaptation_half_time]);
+  f.egfr_eliminated = drug_elimination(x[st::egfr_antibody_body], p[par::egfr_antibody_half_life]);
+  f.egfr_rate = downregulation_rate(x[st::egfr_antibody_body], x[st::egfr_trpm6_loss],
+                                    p[par::egfr_antibody_max_trpm6_loss], p[par::egfr_antibody_half_effect_amount],
+                                    p[par::egfr_antibody_loss_half_time]);
+  const double ethanol_volume_L = p[par::ethanol_distribution_volume] * w;
+  f.ethanol_absorbed = drug_absorption(x[st::ethanol_gut], p[par::ethanol_absorption_rate]);
+  f.ethanol_eliminated = ethanol_elimination(x[st::ethanol_body], ethanol_volume_L, p);
+  f.ethanol_concentration = x[st::ethanol_body] / (1000.0 * ethanol_volume_L);
+  f.ethanol_inhibition = ethanol_tal_inhibition(f.ethanol_concentration, p);
   const T& pump_inhibition = x[st::ppi_pump_inhibition];
 
   // --- Serum ---
@@ -117,8 +138,22 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.fecal = f.fecal_soluble + f.k_colon * x[st::colon_undissolved];
 
   // --- Kidney ---
+  // Loop transport maximum scaled by the other drugs: CNI and EGFR-antibody TRPM6 loss lower the
+  // whole-kidney threshold as well as the DCT, ethanol lowers it acutely, SGLT2 inhibitors raise it.
+  const T& cni_down = x[st::cni_dct_downregulation];
+  const T& egfr_loss = x[st::egfr_trpm6_loss];
+  const T tal_tm_factor = (1.0 - p[par::cni_tm_effect] * cni_down) * (1.0 - p[par::egfr_antibody_tm_effect] * egfr_loss) *
+                          (1.0 - f.ethanol_inhibition) * (1.0 + f.sglt2_tm_rise);
+  const T dct_kept = (1.0 - cni_down) * (1.0 - egfr_loss);
+  // The adaptation's effect saturates in the adaptation state (1 at full loop inhibition), so a
+  // daily dose already gets most of it and heavier regimens only a little more.
+  const double a_half = p[par::loop_adaptation_half_level];
+  const T adaptation = saturation(x[st::loop_adaptation], a_half) * (1.0 + a_half);
+  const T proximal_factor = 1.0 + p[par::loop_adaptation_proximal_gain] * adaptation;
+  const T dct_capacity_factor = 1.0 + p[par::loop_adaptation_distal_gain] * adaptation;
   RenalModifiers<T> m{f.loop_inhibition, x[st::thiazide_dct_downregulation], x[st::tubular_damage],
-                      c.ckd_reabsorption_kept, expression};
+                      c.ckd_reabsorption_kept, expression, tal_tm_factor, dct_kept, proximal_factor,
+                      dct_capacity_factor};
   f.renal = renal_handling(ionized, uf, c.gfr_L_h, m, p);
 
   // --- Cells and bone ---
@@ -228,6 +263,14 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::thiazide_dct_downregulation] = f.thiazide_rate;
   dx[st::nephrotoxin_body] = -f.nephrotoxin_eliminated;
   dx[st::tubular_damage] = f.damage_rate;
+  dx[st::loop_adaptation] = f.loop_adaptation_rate;
+  dx[st::sglt2_body] = -f.sglt2_eliminated;
+  dx[st::cni_body] = -f.cni_eliminated;
+  dx[st::cni_dct_downregulation] = f.cni_rate;
+  dx[st::egfr_antibody_body] = -f.egfr_eliminated;
+  dx[st::egfr_trpm6_loss] = f.egfr_rate;
+  dx[st::ethanol_gut] = -f.ethanol_absorbed;
+  dx[st::ethanol_body] = f.ethanol_absorbed - f.ethanol_eliminated;
   dx[st::trpm6_expression] = f.trpm6_adaptation;
 }
 
