@@ -12,6 +12,7 @@
 #include "engine/memory_sink.hpp"
 #include "engine/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
+#include "tests/model_runs.hpp"
 
 namespace magsim {
 namespace {
@@ -36,20 +37,8 @@ engine::Scenario adult(double mg_per_day = 325) {
   return sc;
 }
 
-engine::MemorySink run(const engine::Scenario& sc) {
-  engine::MemorySink sink;
-  engine::simulate(mg::model(), mg::make_problem(sc), sink);
-  return sink;
-}
-
-double at(const engine::MemorySink& s, const std::string& name, double t) {
-  const int k = mg::model().info().find_output(name);
-  EXPECT_GE(k, 0) << name;
-  size_t best = 0;
-  for (size_t i = 0; i < s.time.size(); ++i)
-    if (std::abs(s.time[i] - t) < std::abs(s.time[best] - t)) best = i;
-  return s.output(best, k);
-}
+using testing::at;
+using testing::run;
 
 engine::Infusion sulfate(double loading_g, double over_h, double rate_mmol_h, double start_h, double duration_h) {
   engine::Infusion inf;

@@ -14,17 +14,17 @@
 #include "engine/memory_sink.hpp"
 #include "engine/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
+#include "tests/model_runs.hpp"
 
 namespace magsim {
 namespace {
 
 namespace mg = models::magnesium;
 
-int output(const std::string& name) {
-  const int k = mg::model().info().find_output(name);
-  EXPECT_GE(k, 0) << name;
-  return k;
-}
+using testing::at;
+using testing::between;
+using testing::run;
+int output(const std::string& name) { return testing::output_index(name); }
 
 engine::Scenario subject(double mg_per_day = 325, double egfr = 100) {
   engine::Scenario sc;
@@ -41,24 +41,6 @@ engine::Scenario subject(double mg_per_day = 325, double egfr = 100) {
   return sc;
 }
 
-engine::MemorySink run(const engine::Scenario& sc) {
-  engine::MemorySink sink;
-  engine::simulate(mg::model(), mg::make_problem(sc), sink);
-  return sink;
-}
-
-// Value of an output at the sample nearest to t.
-double at(const engine::MemorySink& s, const std::string& name, double t) {
-  const int k = output(name);
-  size_t best = 0;
-  for (size_t i = 0; i < s.time.size(); ++i)
-    if (std::abs(s.time[i] - t) < std::abs(s.time[best] - t)) best = i;
-  return s.output(best, k);
-}
-
-double between(const engine::MemorySink& s, const std::string& cumulative, double t0, double t1) {
-  return at(s, cumulative, t1) - at(s, cumulative, t0);
-}
 
 engine::Medication daily_drug(const std::string& drug, double dose_mg, double start_h) {
   engine::Medication m;
