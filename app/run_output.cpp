@@ -49,7 +49,7 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
   if (std::isfinite(summary.retention_percent()))
     a.push_back(number("retention", summary.retention_percent(), "%"));
   // Clinical thresholds: the monitored series' peak and trough, and for every threshold its
-  // level, first crossing (NaN: never) and time beyond; the warning lines as one text.
+  // level, first crossing (only when crossed) and time beyond; the warning lines as one text.
   auto add = [&](const std::string& name, double v, const std::string& unit) {
     a.push_back(RunAttribute{name, true, v, unit, ""});
   };
@@ -62,7 +62,7 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
   for (const auto& r : summary.threshold_reports()) {
     const std::string prefix = "alert_" + r.threshold.id;
     add(prefix + "_level", r.threshold.value, r.threshold.unit);
-    add(prefix + "_first", r.first_h, "h");
+    if (r.crossed) add(prefix + "_first", r.first_h, "h");  // absent: never crossed
     add(prefix + "_time_beyond", r.time_beyond_h, "h");
   }
   std::string warnings;

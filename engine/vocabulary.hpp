@@ -57,7 +57,7 @@ struct InfusionLimits {
   double distribution_volume_L_per_kg = 0;  // L/kg
   std::string steady_state_threshold;       // AlertThreshold id
   std::string acute_threshold;              // AlertThreshold id
-  std::string source;
+  std::string renal_source, steady_state_source, acute_source;
 };
 
 // A measured value a scenario may start from (initial: {NAME: VALUE}), in `unit`, refused

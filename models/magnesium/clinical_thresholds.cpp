@@ -9,9 +9,9 @@
 namespace magsim::models::magnesium {
 namespace {
 
-const char* kLuNightingale =
-    "Lu & Nightingale, Clin Pharmacokinet 2000;38:305-314 (Mg sulfate in eclampsia and "
-    "pre-eclampsia: pharmacokinetic principles)";
+// Lu JF, Nightingale CH. Magnesium sulfate in eclampsia and pre-eclampsia: pharmacokinetic
+// principles. Clin Pharmacokinet 2000;38(4):305-314.
+const char* kLuNightingale = "Lu & Nightingale, Clin Pharmacokinet 2000;38:305";
 
 std::vector<engine::AlertThreshold> serum_thresholds() {
   using engine::ThresholdDirection;
@@ -20,26 +20,21 @@ std::vector<engine::AlertThreshold> serum_thresholds() {
   const std::string lu = kLuNightingale;
   return {
       {"hypomagnesemia", "serum_mg_total", below, 0.70, "mmol/L", "hypomagnesemia",
-       "the usual lower reference limit, 0.70 mmol/L = 1.7 mg/dL = 1.4 mEq/L (StatPearls, "
-       "Hypomagnesemia; ESPEN/ASPEN consensus)"},
+       "usual lower reference limit, 0.70 mmol/L = 1.7 mg/dL (StatPearls: Hypomagnesemia)"},
       {"hypomagnesemia_severe", "serum_mg_total", below, 0.50, "mmol/L",
        "severe hypomagnesemia, symptoms likely",
-       "symptoms attributable to hypomagnesemia and IV replacement mostly below 0.50 mmol/L "
-       "(1.2 mg/dL) (StatPearls, Hypomagnesemia)"},
+       "symptoms and IV replacement mostly below 0.50 mmol/L (StatPearls: Hypomagnesemia)"},
       {"above_therapeutic_range", "serum_mg_total", above, 3.0, "mmol/L",
        "above the therapeutic range for eclampsia",
-       lu + ": 1.8-3.0 mmol/L suggested for treating eclamptic convulsions; Euser & Cipolla, "
-            "Stroke 2009;40:1169-1175 give 3.5-7 mEq/L (1.75-3.5 mmol/L)"},
+       lu + ": 1.8-3.0 mmol/L; Euser & Cipolla, Stroke 2009;40:1169: 1.75-3.5 mmol/L"},
       {"patellar_reflexes_lost", "serum_mg_total", above, 3.5, "mmol/L",
-       "loss of patellar reflexes", lu + ": patellar reflex lost at 3.5-5 mmol/L, the first "
-                                         "warning of maternal toxicity"},
+       "loss of patellar reflexes", lu + ": lost at 3.5-5 mmol/L"},
       {"respiratory_paralysis", "serum_mg_total", above, 5.0, "mmol/L",
-       "respiratory depression and paralysis",
-       lu + ": respiratory paralysis at 5-6.5 mmol/L (after Winkler 1942)"},
+       "respiratory depression and paralysis", lu + ": 5-6.5 mmol/L"},
       {"cardiac_conduction", "serum_mg_total", above, 7.5, "mmol/L",
-       "altered cardiac conduction", lu + ": altered cardiac conduction above 7.5 mmol/L"},
+       "altered cardiac conduction", lu + ": above 7.5 mmol/L"},
       {"cardiac_arrest", "serum_mg_total", above, 12.5, "mmol/L", "cardiac arrest",
-       lu + ": cardiac arrest above 12.5 mmol/L"},
+       lu + ": above 12.5 mmol/L"},
   };
 }
 
@@ -58,12 +53,12 @@ void add_clinical_limits(engine::Vocabulary& v) {
   iv.distribution_volume_L_per_kg = 0.25;  // lowest apparent Vd in pregnancy, Lu & Nightingale
   iv.steady_state_threshold = "above_therapeutic_range";
   iv.acute_threshold = "cardiac_conduction";
-  iv.source = std::string(
-                  "Mg sulfate injection label (excreted almost entirely by the kidneys; in "
-                  "severe renal insufficiency no more than 20 g in 48 h; monitor serum Mg); "
-                  "KDIGO CKD stages (eGFR < 30: G4-G5); ultrafilterable fraction 0.70 (Ryschon "
-                  "1996); apparent volume of distribution 0.250-0.442 L/kg, ") +
-              kLuNightingale;
+  iv.renal_source =
+      "Mg sulfate injection label (excreted almost entirely by the kidneys; in severe renal "
+      "insufficiency at most 20 g in 48 h); KDIGO (eGFR < 30: G4-G5)";
+  iv.steady_state_source = "ultrafilterable fraction 0.70, Ryschon 1996";
+  iv.acute_source = std::string("0.25 L/kg, the lowest apparent volume of distribution in ") +
+                    kLuNightingale;
 
   // Plausible ranges of measured start values: serum total Mg below 0.1 or above 10 mmol/L, or
   // red-cell Mg outside 0.5-5 mmol/L of cells (reference ~2.2, Ryschon 1996; ~2/3 of it after 3
