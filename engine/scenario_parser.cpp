@@ -337,7 +337,12 @@ Scenario Reader::read(const YAML::Node& root) {
         [&](const YAML::Node& n) { s.medications.push_back(read_medication(n)); });
 
   if (const Field* f = find(fs, "parameters")) read_parameters(*f, s);
-  if (const Field* f = find(fs, "initial")) read_initial(*f, s);
+  if (const Field* f = find(fs, "initial")) {
+    read_initial(*f, s);
+    if (!s.measured.empty() && !s.diet.schedule.empty() && s.diet.schedule.front().from_h < 0)
+      fail(f->value, "measured initial values describe t = 0, and the diet history starts "
+                     "before it from its own steady state; give one or the other");
+  }
   if (const Field* f = find(fs, "solver")) read_solver(*f, s.solver);
   return s;
 }

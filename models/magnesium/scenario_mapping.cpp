@@ -270,11 +270,7 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
     problem.initial = engine::InitialKind::SteadyState;
     problem.initial_state = steady_state_guess(p, problem.schedule.steady_route_rates);
   } else if (scenario.initial == "measured") {
-    if (problem.history_start_h < 0)
-      throw engine::ScenarioError(
-          scenario.file, scenario.initial_mark.line, scenario.initial_mark.column,
-          "measured initial values describe t = 0 and a diet history starts before it; give "
-          "one or the other");
+    // (The parser refuses measured values together with a diet history.)
     problem.initial = engine::InitialKind::SteadyState;
     problem.initial_state = steady_state_guess(p, problem.schedule.steady_route_rates);
     problem.clamped_states = measured_clamps(scenario, p);
