@@ -405,3 +405,12 @@ def test_warnings_name_every_threshold_crossed_as_the_cli_prints_them(tmp_path):
 def test_a_healthy_run_has_no_warnings(citrate):
     assert citrate.warnings == []
     assert citrate.summary["alert_hypomagnesemia_time_beyond"] == (0.0, "h")
+
+
+def test_a_measured_start_begins_at_the_measured_serum_and_red_cell_mg():
+    r = magsim.run({"duration": "2 d", "initial": {"serum_mg_total": "0.62 mmol/L", "rbc_mg": "1.6 mmol/L"}})
+    assert r["serum_mg_total"][0] == pytest.approx(0.62, rel=1e-9)
+    assert r["rbc_mg"][0] == pytest.approx(1.6, rel=1e-9)
+    assert any(w.startswith("total serum Mg below 0.7 mmol/L (hypomagnesemia) first at 0.0 h") for w in r.warnings)
+    with pytest.raises(magsim.ScenarioError, match="impossible"):
+        magsim.run({"duration": "2 d", "initial": {"serum_mg_total": "20 mmol/L"}})
