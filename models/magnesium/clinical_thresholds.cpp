@@ -20,10 +20,12 @@ std::vector<engine::AlertThreshold> serum_thresholds() {
   const std::string lu = kLuNightingale;
   return {
       {"hypomagnesemia", "serum_mg_total", below, 0.70, "mmol/L", "hypomagnesemia",
-       "usual lower reference limit, 0.70 mmol/L = 1.7 mg/dL (StatPearls: Hypomagnesemia)"},
+       "the common cutoff, 0.70 mmol/L = 1.7 mg/dL = 1.4 mEq/L (clinical-nutrition society "
+       "consensus; StatPearls uses 0.60 mmol/L)"},
       {"hypomagnesemia_severe", "serum_mg_total", below, 0.50, "mmol/L",
        "severe hypomagnesemia, symptoms likely",
-       "symptoms and IV replacement mostly below 0.50 mmol/L (StatPearls: Hypomagnesemia)"},
+       "symptoms mostly below 0.50 mmol/L = 1.2 mg/dL, where IV replacement is advised "
+       "(clinical reviews; no single primary source)"},
       {"above_therapeutic_range", "serum_mg_total", above, 3.0, "mmol/L",
        "above the therapeutic range for eclampsia",
        lu + ": 1.8-3.0 mmol/L; Euser & Cipolla, Stroke 2009;40:1169: 1.75-3.5 mmol/L"},
