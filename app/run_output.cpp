@@ -48,6 +48,26 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
   };
   if (std::isfinite(summary.retention_percent()))
     a.push_back(number("retention", summary.retention_percent(), "%"));
+  // Clinical thresholds: the monitored series' peak and trough, and for every threshold its
+  // level, first crossing (only when crossed) and time beyond; the warning lines as one text.
+  auto add = [&](const std::string& name, double v, const std::string& unit) {
+    a.push_back(RunAttribute{name, true, v, unit, ""});
+  };
+  for (const auto& r : summary.series_ranges()) {
+    add(r.series + "_peak", r.max, r.unit);
+    add(r.series + "_peak_time", r.max_h, "h");
+    add(r.series + "_trough", r.min, r.unit);
+    add(r.series + "_trough_time", r.min_h, "h");
+  }
+  for (const auto& r : summary.threshold_reports()) {
+    const std::string prefix = "alert_" + r.threshold.id;
+    add(prefix + "_level", r.threshold.value, r.threshold.unit);
+    if (r.crossed) add(prefix + "_first", r.first_h, "h");  // absent: never crossed
+    add(prefix + "_time_beyond", r.time_beyond_h, "h");
+  }
+  std::string warnings;
+  for (const auto& w : summary.warnings()) warnings += (warnings.empty() ? "" : "\n") + w;
+  a.push_back(RunAttribute{"warnings", false, 0, "", warnings});
   return a;
 }
 
@@ -63,6 +83,7 @@ void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& load
 
 RunSummary make_run_summary(const LoadedScenario& loaded) {
   RunSummary summary(loaded.problem.duration_h);
+  summary.set_thresholds(models::magnesium::vocabulary().thresholds);
   if (!loaded.scenario.infusions.empty()) {
     double start = loaded.problem.duration_h, dose = 0;
     for (const auto& inf : loaded.scenario.infusions) {

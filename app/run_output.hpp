@@ -27,7 +27,10 @@ struct RunAttribute {
 };
 
 // The root attributes a finished run adds (wall time, mass balance, solver statistics,
-// retention), in writing order: the one list the file and the Python Result both use.
+// retention; SERIES_peak / _peak_time / _trough / _trough_time of each series with clinical
+// thresholds, and alert_ID_level / _time_beyond of each threshold and alert_ID_first of each one crossed, with
+// units;
+// `warnings`, one line per threshold crossed), in writing order: the one list the file and the Python Result both use.
 std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
                                                 const engine::RunStats& stats,
                                                 const RunSummary& summary);

@@ -16,9 +16,29 @@ void RunSummary::begin(const engine::ModelInfo& info) {
   first_.clear();
   day_before_end_.clear();
   last_.assign(info.outputs.size(), 0.0);
+  labels_.clear();
+  names_.clear();
+  for (const auto& o : info.outputs) {
+    labels_.push_back(o.description);
+    names_.push_back(o.name);
+  }
+  alerts_.begin(info);
 }
 
-void RunSummary::sample(double t, const double* y, const double*) {
+std::vector<std::string> RunSummary::warnings() const {
+  std::vector<std::string> out;
+  for (const auto& r : alerts_.reports()) {
+    if (!r.crossed) continue;
+    std::string label = r.threshold.series;
+    for (std::size_t k = 0; k < names_.size(); ++k)
+      if (names_[k] == label) label = labels_[k];
+    out.push_back(r.warning_text(label));
+  }
+  return out;
+}
+
+void RunSummary::sample(double t, const double* y, const double* x) {
+  alerts_.sample(t, y, x);
   if (first_.empty()) first_.assign(y, y + last_.size());
   // The last sample at or before end - 24 h starts the "last 24 h" window.
   if (t <= duration_h_ - 24.0 + 1e-9) {
@@ -53,7 +73,7 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
   auto line = [&](const char* label, double value, const char* unit, const char* fmt = "%.4g") {
     char buf[64];
     std::snprintf(buf, sizeof buf, fmt, value);
-    char row[160];
+    char row[256];
     std::snprintf(row, sizeof row, "  %-36s %12s %s\n", label, buf, unit);
     os << row;
   };
@@ -86,6 +106,22 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
     line("retention, 24 h from infusion start", retention, "%", "%.1f");
   } else if (infusion_dose_mmol_ > 0) {
     os << "  retention: needs samples at the infusion start and 24 h later\n";
+  }
+  for (const auto& r : alerts_.ranges()) {
+    char label[64], value[96];
+    std::snprintf(label, sizeof label, "%s, peak", r.series.c_str());
+    std::snprintf(value, sizeof value, "%s at %.1f h", r.unit.c_str(), r.max_h);
+    line(label, r.max, value, "%.4g");
+    std::snprintf(label, sizeof label, "%s, trough", r.series.c_str());
+    std::snprintf(value, sizeof value, "%s at %.1f h", r.unit.c_str(), r.min_h);
+    line(label, r.min, value, "%.4g");
+  }
+  for (const auto& r : alerts_.reports()) {
+    char label[96];
+    std::snprintf(label, sizeof label, "time %s %g %s", 
+                  r.threshold.direction == engine::ThresholdDirection::Above ? "above" : "below",
+                  r.threshold.value, r.threshold.unit.c_str());
+    line(label, r.time_beyond_h, ("h  (" + r.threshold.meaning + ")").c_str(), "%.2f");
   }
   line("mass-balance error", stats.mass_balance_error, "mmol", "%.2e");
   line("mass-balance error, relative", stats.mass_balance_relative_error, "", "%.2e");

@@ -8,6 +8,7 @@
 
 #include "engine/sample_sink.hpp"
 #include "engine/simulator.hpp"
+#include "engine/threshold_monitor.hpp"
 
 namespace magsim::app {
 
@@ -26,6 +27,16 @@ class RunSummary : public engine::SampleSink {
   // NaN when there is no infusion or the run ends before start + 24 h.
   double retention_percent() const;
 
+  // The clinical thresholds to watch (the model's vocabulary): first crossing, time beyond and
+  // the series' peak and trough.
+  void set_thresholds(std::vector<engine::AlertThreshold> thresholds) {
+    alerts_ = engine::ThresholdMonitor(std::move(thresholds));
+  }
+  std::vector<engine::ThresholdReport> threshold_reports() const { return alerts_.reports(); }
+  std::vector<engine::SeriesRange> series_ranges() const { return alerts_.ranges(); }
+  // One line per threshold crossed, without the "warning: " prefix, in threshold order.
+  std::vector<std::string> warnings() const;
+
   // Prints the table; `stats` carries wall time and mass balance.
   void print(std::ostream& os, const engine::RunStats& stats, const std::string& output_path) const;
 
@@ -37,6 +48,8 @@ class RunSummary : public engine::SampleSink {
   bool have_start_ = false, have_start_plus_day_ = false;
   std::vector<double> first_, day_before_end_, last_;
   double t_day_before_end_ = -1, t_last_ = 0;
+  engine::ThresholdMonitor alerts_{{}};
+  std::vector<std::string> names_, labels_;  // output names and descriptions, for warnings
 };
 
 }  // namespace magsim::app

@@ -1,10 +1,12 @@
 #include "app/scenario_loading.hpp"
 
+#include <cstdio>
 #include <iostream>
 
 #include "engine/errors.hpp"
 #include "engine/scenario_parser.hpp"
 #include "engine/scenario_writer.hpp"
+#include "engine/units.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::app {
@@ -15,6 +17,20 @@ LoadedScenario complete(engine::Scenario scenario) {
   out.scenario = std::move(scenario);
   out.problem = models::magnesium::make_problem(out.scenario);
   out.resolved_text = engine::resolved_yaml(out.scenario, models::magnesium::vocabulary());
+  // What a measured start resolved to: the model states it holds, with their amounts.
+  const auto& states = models::magnesium::model().info().states;
+  for (const auto& c : out.problem.clamped_states) {
+    const auto& st = states[static_cast<std::size_t>(c.state)];
+    char line[200];
+    std::snprintf(line, sizeof line, "# initial: state %s held at %.6g %s (%s)\n",
+                  st.name.c_str(), c.value, st.unit.c_str(), st.description.c_str());
+    out.resolved_text += line;
+  }
+  if (out.problem.history_start_h < 0)
+    out.resolved_text += "# initial: steady state at " +
+                         engine::units::format_best(out.problem.history_start_h, "h",
+                                                    {"h", "d", "w", "y"}) +
+                         ", then the history integrated up to t = 0\n";
   return out;
 }
 }  // namespace

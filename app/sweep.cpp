@@ -160,12 +160,7 @@ class MetricSink : public engine::SampleSink {
       // Signed distance to the threshold, positive on the counted side.
       const double sign = m.kind == SweepMetric::Kind::TimeBelow ? -1.0 : 1.0;
       const double a = sign * (last_[s] - m.threshold), b = sign * (y[s] - m.threshold);
-      const double dt = t - t_last_;
-      if (a > 0 && b > 0) {
-        time_[k] += dt;
-      } else if (a > 0 || b > 0) {
-        time_[k] += dt * std::max(a, b) / (std::abs(a) + std::abs(b));
-      }
+      time_[k] += engine::time_beyond(a, b, t - t_last_);
     }
     last_.assign(y, y + n_);
     t_last_ = t;

@@ -21,6 +21,9 @@ const char* kRunUsage =
     "\n"
     "Simulate one scenario and write its time series to HDF5 (default: the scenario's path\n"
     "with .h5), then print a summary. The file appears only when the run is complete.\n"
+    "Every clinical threshold of serum Mg crossed (hypomagnesemia, above the therapeutic\n"
+    "range, loss of reflexes, respiratory paralysis, cardiac conduction, cardiac arrest) prints\n"
+    "a warning on stderr, even with --quiet; the exit code stays 0.\n"
     "\n"
     "  -o, --output OUT.h5     where to write the result\n"
     "  --set PATH=VALUE        change the scenario before running, e.g.\n"
@@ -101,6 +104,8 @@ int run_command(const Args& args) {
     const auto stats = engine::simulate(model, problem, sinks, &g_cancel);
     app::write_run_results(writer, loaded, stats, summary);
     writer.commit();
+    // A toxic or deficient exposure is a valid result (exit 0), but never a silent one.
+    for (const auto& w : summary.warnings()) std::cerr << "warning: " << w << "\n";
     if (!quiet) summary.print(std::cout, stats, output_path);
   } catch (const engine::SimulationError& e) {
     if (g_cancel.load()) {

@@ -21,6 +21,13 @@ struct SolverSettings {
 
 enum class InitialKind { SteadyState, Given };
 
+// A state held at a given value while the steady-state solver settles the others (a measured
+// start: the model turns a measured concentration into the amount of its pool).
+struct ClampedState {
+  int state = -1;
+  double value = 0;  // in the state's unit
+};
+
 struct Problem {
   std::vector<double> parameters;  // indexed like ModelInfo::parameters
   Schedule schedule;
@@ -28,6 +35,13 @@ struct Problem {
   double output_interval_h = 1;    // samples at 0, dt, 2 dt, ..., and at duration_h
   InitialKind initial = InitialKind::SteadyState;
   std::vector<double> initial_state;  // Given: the start; SteadyState: the Newton start guess (empty: model's defaults)
+  // SteadyState only: dynamic states held at these values; Newton solves the other dynamic
+  // states for zero rates of change (the held ones are not at rest).
+  std::vector<ClampedState> clamped_states;
+  // < 0: a history. The initial condition (steady state or given) holds at history_start_h; the
+  // schedule from there to t = 0 is integrated without output; accumulator states then restart
+  // at their initial values, so cumulative amounts and the mass balance count from t = 0.
+  double history_start_h = 0;
   SolverSettings solver;
 };
 

@@ -57,7 +57,9 @@ struct DietStep {
 };
 
 struct Diet {
-  std::vector<DietStep> schedule;      // sorted by from_h, first at 0
+  // Sorted by from_h; the first at 0, or before it: a diet history, which the run integrates
+  // from the steady state at its start (at most scenario_defaults::max_history_h)
+  std::vector<DietStep> schedule;
   std::vector<double> meals_h;         // times of day, hours after midnight; empty: grazing
   SourceMark mark;
 };
@@ -95,6 +97,15 @@ struct ParameterOverride {
   SourceMark mark;
 };
 
+// A measured value the run starts from (initial: {serum_mg_total: 0.62 mmol/L}), in the unit of
+// the model's MeasuredQuantity of that name.
+struct MeasuredValue {
+  std::string name;
+  double value = 0;
+  std::string unit;
+  SourceMark mark;
+};
+
 struct Scenario {
   std::string file;         // path as given, for messages
   std::string source_text;  // the file as given (after --set edits)
@@ -108,7 +119,9 @@ struct Scenario {
   std::vector<Infusion> infusions;
   std::vector<Medication> medications;
   std::vector<ParameterOverride> parameters;
-  std::string initial = "steady_state";  // "steady_state" | "default"
+  std::string initial = "steady_state";  // "steady_state" | "default" | "measured"
+  std::vector<MeasuredValue> measured;    // initial: {NAME: VALUE, ...}: "measured"
+  SourceMark initial_mark;                // where `initial` is given
   SolverSpec solver;
 };
 

@@ -134,6 +134,90 @@ void check_kidney(const Scenario& s, const Vocabulary& vocab, std::vector<Diagno
                   source_for(vocab, "eGFR")));
 }
 
+// The Above thresholds of `series`, lowest first.
+std::vector<const AlertThreshold*> thresholds_above(const Vocabulary& vocab,
+                                                    const std::string& series) {
+  std::vector<const AlertThreshold*> out;
+  for (const auto& t : vocab.thresholds)
+    if (t.series == series && t.direction == ThresholdDirection::Above) out.push_back(&t);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->value < b->value; });
+  return out;
+}
+
+// "above 7.5 mmol/L (altered cardiac conduction; SOURCE)": the highest of `above` that `level`
+// passes.
+std::string passed_text(const std::vector<const AlertThreshold*>& above, double level) {
+  const AlertThreshold* highest = nullptr;
+  for (const auto* t : above)
+    if (level > t->value) highest = t;
+  if (!highest) return "";
+  return "above " + approx(highest->value) + " " + highest->unit + " (" + highest->meaning +
+         "; " + highest->source + ")";
+}
+
+// Mg (elemental mmol) an infusion gives in its first hour.
+double first_hour_amount(const Infusion& inf) {
+  double amount = 0, t = 0;
+  if (inf.loading_mmol > 0) {
+    if (inf.loading_over_h > 0) {
+      amount += inf.loading_mmol * std::min(1.0, 1.0 / inf.loading_over_h);
+      t = inf.loading_over_h;
+    } else {
+      amount += inf.loading_mmol;
+    }
+  }
+  if (t < 1) amount += inf.rate_mmol_per_h * std::min(1.0 - t, inf.duration_h);
+  return amount;
+}
+
+void check_infusions(const Scenario& s, const Vocabulary& vocab, std::vector<Diagnostic>& out) {
+  const InfusionLimits& lim = vocab.infusion_limits;
+  if (s.infusions.empty() || lim.series.empty()) return;
+  const auto above = thresholds_above(vocab, lim.series);
+  const double egfr =
+      std::isnan(s.subject.egfr_ml_min_173) ? lim.default_egfr : s.subject.egfr_ml_min_173;
+  const double gfr_L_per_h = egfr * 60.0 / 1000.0;  // body size taken as 1.73 m2
+  const AlertThreshold* steady = vocab.find_threshold(lim.steady_state_threshold);
+  const AlertThreshold* acute = vocab.find_threshold(lim.acute_threshold);
+  const std::string unit = steady ? steady->unit : acute ? acute->unit : "";
+  for (std::size_t k = 0; k < s.infusions.size(); ++k) {
+    const Infusion& inf = s.infusions[k];
+    const std::string which = "infusions[" + std::to_string(k) + "]";
+    const bool maintenance = inf.rate_mmol_per_h > 0 && inf.duration_h > 0;
+    if (maintenance && egfr < lim.min_egfr)
+      out.push_back(warning(
+          s, inf.mark,
+          "IV Mg maintenance infusion (" + which + ") with eGFR " + approx(egfr) +
+              " mL/min/1.73m2 (below " + approx(lim.min_egfr) +
+              "): Mg is excreted almost entirely by the kidneys; reduce the dose and monitor "
+              "serum Mg; source: " + lim.renal_source));
+    if (maintenance && steady && gfr_L_per_h > 0 && lim.ultrafilterable_fraction > 0) {
+      const double level = inf.rate_mmol_per_h / (gfr_L_per_h * lim.ultrafilterable_fraction);
+      if (level > steady->value)
+        out.push_back(warning(
+            s, inf.mark,
+            which + " at " + approx(inf.rate_mmol_per_h) + " mmol/h with a GFR of ~" +
+                approx(egfr) + " mL/min would hold serum total Mg at " + approx(level) + " " +
+                unit + " or more at steady state (rate / (GFR x " +
+                approx(lim.ultrafilterable_fraction) +
+                "): the kidney excretes at most what it filters; " + lim.steady_state_source +
+                "), " + passed_text(above, level)));
+    }
+    if (acute && lim.distribution_volume_L_per_kg > 0 && s.subject.weight_kg > 0) {
+      const double volume = lim.distribution_volume_L_per_kg * s.subject.weight_kg;
+      const double amount = first_hour_amount(inf);
+      const double rise = amount / volume;
+      if (rise > acute->value)
+        out.push_back(warning(
+            s, inf.mark,
+            which + " gives " + approx(amount) + " mmol Mg in its first hour: over a volume of " +
+                approx(volume) + " L (" + lim.acute_source +
+                ") that alone raises serum total Mg by ~" + approx(rise) + " " + unit + ", " +
+                passed_text(above, rise)));
+    }
+  }
+}
+
 void check_parameters(const Scenario& s, const Vocabulary& vocab, std::vector<Diagnostic>& out) {
   for (const auto& p : s.parameters) {
     const ParameterInfo* info = vocab.find_parameter(p.name);
@@ -161,6 +245,7 @@ std::vector<Diagnostic> check_scenario(const Scenario& scenario, const Vocabular
   check_upper_level(scenario, vocab, out);
   check_chelation(scenario, vocab, out);
   check_kidney(scenario, vocab, out);
+  check_infusions(scenario, vocab, out);
   check_parameters(scenario, vocab, out);
   return out;
 }

@@ -26,6 +26,10 @@ struct Diagnostic {
 //  - supplements (not diet, not IV) above vocab.supplement_upper_level_mmol_per_day on some day;
 //  - an oral drug that chelates Mg taken within vocab.chelation_separation_h of a supplement dose;
 //  - oral supplements with eGFR below vocab.oral_min_egfr;
+//  - IV infusions against vocab.infusion_limits: a maintenance infusion with eGFR below
+//    min_egfr; a maintenance rate whose steady state, at least rate / (GFR x ultrafilterable
+//    fraction), passes the steady-state threshold; a first hour's Mg over the distribution
+//    volume that passes the acute threshold;
 //  - parameter overrides outside the parameter's plausible range.
 std::vector<Diagnostic> check_scenario(const Scenario& scenario, const Vocabulary& vocab);
 

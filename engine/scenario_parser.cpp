@@ -279,6 +279,7 @@ class Reader {
   Medication read_medication(const YAML::Node& item) const;
   void read_parameters(const Field& f, Scenario& s) const;
   void read_solver(const Field& f, SolverSpec& solver) const;
+  void read_initial(const Field& f, Scenario& s) const;
 
   std::vector<std::string> salt_names(bool iv_only) const {
     std::vector<std::string> names;
@@ -336,10 +337,37 @@ Scenario Reader::read(const YAML::Node& root) {
         [&](const YAML::Node& n) { s.medications.push_back(read_medication(n)); });
 
   if (const Field* f = find(fs, "parameters")) read_parameters(*f, s);
-  if (const Field* f = find(fs, "initial"))
-    s.initial = name_from(*f, kInitialModes, "initial state");
+  if (const Field* f = find(fs, "initial")) {
+    read_initial(*f, s);
+    if (!s.measured.empty() && !s.diet.schedule.empty() && s.diet.schedule.front().from_h < 0)
+      fail(f->value, "measured initial values describe t = 0, and the diet history starts "
+                     "before it from its own steady state; give one or the other");
+  }
   if (const Field* f = find(fs, "solver")) read_solver(*f, s.solver);
   return s;
+}
+
+// initial: steady_state | default | {NAME: VALUE, ...} (measured values, names and plausible
+// ranges from the model's vocabulary).
+void Reader::read_initial(const Field& f, Scenario& s) const {
+  s.initial_mark = mark(f.value.IsNull() ? f.key : f.value);
+  if (!f.value.IsMap()) {
+    s.initial = name_from(f, kInitialModes, "initial state");
+    return;
+  }
+  std::vector<std::string> names;
+  for (const auto& m : vocab_.measurable) names.push_back(m.name);
+  if (names.empty()) fail(f.value, "this model takes no measured start values");
+  if (f.value.size() == 0)
+    fail(f.value, "no measured value given; e.g. initial: {" + names.front() + ": " +
+                      units::kinds::elemental_concentration(element_).example + "}");
+  for (const Field& v : fields(f.value, "initial", names, "measured value")) {
+    const MeasuredQuantity* q = vocab_.find_measurable(v.name);
+    const QuantityKind kind{q->unit,     q->what,          q->unit + ", mg/dL, mEq/L",
+                            "0.85 " + q->unit, q->elemental, false};
+    s.measured.push_back({v.name, within(v, kind, q->what, q->min, q->max), q->unit, mark(v.value)});
+  }
+  s.initial = "measured";
 }
 
 void Reader::read_output(const Field& f, Scenario& s) const {
@@ -422,9 +450,13 @@ void Reader::read_diet(const Field& f, Diet& diet) const {
         if (!rate) fail(step, "a diet schedule step needs 'rate' (e.g. rate: 300 mg/d)");
         DietStep d;
         d.from_h = quantity(*from, units::kinds::time_point());
-        if (diet.schedule.empty() && d.from_h != 0)
-          fail(from->value, "the first diet step must start at 0 (from: 0 d), got '" +
+        if (diet.schedule.empty() && d.from_h > 0)
+          fail(from->value, "the first diet step must start at 0 (from: 0 d) or before it (a "
+                            "diet history, e.g. from: -26 w), got '" +
                                 from->value.Scalar() + "'");
+        if (diet.schedule.empty() && d.from_h < -scenario_defaults::max_history_h)
+          fail(from->value, "a diet history of '" + from->value.Scalar() +
+                                "' reaches back too far; at most 10 y (from: -10 y)");
         if (!diet.schedule.empty() && !(d.from_h > diet.schedule.back().from_h))
           fail(from->value, "diet steps must be in time order: '" + from->value.Scalar() +
                                 "' is not after the previous step");

@@ -44,6 +44,9 @@ inline constexpr const char* infusion_form = "sulfate";
 inline constexpr const char* medication_route = "oral";
 inline constexpr double output_interval_h = 1.0;  // shortened to the duration for short runs
 inline constexpr double max_duration_h = 150 * 8766.0;  // 150 y: longer than any subject lives
+// A diet history before t = 0 reaches back at most 10 y: far beyond the slowest pool that
+// matters (deep bone, t1/2 ~7 y, changes by < 1 % a year), and bounded cost.
+inline constexpr double max_history_h = 10 * 8766.0;
 // The element whose mass, amount (mmol) and charge (mEq) scenario quantities use.
 inline units::Element element() { return units::Element{}; }
 }  // namespace scenario_defaults

@@ -94,7 +94,16 @@ class Writer {
     }
     out_ << YAML::EndMap;
 
-    out_ << YAML::Key << "initial" << YAML::Value << s.initial;
+    out_ << YAML::Key << "initial" << YAML::Value;
+    if (s.measured.empty()) {
+      out_ << s.initial;
+    } else {
+      out_ << YAML::Flow << YAML::BeginMap;
+      for (const auto& m : s.measured)
+        out_ << YAML::Key << m.name << YAML::Value << units::format_exact(m.value, m.unit);
+      out_ << YAML::EndMap;
+      out_ << YAML::Comment("measured: held while every other state settles to its steady state");
+    }
     out_ << YAML::Key << "solver" << YAML::Value << YAML::BeginMap;
     out_ << YAML::Key << "method" << YAML::Value << s.solver.method;
     out_ << YAML::Key << "rtol" << YAML::Value << units::shortest_number(s.solver.rtol);

@@ -6,8 +6,12 @@
 namespace magsim::engine {
 
 std::vector<double> dose_times(const DoseTiming& timing, double end_h) {
+  return dose_times(timing, 0.0, end_h);
+}
+
+std::vector<double> dose_times(const DoseTiming& timing, double from_h, double end_h) {
   std::vector<double> t;
-  const double start = std::max(timing.start_h, 0.0);
+  const double start = std::max(timing.start_h, from_h);
   const double stop = std::min(timing.stop_h, end_h);
   if (!timing.times_of_day_h.empty() && stop > start) {
     // First midnight at or before `start`, then every day's times that fall in [start, stop).
@@ -24,7 +28,11 @@ std::vector<double> dose_times(const DoseTiming& timing, double end_h) {
 }
 
 double daily_doses_in_force_at_zero(const DoseTiming& timing) {
-  if (timing.start_h < 0 && timing.stop_h > 0)
+  return daily_doses_in_force_at(timing, 0.0);
+}
+
+double daily_doses_in_force_at(const DoseTiming& timing, double t) {
+  if (timing.start_h < t && timing.stop_h > t)
     return static_cast<double>(timing.times_of_day_h.size());
   return 0.0;
 }

@@ -52,8 +52,12 @@ struct Schedule {
 // Times in [0, end_h) at which a dose with this timing is given: the daily times between start
 // and stop, plus the single `at` times. Sorted.
 std::vector<double> dose_times(const DoseTiming& timing, double end_h);
+// The same from `from_h` (<= 0: a history before the run) instead of 0; `at` times are >= 0.
+std::vector<double> dose_times(const DoseTiming& timing, double from_h, double end_h);
 
 // Number of daily doses per day in force at t = 0 (start < 0 <= stop): for steady-state averages.
 double daily_doses_in_force_at_zero(const DoseTiming& timing);
+// The same at time t (start < t <= stop), for a steady state at the start of a history.
+double daily_doses_in_force_at(const DoseTiming& timing, double t);
 
 }  // namespace magsim::engine

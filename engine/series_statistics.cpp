@@ -1,6 +1,7 @@
 #include "engine/series_statistics.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace magsim::engine {
@@ -17,6 +18,12 @@ constexpr Named kStatistics[] = {{"initial", Statistic::Initial}, {"final", Stat
 }  // namespace
 
 const char* statistic_names() { return "initial, final, min, max, mean, last_24h"; }
+
+double time_beyond(double a, double b, double dt) {
+  if (a > 0 && b > 0) return dt;
+  if (a > 0 || b > 0) return dt * std::max(a, b) / (std::abs(a) + std::abs(b));
+  return 0.0;
+}
 
 Endpoint parse_endpoint(const std::string& text, const ModelInfo& info) {
   const auto dot = text.rfind('.');

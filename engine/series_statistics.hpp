@@ -26,7 +26,12 @@ Endpoint parse_endpoint(const std::string& text, const ModelInfo& info);
 // change over the last 24 h, in the same unit).
 std::string endpoint_unit(const Endpoint& e, const ModelInfo& info);
 
-const char* statistic_names();  // "initial, final, min, max, mean, last_24h"
+const char* statistic_names();
+
+// The part of a sample interval of `dt` h spent on the counted side of a threshold, the series
+// taken as linear between samples: a and b are the signed distances to the threshold at the
+// interval's two ends, positive on the counted side.
+double time_beyond(double a, double b, double dt);  // "initial, final, min, max, mean, last_24h"
 
 class EndpointSink : public SampleSink {
  public:

@@ -32,6 +32,7 @@ struct Workspace {
   std::vector<double> route_rates;   // current route rates
   std::vector<double> state_input;   // per state: sum over routes of coefficient * rate
   std::vector<double> x, f, jac;     // scratch, unscaled
+  std::vector<char> frozen;          // per state: held fixed (clamped steady state); empty: none
   long rhs_evaluations = 0;
   long jacobian_evaluations = 0;
 
@@ -54,6 +55,8 @@ struct Workspace {
     unscale(z);
     model->rhs(t, x.data(), parameters, signals.data(), f.data());
     for (size_t i = 0; i < n(); ++i) dz[i] = (f[i] + state_input[i]) / scale[i];
+    for (size_t i = 0; i < frozen.size(); ++i)
+      if (frozen[i]) dz[i] = 0;
     ++rhs_evaluations;
   }
 
@@ -62,7 +65,8 @@ struct Workspace {
     model->jacobian(t, x.data(), parameters, signals.data(), jac.data());
     const size_t m = n();
     for (size_t i = 0; i < m; ++i) {
-      for (size_t j = 0; j < m; ++j) J(i, j) = jac[i * m + j] * scale[j] / scale[i];
+      for (size_t j = 0; j < m; ++j)
+        J(i, j) = i < frozen.size() && frozen[i] ? 0.0 : jac[i * m + j] * scale[j] / scale[i];
       // Models are autonomous within a segment: time enters only through signals and routes.
       dfdt[i] = 0.0;
     }
@@ -199,8 +203,11 @@ class Integrator {
   RunStats run();
 
  private:
+  // Integrates [from, to], applying the events inside; samples only when `sampled`.
   template <class Stepper, class System>
-  void integrate_segments(Stepper stepper, System system, std::vector<double>& x);
+  void integrate_segments(Stepper stepper, System system, std::vector<double>& x, double from,
+                          double to, bool sampled);
+  void integrate(std::vector<double>& x, double from, double to, bool sampled);
   void emit(double t, const std::vector<double>& x);
   void apply_events_at(double t, std::vector<double>& x);
   void check_cancel(double t) const {
@@ -231,7 +238,8 @@ void Integrator::apply_events_at(double t, std::vector<double>& x) {
   const auto& schedule = problem_.schedule;
   bool rates_changed = false;
   for (; next_event_ < timeline_.size() && timeline_.time(next_event_) <= t; ++next_event_) {
-    if (timeline_.time(next_event_) < 0) continue;  // before the run: the steady-state start
+    // Before the run (or its history): part of the steady-state start.
+    if (timeline_.time(next_event_) < problem_.history_start_h) continue;
     const size_t i = timeline_.index(next_event_);
     switch (timeline_.kind(next_event_)) {
       case Timeline::kBolus: {
@@ -262,18 +270,19 @@ void Integrator::apply_events_at(double t, std::vector<double>& x) {
 }
 
 template <class Stepper, class System>
-void Integrator::integrate_segments(Stepper stepper, System system, std::vector<double>& x) {
+void Integrator::integrate_segments(Stepper stepper, System system, std::vector<double>& x,
+                                    double from, double to, bool sampled) {
   const size_t n = x.size();
-  const double end = problem_.duration_h;
+  const double end = to;
   Vec z(n), zs(n);
   std::vector<double> xs(n);
-  double t = 0;
+  double t = from;
   double dt = problem_.solver.first_step_h;
   const double max_step = problem_.solver.max_step_h;
   while (t < end) {
     // Segments end at the next event (events at t were applied before), or at the end.
     const double tb = timeline_.next_time_after(t, next_event_, end);
-    const double eps = 1e-10 * std::max(1.0, tb);
+    const double eps = 1e-10 * std::max(1.0, std::abs(tb));
     if (tb - t > eps) {
       for (size_t i = 0; i < n; ++i) z[i] = x[i] / w_.scale[i];
       stepper.initialize(z, t, std::min({dt, tb - t, max_step}));
@@ -302,9 +311,9 @@ void Integrator::integrate_segments(Stepper stepper, System system, std::vector<
             throw SimulationError("integration", span.second,
                                   "state is no longer finite; " + describe_state(info_, w_.x));
           }
-        if (stepper.current_time_step() < 1e-13 * std::max(1.0, tb))
+        if (stepper.current_time_step() < 1e-13 * std::max(1.0, std::abs(tb)))
           throw SimulationError("integration", span.second, "step size underflow");
-        while (next_sample_ < samples_.size() && samples_[next_sample_] <= span.second &&
+        while (sampled && next_sample_ < samples_.size() && samples_[next_sample_] <= span.second &&
                samples_[next_sample_] < tb - eps) {
           stepper.calc_state(samples_[next_sample_], zs);
           for (size_t i = 0; i < n; ++i) xs[i] = zs[i] * w_.scale[i];
@@ -319,10 +328,25 @@ void Integrator::integrate_segments(Stepper stepper, System system, std::vector<
     }
     t = tb;
     if (tb < end) apply_events_at(tb, x);
-    while (next_sample_ < samples_.size() && samples_[next_sample_] <= tb + eps) {
+    while (sampled && next_sample_ < samples_.size() && samples_[next_sample_] <= tb + eps) {
       emit(samples_[next_sample_], x);
       ++next_sample_;
     }
+  }
+}
+
+void Integrator::integrate(std::vector<double>& x, double from, double to, bool sampled) {
+  const auto& s = problem_.solver;
+  const RhsFunctor rhs{&w_};
+  const JacobianFunctor jac{&w_};
+  if (s.method == Method::Rosenbrock4) {
+    integrate_segments(
+        odeint::make_dense_output(s.atol, s.rtol, s.max_step_h, odeint::rosenbrock4<double>()),
+        std::make_pair(rhs, jac), x, from, to, sampled);
+  } else {
+    integrate_segments(odeint::make_dense_output(s.atol, s.rtol, s.max_step_h,
+                                                 odeint::runge_kutta_dopri5<Vec>()),
+                       rhs, x, from, to, sampled);
   }
 }
 
@@ -342,14 +366,28 @@ RunStats Integrator::run() {
   if (guess.size() != n)
     throw std::invalid_argument("initial state has " + std::to_string(guess.size()) +
                                 " values, model declares " + std::to_string(n) + " states");
+  if (!(problem_.history_start_h <= 0) || !std::isfinite(problem_.history_start_h))
+    throw std::invalid_argument("history start must be at or before t = 0");
   std::vector<double> x = guess;
   if (problem_.initial == InitialKind::SteadyState) {
     const auto ss = find_steady_state(model_, problem_.parameters,
                                       problem_.schedule.steady_route_rates,
-                                      problem_.schedule.steady_signals, guess, problem_.solver);
+                                      problem_.schedule.steady_signals, guess, problem_.solver,
+                                      problem_.clamped_states);
     x = ss.state;
     stats_.steady_state_residual = ss.residual;
     stats_.steady_state_stage = ss.stage;
+  } else if (!problem_.clamped_states.empty()) {
+    throw std::invalid_argument("clamped states need a steady-state start");
+  }
+  if (problem_.history_start_h < 0) {
+    // The history: from its start's steady state through its doses to t = 0, unsampled; then
+    // the cumulative balances restart so that the run counts from t = 0.
+    stats_.history_start_state = x;
+    apply_events_at(problem_.history_start_h, x);
+    integrate(x, problem_.history_start_h, 0.0, false);
+    for (size_t i = 0; i < n; ++i)
+      if (info_.states[i].kind == StateKind::Accumulator) x[i] = stats_.history_start_state[i];
   }
   stats_.initial_state = x;
   const double invariant_start = invariant(info_, x);
@@ -361,18 +399,7 @@ RunStats Integrator::run() {
     ++next_sample_;
   }
 
-  const auto& s = problem_.solver;
-  const RhsFunctor rhs{&w_};
-  const JacobianFunctor jac{&w_};
-  if (s.method == Method::Rosenbrock4) {
-    integrate_segments(
-        odeint::make_dense_output(s.atol, s.rtol, s.max_step_h, odeint::rosenbrock4<double>()),
-        std::make_pair(rhs, jac), x);
-  } else {
-    integrate_segments(odeint::make_dense_output(s.atol, s.rtol, s.max_step_h,
-                                                 odeint::runge_kutta_dopri5<Vec>()),
-                       rhs, x);
-  }
+  integrate(x, 0.0, problem_.duration_h, true);
   sink_.end();
 
   stats_.final_state = x;
@@ -465,7 +492,8 @@ SteadyStateResult find_steady_state(const Model& model, const std::vector<double
                                     const std::vector<double>& route_rates,
                                     const std::vector<double>& signals,
                                     const std::vector<double>& guess,
-                                    const SolverSettings& settings) {
+                                    const SolverSettings& settings,
+                                    const std::vector<ClampedState>& clamped) {
   const auto& info = model.info();
   Workspace w = make_workspace(model, parameters);
   if (!signals.empty()) {
@@ -479,13 +507,28 @@ SteadyStateResult find_steady_state(const Model& model, const std::vector<double
     w.route_rates = route_rates;
   }
   w.update_state_input();
-  std::vector<size_t> dyn;
-  for (size_t i = 0; i < info.states.size(); ++i)
-    if (info.states[i].kind == StateKind::Dynamic) dyn.push_back(i);
-
   std::vector<double> x = guess;
   if (x.empty())
     for (const auto& s : info.states) x.push_back(s.initial);
+  if (x.size() != info.states.size())
+    throw std::invalid_argument("steady state: wrong number of guess values");
+  if (!clamped.empty()) {
+    w.frozen.assign(info.states.size(), 0);
+    for (const auto& c : clamped) {
+      if (c.state < 0 || static_cast<size_t>(c.state) >= info.states.size() ||
+          info.states[static_cast<size_t>(c.state)].kind != StateKind::Dynamic ||
+          !std::isfinite(c.value))
+        throw std::invalid_argument("steady state: a clamped state must be a dynamic state "
+                                    "with a finite value");
+      w.frozen[static_cast<size_t>(c.state)] = 1;
+      x[static_cast<size_t>(c.state)] = c.value;
+    }
+  }
+  // Newton's unknowns: the dynamic states that are not held.
+  std::vector<size_t> dyn;
+  for (size_t i = 0; i < info.states.size(); ++i)
+    if (info.states[i].kind == StateKind::Dynamic && (w.frozen.empty() || !w.frozen[i]))
+      dyn.push_back(i);
   const std::vector<double> start = x;
   auto finish = [&](std::vector<double>& state, double residual, const char* stage) {
     for (size_t i = 0; i < state.size(); ++i)

@@ -13,7 +13,8 @@
 namespace magsim::engine {
 
 struct RunStats {
-  std::vector<double> initial_state;
+  std::vector<double> initial_state;        // at t = 0 (after the history, if any)
+  std::vector<double> history_start_state;  // at the history's start; empty without a history
   std::vector<double> final_state;
   double wall_seconds = 0;
   double mass_balance_error = 0;           // |invariant(end) - invariant(0)|, in the states' unit
@@ -42,12 +43,14 @@ struct SteadyStateResult {
 
 // Finds x with f(x) = 0 on the dynamic states for constant route rates and signals: Newton with
 // the model's Jacobian (Eigen LU) from `guess`; if that fails, integrates until the rates vanish
-// and polishes with Newton. Accumulator states are returned as given in `guess`.
+// and polishes with Newton. Accumulator states are returned as given in `guess`. `clamped`
+// dynamic states are held at their values (not at rest) while the others settle.
 // Throws SimulationError naming the stage that failed and the residual it reached.
 SteadyStateResult find_steady_state(const Model& model, const std::vector<double>& parameters,
                                     const std::vector<double>& route_rates,
                                     const std::vector<double>& signals,
                                     const std::vector<double>& guess,
-                                    const SolverSettings& settings);
+                                    const SolverSettings& settings,
+                                    const std::vector<ClampedState>& clamped = {});
 
 }  // namespace magsim::engine

@@ -412,6 +412,10 @@ QuantityKind elemental_rate(const Element& e) {
       "mmol/h", "a rate of " + e.symbol, "mg/d, mmol/d, mg/h, mmol/h, g/h, mEq/h", "300 mg/d", true,
       false};
 }
+QuantityKind elemental_concentration(const Element& e) {
+  return {"mmol/L", "a concentration of " + e.symbol, "mmol/L, mg/dL, mEq/L", "0.85 mmol/L", true,
+          false};
+}
 QuantityKind salt_mass() {
   return {"mg", "a mass of salt as sold", "µg, mg, g", "500 mg", false, false};
 }

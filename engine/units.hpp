@@ -85,6 +85,7 @@ QuantityKind body_weight();                       // kg
 QuantityKind body_height();                       // cm
 QuantityKind egfr();                              // mL/min/1.73m2
 QuantityKind albumin();                           // g/L
+QuantityKind elemental_concentration(const Element& e);  // mmol/L: mmol/L, mg/dL, mEq/L
 }  // namespace kinds
 
 // Parses a unit expression such as "mL/min/1.73m2", "1/h", "mg/dL", "%", "" (dimensionless).

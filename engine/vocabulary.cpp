@@ -15,5 +15,13 @@ const DrugInfo* Vocabulary::find_drug(const std::string& n) const { return find_
 const ParameterInfo* Vocabulary::find_parameter(const std::string& n) const {
   return find_named(parameters, n);
 }
+const AlertThreshold* Vocabulary::find_threshold(const std::string& id) const {
+  for (const auto& t : thresholds)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+const MeasuredQuantity* Vocabulary::find_measurable(const std::string& n) const {
+  return find_named(measurable, n);
+}
 
 }  // namespace magsim::engine

@@ -180,6 +180,51 @@ TEST(Cli, CheckWarnsAboutSupplementAboveUpperLevelAndExitsZero) {
   EXPECT_NE(r.err.find("350"), std::string::npos) << r.err;
 }
 
+TEST(Cli, RunWarnsOnStderrForEveryThresholdCrossedAndStillExitsZero) {
+  TempDir dir;
+  write(dir / "s.yaml",
+        "duration: 12 h\noutput: {interval: 6 min}\nsubject: {weight: 70 kg}\n"
+        "infusions:\n  - {form: sulfate, rate: 300 mmol/h, start: 1 h, duration: 1 h}\n");
+  const auto r = magsim("run " + (dir / "s.yaml").string() + " --quiet");
+  EXPECT_EQ(r.code, 0) << "an overdose simulated is a valid result: " << r.err;
+  EXPECT_TRUE(fs::exists(dir / "s.h5"));
+  for (const char* line :
+       {"warning: total serum Mg above 3 mmol/L (above the therapeutic range for eclampsia) "
+        "first at 1.",
+        "warning: total serum Mg above 3.5 mmol/L (loss of patellar reflexes) first at 1.",
+        "warning: total serum Mg above 5 mmol/L (respiratory depression and paralysis) first at",
+        "warning: total serum Mg above 7.5 mmol/L (altered cardiac conduction) first at",
+        "warning: total serum Mg above 12.5 mmol/L (cardiac arrest) first at"})
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "\n" << r.err;
+  EXPECT_NE(r.err.find(" h in all; peak "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("hypomagnesemia"), std::string::npos) << r.err;
+  const auto summary = magsim("run " + (dir / "s.yaml").string());
+  EXPECT_NE(summary.out.find("serum_mg_total, peak"), std::string::npos) << summary.out;
+  EXPECT_NE(summary.out.find("time above 3.5 mmol/L"), std::string::npos) << summary.out;
+}
+
+TEST(Cli, RunOfAHealthyScenarioPrintsNoThresholdWarning) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto r = magsim("run " + (dir / "s.yaml").string() + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CheckWarnsAboutAnIvInfusionWithFailingKidneys) {
+  TempDir dir;
+  write(dir / "s.yaml",
+        "duration: 2 d\nsubject: {egfr: 10 mL/min/1.73m2}\ninfusions:\n"
+        "  - {form: sulfate, loading: {salt_amount: 4 g, over: 20 min}, salt_rate: 1 g/h, "
+        "duration: 24 h}\n");
+  const auto r = magsim("check " + (dir / "s.yaml").string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("s.yaml:4:5: warning: IV Mg maintenance infusion (infusions[0]) with eGFR 10"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("or more at steady state"), std::string::npos) << r.err;
+}
+
 TEST(Cli, CheckResolvedPrintsElementalEquivalents) {
   TempDir dir;
   write(dir / "s.yaml",

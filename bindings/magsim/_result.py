@@ -44,6 +44,9 @@ def _auto_time_unit(duration_h: float) -> str:
     return "y"
 
 
+_RANGE_SUFFIXES = ("_peak", "_peak_time", "_trough", "_trough_time")
+
+
 class Result:
     """One run: ``time`` (h) and every series as NumPy arrays, with units and a summary.
 
@@ -173,7 +176,10 @@ class Result:
         ``urine_window``, 24 h unless the run is shorter); ``intake`` (oral + IV Mg) and
         ``absorbed_fraction`` (% of intake); ``retention`` (% of IV Mg retained over 24 h from the
         infusion start, runs with an infusion); ``mass_balance_error``,
-        ``mass_balance_relative_error`` and ``wall_time``. Entries whose series were not kept
+        ``mass_balance_relative_error`` and ``wall_time``; for the clinical thresholds (see
+        :attr:`warnings`): ``serum_mg_total_peak``, ``_peak_time``, ``_trough`` and
+        ``_trough_time``, and per threshold ``alert_<id>_level``, ``alert_<id>_time_beyond`` (h)
+        and, when it was crossed, ``alert_<id>_first`` (h). Entries whose series were not kept
         (``output: {variables: [...]}``) are left out.
         """
         if self._summary is None:
@@ -213,7 +219,22 @@ class Result:
         for key in ("mass_balance_error", "mass_balance_relative_error", "wall_time"):
             if key in attrs:
                 out[key] = Quantity(float(attrs[key]), attrs.get(key + "_units", ""))
+        # Clinical thresholds, as the file's root attributes hold them.
+        for key, value in attrs.items():
+            if key.endswith("_units") or isinstance(value, str):
+                continue
+            if key.startswith("alert_") or key.endswith(_RANGE_SUFFIXES):
+                out[key] = Quantity(float(value), attrs.get(key + "_units", ""))
         return out
+
+    @property
+    def warnings(self) -> List[str]:
+        """One line per clinical threshold the run crossed, as ``magsim run`` prints them on
+        stderr (without the ``warning:`` prefix), e.g. ``"total serum Mg above 3.5 mmol/L (loss
+        of patellar reflexes) first at 2.4 h, 6.1 h in all; peak 4.8 mmol/L at 12.0 h"``; empty
+        when none was crossed. From the file's ``warnings`` root attribute."""
+        text = self._data.attributes.get("warnings", "")
+        return [line for line in str(text).split("\n") if line]
 
     # ---- conversions -----------------------------------------------------------------------
 

@@ -11,6 +11,8 @@
 #include "models/magnesium/drugs.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "models/magnesium/model_internals.hpp"
+#include "models/magnesium/serum_speciation.hpp"
+#include "models/magnesium/subject.hpp"
 
 namespace magsim::models::magnesium {
 namespace {
@@ -29,8 +31,11 @@ int index_of_parameter(const engine::ModelInfo& info, const std::string& name) {
 
 class TimelineBuilder {
  public:
-  TimelineBuilder(const engine::Scenario& sc, const engine::ModelInfo& info, double meal_duration_h)
-      : sc_(sc), info_(info), meal_h_(meal_duration_h) {
+  // `history_h` (<= 0): where the timeline starts, before t = 0 for a diet history; the steady
+  // state is that of the inputs in force there.
+  TimelineBuilder(const engine::Scenario& sc, const engine::ModelInfo& info, double meal_duration_h,
+                  double history_h)
+      : sc_(sc), info_(info), meal_h_(meal_duration_h), h0_(history_h) {
     s_.steady_route_rates.assign(info.routes.size(), 0.0);
     s_.steady_signals.assign(info.signals.size(), 0.0);
     for (size_t i = 0; i < info.signals.size(); ++i) s_.steady_signals[i] = info.signals[i].default_value;
@@ -55,11 +60,11 @@ class TimelineBuilder {
   void rate_step(double t, int r, double delta) { s_.rate_steps.push_back({t, r, delta}); }
 
   // A meal being digested from t for meal_duration: +1 then -1 on the meal signal. A meal
-  // begun before t = 0 and still being digested counts from t = 0.
+  // begun before the timeline's start and still being digested counts from its start.
   void meal_pulse(double t) {
     const double end = t + meal_h_;
-    if (end <= 0 || t >= sc_.duration_h) return;
-    s_.signal_steps.push_back({std::max(t, 0.0), meal_signal_, +1.0});
+    if (end <= h0_ || t >= sc_.duration_h) return;
+    s_.signal_steps.push_back({std::max(t, h0_), meal_signal_, +1.0});
     if (end < sc_.duration_h) s_.signal_steps.push_back({end, meal_signal_, -1.0});
   }
 
@@ -73,12 +78,12 @@ class TimelineBuilder {
   void diet() {
     const int food = route("oral.food", sc_.diet.mark);
     const auto& meals = sc_.diet.meals_h;
-    s_.steady_route_rates[food] += diet_rate_at(0.0);
+    s_.steady_route_rates[food] += diet_rate_at(h0_);
     if (meals.empty()) {
       // Grazing: the diet is a continuous rate, stepping where the schedule changes.
       double current = 0;
       for (const auto& step : sc_.diet.schedule) {
-        const double t = std::max(step.from_h, 0.0);
+        const double t = std::max(step.from_h, h0_);
         if (t >= sc_.duration_h) break;
         rate_step(t, food, step.rate_mmol_per_h - current);
         s_.events.push_back({t, "diet_rate", "oral.food", step.rate_mmol_per_h, "mmol/h"});
@@ -88,13 +93,14 @@ class TimelineBuilder {
     }
     // Meals: each carries the day's intake at the rate then in force, shared equally.
     const double per_meal_h = 24.0 / static_cast<double>(meals.size());
-    if (diet_rate_at(0.0) > 0)
+    if (diet_rate_at(h0_) > 0)
       s_.steady_signals[meal_signal_] += static_cast<double>(meals.size()) * std::min(meal_h_, per_meal_h) / 24.0;
-    for (double day = -24.0; day < sc_.duration_h; day += 24.0)
+    for (double day = std::floor(h0_ / 24.0) * 24.0 - 24.0; day < sc_.duration_h; day += 24.0)
       for (double tod : meals) {
         const double t = day + tod;
-        if (t < 0) {
-          if (diet_rate_at(0.0) > 0) meal_pulse(t);  // still being digested at t = 0: its Mg is in the steady state
+        if (t < h0_) {
+          // Still being digested at the start: its Mg is in the steady state.
+          if (diet_rate_at(h0_) > 0) meal_pulse(t);
           continue;
         }
         if (t >= sc_.duration_h) continue;
@@ -111,11 +117,11 @@ class TimelineBuilder {
     for (const auto& sup : sc_.supplements) {
       const int r = route("oral." + sup.form, sup.mark);
       if (!(sup.dose_mmol >= 0)) fail(sup.mark, "supplement dose must not be negative");
-      for (double t : engine::dose_times(sup.timing, sc_.duration_h)) {
+      for (double t : engine::dose_times(sup.timing, h0_, sc_.duration_h)) {
         bolus(t, r, sup.dose_mmol, "supplement");
         if (sup.with_meal) meal_pulse(t);
       }
-      const double per_day = engine::daily_doses_in_force_at_zero(sup.timing);
+      const double per_day = engine::daily_doses_in_force_at(sup.timing, h0_);
       s_.steady_route_rates[r] += sup.dose_mmol * per_day / 24.0;
       if (sup.with_meal) s_.steady_signals[meal_signal_] += per_day * meal_h_ / 24.0;
     }
@@ -131,7 +137,7 @@ class TimelineBuilder {
         if (inf.loading_over_h > 0) {
           rate_window(iv, t, t + inf.loading_over_h, inf.loading_mmol / inf.loading_over_h, "loading");
           t += inf.loading_over_h;
-        } else if (t >= 0 && t < sc_.duration_h) {
+        } else if (t >= h0_ && t < sc_.duration_h) {
           bolus(t, iv, inf.loading_mmol, "loading_bolus");
         }
       }
@@ -140,10 +146,10 @@ class TimelineBuilder {
     }
   }
 
-  // An infusion at `rate` over [from, to), clipped to the run. One that began before t = 0
-  // counts from t = 0 (the steady-state start does not include it).
+  // An infusion at `rate` over [from, to), clipped to the timeline. One that began before its
+  // start counts from there (the steady-state start does not include it).
   void rate_window(int r, double from, double to, double rate, const std::string& phase) {
-    const double a = std::max(from, 0.0);
+    const double a = std::max(from, h0_);
     const double b = std::min(to, sc_.duration_h);
     if (b <= a) return;
     rate_step(a, r, rate);
@@ -159,14 +165,14 @@ class TimelineBuilder {
       const DrugRecord* d = find_drug_record(med.drug);
       if (d == nullptr) {
         // Chelating drugs and others without a Mg effect: recorded only, for the reader.
-        for (double t : engine::dose_times(med.timing, sc_.duration_h))
+        for (double t : engine::dose_times(med.timing, h0_, sc_.duration_h))
           s_.events.push_back({t, "dose_no_mg_effect", "drug." + med.drug + "." + med.route, med.dose_mg, "mg"});
         continue;
       }
       if (!(med.dose_mg >= 0)) fail(med.mark, "medication dose must not be negative");
       const int r = route("drug." + med.drug + "." + med.route, med.mark);
-      for (double t : engine::dose_times(med.timing, sc_.duration_h)) bolus(t, r, med.dose_mg, "drug");
-      s_.steady_route_rates[r] += med.dose_mg * engine::daily_doses_in_force_at_zero(med.timing) / 24.0;
+      for (double t : engine::dose_times(med.timing, h0_, sc_.duration_h)) bolus(t, r, med.dose_mg, "drug");
+      s_.steady_route_rates[r] += med.dose_mg * engine::daily_doses_in_force_at(med.timing, h0_) / 24.0;
     }
   }
 
@@ -176,9 +182,44 @@ class TimelineBuilder {
   const engine::Scenario& sc_;
   const engine::ModelInfo& info_;
   double meal_h_;
+  double h0_;
   int meal_signal_;
   engine::Schedule s_;
 };
+
+// The ECF amount (mmol) whose serum speciation gives `total` mmol/L of serum total Mg: the
+// speciation is increasing in the amount, so bisection on [0, an amount above it].
+double ecf_amount_for_serum_total(double total, const std::vector<double>& p) {
+  const SubjectConstants c = subject_constants(p.data());
+  auto serum_total = [&](double ecf) { return serum_speciation(ecf, c, p.data()).total; };
+  double lo = 0, hi = std::max(1.0, total * (c.ecf_L + c.plasma_L));
+  while (serum_total(hi) < total) hi *= 2;
+  for (int k = 0; k < 200 && hi - lo > 1e-15 * hi; ++k) {
+    const double mid = 0.5 * (lo + hi);
+    (serum_total(mid) < total ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// initial: {serum_mg_total: ..., rbc_mg: ...}: the pools those values measure, held while the
+// steady-state solver settles every other state (the other body pools, the gut lumen, TRPM6
+// adaptation, drug states) around them.
+std::vector<engine::ClampedState> measured_clamps(const engine::Scenario& sc,
+                                                  const std::vector<double>& p) {
+  std::vector<engine::ClampedState> clamps;
+  const SubjectConstants c = subject_constants(p.data());
+  for (const auto& m : sc.measured) {
+    if (m.name == "serum_mg_total") {
+      clamps.push_back({st::ecf, ecf_amount_for_serum_total(m.value, p)});
+    } else if (m.name == "rbc_mg") {
+      clamps.push_back({st::red_cells, m.value * c.red_cell_L});  // per litre of cells
+    } else {
+      throw engine::ScenarioError(sc.file, m.mark.line, m.mark.column,
+                                  "the magnesium model cannot start from a measured '" + m.name + "'");
+    }
+  }
+  return clamps;
+}
 
 engine::Method method_from(const engine::Scenario& sc) {
   if (sc.solver.method == "rosenbrock4") return engine::Method::Rosenbrock4;
@@ -213,7 +254,10 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
 
   engine::Problem problem;
   problem.parameters = p;
-  TimelineBuilder timeline(scenario, info, p[par::gut_meal_duration]);
+  // A diet schedule that starts before t = 0 is a history, integrated up to t = 0.
+  const auto& diet = scenario.diet.schedule;
+  problem.history_start_h = diet.empty() ? 0.0 : std::min(0.0, diet.front().from_h);
+  TimelineBuilder timeline(scenario, info, p[par::gut_meal_duration], problem.history_start_h);
   timeline.diet();
   timeline.supplements();
   timeline.infusions();
@@ -225,6 +269,11 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
   if (scenario.initial == "steady_state") {
     problem.initial = engine::InitialKind::SteadyState;
     problem.initial_state = steady_state_guess(p, problem.schedule.steady_route_rates);
+  } else if (scenario.initial == "measured") {
+    // (The parser refuses measured values together with a diet history.)
+    problem.initial = engine::InitialKind::SteadyState;
+    problem.initial_state = steady_state_guess(p, problem.schedule.steady_route_rates);
+    problem.clamped_states = measured_clamps(scenario, p);
   } else if (scenario.initial == "default") {
     // The subject at reference Mg status, gut empty, no drug on board.
     problem.initial = engine::InitialKind::Given;

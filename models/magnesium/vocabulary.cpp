@@ -1,4 +1,5 @@
 // What a scenario may name for the magnesium model, with the chemistry behind salt masses.
+#include "models/magnesium/clinical_thresholds.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::models::magnesium {
@@ -89,6 +90,7 @@ engine::Vocabulary build_vocabulary() {
   v.limits_source =
       "IOM 1997 (supplement UL 350 mg/d); KDIGO CKD stages (eGFR < 30: G4-G5); drug labels "
       "(2 h separation)";
+  add_clinical_limits(v);
   return v;
 }
 

@@ -366,3 +366,51 @@ def test_help_shows_the_signature_and_the_docstring():
 def test_type_information_ships_with_the_package():
     package = Path(magsim.__file__).parent
     assert (package / "py.typed").exists() and (package / "_core.pyi").exists()
+
+
+OVERDOSE = {"duration": "12 h", "output": {"interval": "6 min"}, "subject": {"weight": "70 kg"},
+            "infusions": [{"form": "sulfate", "rate": "300 mmol/h", "start": "1 h", "duration": "1 h"}]}
+
+
+def test_warnings_name_every_threshold_crossed_as_the_cli_prints_them(tmp_path):
+    r = magsim.run(OVERDOSE)
+    assert len(r.warnings) == 5
+    assert r.warnings[1].startswith("total serum Mg above 3.5 mmol/L (loss of patellar reflexes) first at 1.")
+    serum = r["serum_mg_total"]
+    s = r.summary
+    assert s["serum_mg_total_peak"] == (float(serum.max()), "mmol/L")
+    assert s["serum_mg_total_peak_time"].value == float(r.time[serum.argmax()])
+    assert s["serum_mg_total_trough"].value == float(serum.min())
+    # the first crossing lies between the two samples around it
+    first = s["alert_patellar_reflexes_lost_first"]
+    assert first.unit == "h"
+    k = int(np.argmax(serum > 3.5))
+    assert r.time[k - 1] < first.value <= r.time[k]
+    assert s["alert_cardiac_arrest_time_beyond"].unit == "h"
+    assert s["alert_cardiac_arrest_time_beyond"].value > 0
+    assert "alert_hypomagnesemia_first" not in s and s["alert_hypomagnesemia_time_beyond"].value == 0
+    # the CLI prints the same lines on stderr, and the file carries them
+    path = tmp_path / "overdose.yaml"
+    path.write_text(magsim.Scenario.from_dict(OVERDOSE).to_yaml())
+    done = cli("run", path, "-o", tmp_path / "o.h5", "--quiet")
+    assert done.returncode == 0
+    assert [line[len("warning: "):] for line in done.stderr.splitlines() if line.startswith("warning: ")] == r.warnings
+    with h5py.File(tmp_path / "o.h5") as f:
+        assert f.attrs["alert_patellar_reflexes_lost_first_units"] == "h"
+        assert f.attrs["alert_patellar_reflexes_lost_first"] == pytest.approx(first.value, rel=RTOL)
+        assert f.attrs["serum_mg_total_peak_units"] == "mmol/L"
+    assert magsim.open(tmp_path / "o.h5").warnings == r.warnings
+
+
+def test_a_healthy_run_has_no_warnings(citrate):
+    assert citrate.warnings == []
+    assert citrate.summary["alert_hypomagnesemia_time_beyond"] == (0.0, "h")
+
+
+def test_a_measured_start_begins_at_the_measured_serum_and_red_cell_mg():
+    r = magsim.run({"duration": "2 d", "initial": {"serum_mg_total": "0.62 mmol/L", "rbc_mg": "1.6 mmol/L"}})
+    assert r["serum_mg_total"][0] == pytest.approx(0.62, rel=1e-9)
+    assert r["rbc_mg"][0] == pytest.approx(1.6, rel=1e-9)
+    assert any(w.startswith("total serum Mg below 0.7 mmol/L (hypomagnesemia) first at 0.0 h") for w in r.warnings)
+    with pytest.raises(magsim.ScenarioError, match="impossible"):
+        magsim.run({"duration": "2 d", "initial": {"serum_mg_total": "20 mmol/L"}})
