@@ -12,7 +12,7 @@ void RunSummary::begin(const engine::ModelInfo& info) {
   intake_ = info.find_output("cum_intake");
   absorbed_ = info.find_output("cum_absorbed");
   urine_rate_ = info.find_output("urine_mg_rate");
-  have_start_ = have_start_plus_day_ = false;
+  have_start_ = have_start_plus_day_ = have_day_before_start_ = false;
   first_.clear();
   day_before_end_.clear();
   last_.assign(info.outputs.size(), 0.0);
@@ -48,7 +48,12 @@ void RunSummary::sample(double t, const double* y, const double* x) {
   if (urine_ >= 0 && infusion_dose_mmol_ > 0) {
     if (t <= infusion_start_h_ + 1e-9) {
       urine_at_start_ = y[urine_];
+      if (urine_rate_ >= 0) urine_rate_at_start_ = y[urine_rate_];
       have_start_ = true;
+    }
+    if (t <= infusion_start_h_ - 24.0 + 1e-9 && t >= infusion_start_h_ - 24.0 - 1e-9) {
+      urine_at_start_minus_day_ = y[urine_];
+      have_day_before_start_ = true;
     }
     if (t <= infusion_start_h_ + 24.0 + 1e-9 && t >= infusion_start_h_ + 24.0 - 1e-9) {
       urine_at_start_plus_day_ = y[urine_];
@@ -63,7 +68,11 @@ double RunSummary::retention_percent() const {
   if (!(infusion_dose_mmol_ > 0) || !have_start_ || !have_start_plus_day_ || urine_rate_ < 0 ||
       first_.empty())
     return std::numeric_limits<double>::quiet_NaN();
-  const double baseline_per_day = first_[static_cast<size_t>(urine_rate_)];  // mmol/d at t = 0
+  // The baseline is the body's own urine just before the test: the 24-h collection before the
+  // infusion when the run has it, else the urine rate at the infusion start (a body depleted
+  // before the test excretes far less than at t = 0).
+  const double baseline_per_day = have_day_before_start_ ? urine_at_start_ - urine_at_start_minus_day_
+                                                         : urine_rate_at_start_;  // mmol/d
   const double extra = urine_at_start_plus_day_ - urine_at_start_ - baseline_per_day;
   return 100.0 * (infusion_dose_mmol_ - extra) / infusion_dose_mmol_;
 }

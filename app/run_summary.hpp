@@ -19,7 +19,8 @@ class RunSummary : public engine::SampleSink {
   void sample(double t, const double* y, const double* x) override;
 
   // For a run with IV magnesium: the retention (loading) test. Retention % = (dose - extra
-  // urine in the 24 h from the infusion start, over the baseline urine rate at t = 0) / dose.
+  // urine in the 24 h from the infusion start, over the urine of the 24 h before it, or the urine
+  // rate at the start when the run begins less than a day before the infusion) / dose.
   void set_infusion(double start_h, double dose_mmol) {
     infusion_start_h_ = start_h;
     infusion_dose_mmol_ = dose_mmol;
@@ -44,8 +45,9 @@ class RunSummary : public engine::SampleSink {
   double duration_h_;
   int serum_ = -1, urine_ = -1, intake_ = -1, absorbed_ = -1, urine_rate_ = -1;
   double infusion_start_h_ = 0, infusion_dose_mmol_ = 0;
-  double urine_at_start_ = 0, urine_at_start_plus_day_ = 0;
-  bool have_start_ = false, have_start_plus_day_ = false;
+  double urine_at_start_ = 0, urine_at_start_plus_day_ = 0, urine_at_start_minus_day_ = 0;
+  double urine_rate_at_start_ = 0;
+  bool have_start_ = false, have_start_plus_day_ = false, have_day_before_start_ = false;
   std::vector<double> first_, day_before_end_, last_;
   double t_day_before_end_ = -1, t_last_ = 0;
   engine::ThresholdMonitor alerts_{{}};
