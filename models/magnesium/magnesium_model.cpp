@@ -158,7 +158,7 @@ std::vector<engine::RouteInfo> route_table() {
 engine::ModelInfo build_info() {
   engine::ModelInfo info;
   info.name = "magnesium";
-  info.version = "0.1.0";
+  info.version = "1.0.0";  // model v1 (issue 9): fast exchange, status-adapted kidney, drug adaptation
   info.parameters = parameter_table();
   info.states = state_table(reference_state(info.default_parameters()));
   info.outputs = output_table();
