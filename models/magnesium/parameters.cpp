@@ -256,18 +256,18 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(rbc_exchange_half_time, "rbc.exchange_half_time", 400, "h", 72, 2000,
       "red-cell Mg is set largely at erythropoiesis and turns over with the cells (life span ~120 d); "
       "Mg-28 equilibrates with red cells over days (Silver 1960); red-cell Mg ~2/3 of normal after 3 "
-      "months of depletion while plasma fell to 1/3-1/4 (Shils 1969), free Mg 205 -> 162 uM after 3 weeks "
-      "(Fatemi 1991)",
-      "fitted: with rbc.uptake_half_saturation to Shils 1969 (x0.63 at day 70 of a 12 mg/d diet) and "
-      "Fatemi 1991 (x0.90 total at 3 w against x0.79 free); slow enough that red-cell Mg carries weeks of "
-      "history after serum has recovered");
-  def(rbc_uptake_half_saturation, "rbc.uptake_half_saturation", 2.0, "mmol/L", 0.1, 5,
+      "months of depletion while plasma fell to 1/3-1/4 (Shils 1969)",
+      "fitted: with rbc.uptake_half_saturation to Shils 1969 (x0.66 at 13 w of a 12 mg/d diet); slow "
+      "enough that red-cell Mg carries weeks of history after serum has recovered (x0.94 a week after "
+      "3 weeks of depletion end, serum back to normal). Fatemi 1991's red-cell free Mg fell to x0.79 in 3 "
+      "weeks; the model's total red-cell Mg to x0.93");
+  def(rbc_uptake_half_saturation, "rbc.uptake_half_saturation", 0.5, "mmol/L", 0.1, 5,
       "red-cell Mg falls with plasma but more slowly: ~2/3 of normal after 3 months of a Mg-deficient "
       "diet while plasma fell to 1/3-1/4 (Shils 1969); red-cell free Mg 180 -> 146 uM when "
       "hypomagnesemic (Rude 1989)",
-      "fitted: with rbc.exchange_half_time (Shils 1969, Fatemi 1991); ionized Mg giving half-maximal "
-      "red-cell uptake. Red cells have no regulated efflux (no set-point defence): their Mg follows a "
-      "nearly linear influx");
+      "fitted: with rbc.exchange_half_time (Shils 1969); ionized Mg giving half-maximal red-cell "
+      "uptake. Red cells have no regulated efflux (no set-point defence): their Mg follows a less "
+      "saturated influx");
   def(tissue_fast_content, "tissue.fast_content", 0.3, "mmol/kg", 0.1, 1,
       "urinary Mg-28 components with t1/2 1 and 3 h, 15-25 % of the dose (Silver 1960)",
       "fast-exchanging soft-tissue Mg (liver, kidney, gut wall, heart), per kg body weight");
@@ -508,12 +508,12 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(pregnancy_albumin_factor, "pregnancy.albumin_factor", 0.85, "1", 0.7, 1.0,
       "serum albumin falls ~10-20 % in pregnancy by dilution (Abbassi-Ghanavati 2009 reference ranges)",
       "lowers total but not ionized serum Mg");
-  def(pregnancy_tal_tm_factor, "pregnancy.tal_tm_factor", 0.95, "1", 0.7, 1.0,
+  def(pregnancy_tal_tm_factor, "pregnancy.tal_tm_factor", 0.90, "1", 0.7, 1.0,
       "ionized Mg 0.53 -> 0.49 mmol/L from the first to the third trimester (Handwerker 1995); plasma "
       "volume expansion lowers fractional tubular reabsorption (Cheung & Lafayette 2013)",
-      "fitted: V17 (ionized Mg lower in pregnancy) within V9 (the 4-h Zuspan level, which a lower "
-      "pregnant baseline pulls down); multiplies renal.tal_tm_per_gfr in pregnancy. The TRPM6 status "
-      "feedback gives back part of the fall: 0.95 gives ionized -4 %, about half of Handwerker's -7.5 %");
+      "fitted: V17 (ionized Mg lower in pregnancy: x0.92, Handwerker x0.925) within V9 (the 4-h Zuspan "
+      "level, 1.47 against >= 1.4 mmol/L, which a lower pregnant baseline pulls down); multiplies "
+      "renal.tal_tm_per_gfr in pregnancy. The TRPM6 status feedback gives back about a quarter of it");
   def(pregnancy_absorption_factor, "pregnancy.absorption_factor", 1.2, "1", 1.0, 1.5,
       "calcitriol doubles in pregnancy and intestinal Ca absorption about doubles (Kovacs & Kronenberg "
       "1997); Mg absorption follows calcitriol only mildly (Kidney Atlas ch. 4)",
