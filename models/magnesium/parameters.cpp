@@ -429,8 +429,8 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "Tm/GFR shows here");
   // SGLT2 inhibitors (dapagliflozin)
   def(sglt2_bioavailability, "sglt2.bioavailability", 0.78, "1", 0.6, 0.9, "dapagliflozin F 78 % (Farxiga label)",
-      "reference drug: dapagliflozin; oral doses enter the body state at once, exposure = F x amount");
-  def(sglt2_half_life, "sglt2.half_life", 12.9, "h", 8, 20, "dapagliflozin t1/2 ~12.9 h (Farxiga label)", "");
+      "measured (label); reference drug: dapagliflozin; oral doses enter the body state at once, exposure = F x amount");
+  def(sglt2_half_life, "sglt2.half_life", 12.9, "h", 8, 20, "dapagliflozin t1/2 ~12.9 h (Farxiga label)", "measured (label)");
   def(sglt2_max_tm_rise, "sglt2.max_tm_rise", 0.2, "1", 0, 0.5,
       "SGLT2 inhibitors raise serum Mg: dapagliflozin 10 mg +0.10, empagliflozin 10/25 mg +0.04/+0.07, "
       "canagliflozin 100/300 mg +0.06/+0.09 mmol/L vs placebo (Tang 2016 meta-analysis, 18 RCTs >= 24 w); "
@@ -443,8 +443,8 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "fitted: V23 with sglt2.max_tm_rise; dapagliflozin-equivalent exposure (F x amount) at half effect");
   // Calcineurin inhibitors (tacrolimus)
   def(cni_bioavailability, "cni.bioavailability", 0.25, "1", 0.05, 0.5, "tacrolimus oral F ~20-25 % (Prograf label)",
-      "reference drug: tacrolimus; oral doses enter the body state at once, exposure = F x amount");
-  def(cni_half_life, "cni.half_life", 12, "h", 8, 40, "tacrolimus t1/2 ~12-19 h in transplant recipients (Prograf label)", "");
+      "measured (label); reference drug: tacrolimus; oral doses enter the body state at once, exposure = F x amount");
+  def(cni_half_life, "cni.half_life", 12, "h", 8, 40, "tacrolimus t1/2 ~12-19 h in transplant recipients (Prograf label)", "measured (label)");
   def(cni_max_dct_downregulation, "cni.max_dct_downregulation", 0.8, "1", 0, 0.95,
       "tacrolimus down-regulates DCT TRPM6 and calbindin-D28k (Nijenhuis 2004, rats); hypomagnesemia in 43 % "
       "of tacrolimus-treated transplant recipients, FEMg 7.4 +/- 3.6 % vs 1.9 % in controls (Navaneethan 2006)",
@@ -462,7 +462,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "whole-kidney threshold sits in the TAL term)");
   // EGFR antibodies (cetuximab)
   def(egfr_antibody_half_life, "egfr_antibody.half_life", 112, "h", 60, 240,
-      "cetuximab t1/2 ~112 h (63-230 h) on 250 mg/m2 weekly (Erbitux label)", "reference drug: cetuximab");
+      "cetuximab t1/2 ~112 h (63-230 h) on 250 mg/m2 weekly (Erbitux label)", "measured (label); reference drug: cetuximab");
   def(egfr_antibody_max_trpm6_loss, "egfr_antibody.max_trpm6_loss", 0.9, "1", 0, 1,
       "EGF stimulates TRPM6 in the DCT; EGFR antibodies block it (Groenestege 2007); serum Mg falls in 97 % "
       "of patients, by 0.00157 mmol/L/d on average (Tejpar 2007)",
@@ -481,21 +481,22 @@ std::vector<engine::ParameterInfo> parameter_table() {
   // Ethanol
   def(ethanol_absorption_rate, "ethanol.absorption_rate", 3.0, "1/h", 0.5, 10,
       "peak blood ethanol 30-90 min after drinking on an empty stomach (Norberg 2003)",
-      "first-order absorption from the gut");
+      "derived: first-order absorption giving that peak time");
   def(ethanol_distribution_volume, "ethanol.distribution_volume", 0.6, "L/kg", 0.45, 0.8,
-      "ethanol distributes in body water: Widmark factor ~0.7 men, ~0.6 women (Norberg 2003)", "");
+      "ethanol distributes in body water: Widmark factor ~0.7 men, ~0.6 women (Norberg 2003)", "measured (population mean)");
   def(ethanol_max_elimination_rate, "ethanol.max_elimination_rate", 110, "mg/kg/h", 60, 200,
       "zero-order elimination ~0.1 g/kg/h, 7-10 g/h in adults (Norberg 2003; Holford 1987)",
-      "Vmax of the Michaelis-Menten elimination, per kg body weight");
+      "measured (population mean); Vmax of the Michaelis-Menten elimination, per kg body weight");
   def(ethanol_elimination_km, "ethanol.elimination_km", 0.1, "g/L", 0.02, 0.3,
-      "Michaelis constant of ethanol elimination ~0.05-0.1 g/L (Holford 1987; Norberg 2003)", "");
+      "Michaelis constant of ethanol elimination ~0.05-0.1 g/L (Holford 1987; Norberg 2003)", "measured");
   def(ethanol_max_tm_inhibition, "ethanol.max_tm_inhibition", 0.15, "1", 0, 0.5,
       "ethanol is an acute Mg diuretic (Rivlin 1994); urine Mg 167-260 % of control after ethanol "
       "(Kalbfleisch 1963, as cited by reviews); 2 mL/kg (1.6 g/kg) gave a marked immediate rise",
       "fitted: V25 (0-4 h urine Mg 1.67-2.6x after 1 g/kg); share of the loop transport maximum lost at "
       "saturating blood ethanol (site and mechanism of the magnesiuria are not settled)");
   def(ethanol_half_effect_concentration, "ethanol.half_effect_concentration", 0.5, "g/L", 0.1, 3,
-      "assumed", "blood ethanol at half the maximal magnesiuric effect");
+      "magnesiuria follows blood ethanol within hours (Kalbfleisch 1963, as cited by Rivlin 1994)",
+      "assumed: blood ethanol at half the maximal magnesiuric effect");
 
   // --- Conditions (conditions.cpp applies these) ---
   def(pregnancy_gfr_factor, "pregnancy.gfr_factor", 1.5, "1", 1.2, 1.8,
