@@ -253,21 +253,15 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(rbc_reference_concentration, "rbc.reference_concentration", 2.2, "mmol/L", 1.9, 2.6,
       "red-cell total Mg 1.9-2.5 mmol/L cells (Ryschon 1996; Immanuel 2006)",
       "content at serum.reference_ionized");
-  def(rbc_exchange_half_time, "rbc.exchange_half_time", 400, "h", 72, 2000,
-      "red-cell Mg is set largely at erythropoiesis and turns over with the cells (life span ~120 d); "
-      "Mg-28 equilibrates with red cells over days (Silver 1960); red-cell Mg ~2/3 of normal after 3 "
-      "months of depletion while plasma fell to 1/3-1/4 (Shils 1969)",
-      "fitted: with rbc.uptake_half_saturation to Shils 1969 (x0.66 at 13 w of a 12 mg/d diet); slow "
-      "enough that red-cell Mg carries weeks of history after serum has recovered (x0.94 a week after "
-      "3 weeks of depletion end, serum back to normal). Fatemi 1991's red-cell free Mg fell to x0.79 in 3 "
-      "weeks; the model's total red-cell Mg to x0.93");
+  def(rbc_exchange_half_time, "rbc.exchange_half_time", 72, "h", 12, 400,
+      "red-cell Mg follows serum slowly; Mg-28 equilibrates with cells over days (Silver 1960)", "assumed");
   def(rbc_uptake_half_saturation, "rbc.uptake_half_saturation", 0.5, "mmol/L", 0.1, 5,
       "red-cell Mg falls with plasma but more slowly: ~2/3 of normal after 3 months of a Mg-deficient "
       "diet while plasma fell to 1/3-1/4 (Shils 1969); red-cell free Mg 180 -> 146 uM when "
       "hypomagnesemic (Rude 1989)",
-      "fitted: with rbc.exchange_half_time (Shils 1969); ionized Mg giving half-maximal red-cell "
-      "uptake. Red cells have no regulated efflux (no set-point defence): their Mg follows a less "
-      "saturated influx");
+      "fitted: Shils 1969 red-cell course (~0.75 of normal at day 70 of a 12 mg/d diet, plasma ~0.6); "
+      "ionized Mg giving half-maximal red-cell uptake. Red cells have no regulated efflux (no set-point "
+      "defence): their Mg follows a less saturated influx");
   def(tissue_fast_content, "tissue.fast_content", 0.3, "mmol/kg", 0.1, 1,
       "urinary Mg-28 components with t1/2 1 and 3 h, 15-25 % of the dose (Silver 1960)",
       "fast-exchanging soft-tissue Mg (liver, kidney, gut wall, heart), per kg body weight");
