@@ -285,7 +285,8 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
     std::vector<std::string> common;
     for (const auto& e : d.set) common.push_back(e.text());
     const engine::Scenario base = load(common);
-    l.series_time_h = engine::sample_times(base.duration_h, base.output.interval_h);
+    l.series_time_h = engine::sample_times(base.duration_h, base.output.interval_h,
+                                             base.output.times_h);
     for (int k : s.kept_outputs) {
       const auto& o = info.outputs[static_cast<std::size_t>(k)];
       l.series.push_back({o.name, o.unit, o.description, true});

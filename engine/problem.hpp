@@ -33,6 +33,7 @@ struct Problem {
   Schedule schedule;
   double duration_h = 24;
   double output_interval_h = 1;    // samples at 0, dt, 2 dt, ..., and at duration_h
+  std::vector<double> output_times_h;  // and at these (merged in time order, no duplicates)
   InitialKind initial = InitialKind::SteadyState;
   std::vector<double> initial_state;  // Given: the start; SteadyState: the Newton start guess (empty: model's defaults)
   // SteadyState only: dynamic states held at these values; Newton solves the other dynamic

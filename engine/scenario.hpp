@@ -78,7 +78,10 @@ struct Subject {
 };
 
 struct OutputSpec {
+  // Samples at 0, interval, 2 interval, ... and at the end; with only `times` given, the
+  // interval is the duration (samples at 0 and at the end only).
   double interval_h = 1.0;
+  std::vector<double> times_h;  // extra samples (lab draws), sorted, each in (0, duration)
   std::vector<std::string> variables;  // empty: all
 };
 

@@ -73,7 +73,7 @@ const std::vector<std::string> kTopKeys{"name",        "description", "duration"
                                         "medications", "parameters",  "initial",     "solver"};
 const std::vector<std::string> kSubjectKeys{"sex",  "age",     "weight",    "height",
                                             "egfr", "albumin", "conditions"};
-const std::vector<std::string> kOutputKeys{"interval", "variables"};
+const std::vector<std::string> kOutputKeys{"interval", "times", "variables"};
 const std::vector<std::string> kSolverKeys{"method", "rtol", "atol", "max_step"};
 const std::vector<std::string> kDietKeys{"magnesium", "meals"};
 const std::vector<std::string> kDietStepKeys{"from", "rate"};
@@ -274,6 +274,20 @@ class Reader {
   void read_subject(const Field& f, Subject& subject) const;
   void read_diet(const Field& f, Diet& diet) const;
   DoseTiming read_timing(const YAML::Node& item, const std::vector<Field>& fs) const;
+  // A time or a list of times ('at: 3 d', 'times: [0.5 h, 2 h]'): the scalar nodes, never empty.
+  std::vector<YAML::Node> time_list(const Field& f, const std::string& example) const {
+    const std::string key = "'" + f.name + "'";
+    if (f.value.IsNull()) fail(f.key, key + " has no value; write e.g. " + example);
+    if (f.value.IsMap())
+      fail(f.value, "expected a time or a list of times for " + key + ", got a map");
+    std::vector<YAML::Node> nodes;
+    if (f.value.IsScalar()) nodes.push_back(f.value);
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) nodes.push_back(*it);
+    if (nodes.empty()) fail(f.value, key + " is empty; write e.g. " + example);
+    for (const auto& n : nodes)
+      if (!n.IsScalar()) fail(n, "expected a time such as \"3 d\", got " + node_kind(n));
+    return nodes;
+  }
   Supplement read_supplement(const YAML::Node& item) const;
   Infusion read_infusion(const YAML::Node& item, double run_h) const;
   Medication read_medication(const YAML::Node& item) const;
@@ -381,6 +395,21 @@ void Reader::read_output(const Field& f, Scenario& s) const {
       fail(i->value, "output interval '" + i->value.Scalar() + "' is longer than the duration (" +
                          units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) + ")");
     s.output.interval_h = v;
+  }
+  if (const Field* t = find(fs, "times")) {
+    // Lab-draw times, in addition to the interval; alone, they replace it (samples at 0, at
+    // each time and at the end).
+    for (const auto& n : time_list(*t, "times: [0.5 h, 2 h]")) {
+      const double h = quantity_of(n, n.Scalar(), units::kinds::time_point());
+      if (!(h >= 0) || h > s.duration_h)
+        fail(n, "output time '" + n.Scalar() + "' is outside the run (0 to " +
+                    units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) + ")");
+      if (std::find(s.output.times_h.begin(), s.output.times_h.end(), h) != s.output.times_h.end())
+        fail(n, "output time '" + n.Scalar() + "' is listed twice");
+      s.output.times_h.push_back(h);
+    }
+    std::sort(s.output.times_h.begin(), s.output.times_h.end());
+    if (!find(fs, "interval")) s.output.interval_h = s.duration_h;
   }
   if (const Field* v = find(fs, "variables")) {
     expect_list(v->value, "'variables' (e.g. [serum_mg_total, urine_mg_rate])");
@@ -517,15 +546,7 @@ DoseTiming Reader::read_timing(const YAML::Node& item, const std::vector<Field>&
       if (const Field* x = find(fs, k))
         fail(x->key,
              "'" + std::string(k) + "' applies to daily 'times'; 'at' is measured from t = 0");
-    if (at->value.IsNull()) fail(at->key, "'at' has no value; write e.g. at: 3 d");
-    if (at->value.IsMap())
-      fail(at->value, "expected a time or a list of times for 'at', got a map");
-    std::vector<YAML::Node> nodes;
-    if (at->value.IsScalar()) nodes.push_back(at->value);
-    for (auto it = at->value.begin(); it != at->value.end(); ++it) nodes.push_back(*it);
-    if (nodes.empty()) fail(at->value, "'at' is empty; write e.g. at: 3 d");
-    for (const auto& n : nodes) {
-      if (!n.IsScalar()) fail(n, "expected a time such as \"3 d\", got " + node_kind(n));
+    for (const auto& n : time_list(*at, "at: 3 d")) {
       const double h = quantity_of(n, n.Scalar(), units::kinds::time_point());
       if (h < 0)
         fail(n, "a single dose cannot be before t = 0, got '" + n.Scalar() +

@@ -66,6 +66,11 @@ class Writer {
 
     out_ << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
     out_ << YAML::Key << "interval" << YAML::Value << span(s.output.interval_h);
+    if (!s.output.times_h.empty()) {
+      out_ << YAML::Key << "times" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (double t : s.output.times_h) out_ << span(t);
+      out_ << YAML::EndSeq;
+    }
     out_ << YAML::Key << "variables" << YAML::Value << YAML::Flow << s.output.variables;
     out_ << YAML::EndMap;
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <stdexcept>
 #include <sstream>
 
@@ -173,7 +174,8 @@ class Timeline {
 
 }  // namespace
 
-std::vector<double> sample_times(double duration_h, double interval_h) {
+std::vector<double> sample_times(double duration_h, double interval_h,
+                                 const std::vector<double>& extra_h) {
   std::vector<double> t;
   const double eps = 1e-9 * std::max(1.0, duration_h);
   const auto count = static_cast<long>(std::floor(duration_h / interval_h + 1e-9));
@@ -181,7 +183,25 @@ std::vector<double> sample_times(double duration_h, double interval_h) {
   for (long k = 0; k <= count; ++k) t.push_back(static_cast<double>(k) * interval_h);
   if (duration_h - t.back() > eps) t.push_back(duration_h);
   else t.back() = duration_h;
-  return t;
+  if (extra_h.empty()) return t;
+  // Extra times (lab draws) merged in order; one within eps of a grid time is that time.
+  std::vector<double> merged;
+  merged.reserve(t.size() + extra_h.size());
+  std::vector<double> extra;
+  for (double x : extra_h)
+    if (x > 0 && x < duration_h) extra.push_back(x);
+  std::sort(extra.begin(), extra.end());
+  std::merge(t.begin(), t.end(), extra.begin(), extra.end(), std::back_inserter(merged));
+  std::vector<double> out;
+  out.reserve(merged.size());
+  for (double x : merged) {
+    if (!out.empty() && x - out.back() <= eps) {
+      if (x == duration_h) out.back() = x;  // the end stays exact
+      continue;
+    }
+    out.push_back(x);
+  }
+  return out;
 }
 
 namespace {
@@ -197,7 +217,8 @@ class Integrator {
         cancel_(cancel),
         w_(make_workspace(model, problem.parameters)),
         timeline_(problem.schedule),
-        samples_(sample_times(problem.duration_h, problem.output_interval_h)),
+        samples_(sample_times(problem.duration_h, problem.output_interval_h,
+                              problem.output_times_h)),
         y_(info_.outputs.size()) {}
 
   RunStats run();

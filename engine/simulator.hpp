@@ -29,7 +29,8 @@ struct RunStats {
 };
 
 // The times a run samples: 0, dt, 2 dt, ... up to the end, and the end itself, h.
-std::vector<double> sample_times(double duration_h, double interval_h);
+std::vector<double> sample_times(double duration_h, double interval_h,
+                                 const std::vector<double>& extra_h = {});
 
 // Throws SimulationError on numerical failure or when *cancel becomes true.
 RunStats simulate(const Model& model, const Problem& problem, SampleSink& sink,

@@ -91,6 +91,20 @@ TEST(Cli, RunFileReadsInH5pyAndXarrayWithEverySpecSeries) {
   EXPECT_EQ(std::system(check.c_str()), 0) << check;
 }
 
+TEST(Cli, OutputTimesAreInTheFileAndH5pyReadsItAsBefore) {
+  TempDir dir;
+  write(dir / "s.yaml", std::string(kShortScenario) +
+                            "output: {interval: 6 h, times: [0.5 h, 2 h, 6 h, 25 h]}\n");
+  const auto r = magsim("run " + (dir / "s.yaml").string() + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string file = (dir / "s.h5").string();
+  const std::string check =
+      std::string(MAGSIM_PYTHON) + " " + kSource + "/tests/python/check_hdf5.py " + file +
+      " && " + MAGSIM_PYTHON + " -c \"import h5py,sys; t=list(h5py.File(sys.argv[1])['series/time'][:]); "
+      "sys.exit(0 if t==[0,0.5,2,6,12,18,24,25,30,36,42,48] else print(t) or 1)\" " + file;
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
+}
+
 TEST(Cli, BadScenarioGivesFileLineColumnAndExitCode2) {
   TempDir dir;
   write(dir / "bad.yaml", "duration: 2 d\nsuplements: []\n");

@@ -180,3 +180,10 @@ TEST(Cancellation, AFlagStopsTheRunWithASimulationError) {
 
 }  // namespace
 }  // namespace magsim
+
+TEST(SampleTimes, ExtraTimesMergeInOrderWithoutDuplicates) {
+  const std::vector<double> t = magsim::engine::sample_times(6, 2, {5, 0.5, 2, 2 + 1e-12, 6});
+  EXPECT_EQ(t, (std::vector<double>{0, 0.5, 2, 4, 5, 6}));
+  // Only the start and the end on the grid (times alone).
+  EXPECT_EQ(magsim::engine::sample_times(6, 6, {1.5}), (std::vector<double>{0, 1.5, 6}));
+}

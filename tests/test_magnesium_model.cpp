@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/errors.hpp"
+#include "engine/scenario_parser.hpp"
 #include "engine/memory_sink.hpp"
 #include "engine/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -403,3 +404,26 @@ TEST(ScenarioMapping, DailyDosesInForceAtZeroEnterTheSteadyInputs) {
 
 }  // namespace
 }  // namespace magsim
+
+TEST(OutputTimes, LabDrawsAreSampledBetweenTheIntervalSamples) {
+  magsim::engine::Scenario sc;
+  sc.diet = magsim::engine::default_diet();
+  sc.duration_h = 8;
+  sc.output.interval_h = 1;
+  sc.output.times_h = {0.5, 2, 2.25};
+  magsim::engine::Infusion inf;
+  inf.loading_mmol = 16;
+  inf.loading_over_h = 1.0 / 3;
+  inf.rate_mmol_per_h = 4;
+  inf.duration_h = 7;
+  sc.infusions.push_back(inf);
+  magsim::engine::MemorySink sink;
+  const auto stats = magsim::engine::simulate(magsim::models::magnesium::model(),
+                                              magsim::models::magnesium::make_problem(sc), sink);
+  EXPECT_EQ(sink.time, (std::vector<double>{0, 0.5, 1, 2, 2.25, 3, 4, 5, 6, 7, 8}));
+  EXPECT_LT(stats.mass_balance_relative_error, 1e-9);
+  // The 0.5 h draw sees the loading dose (given over the first 20 min).
+  const int k = magsim::models::magnesium::model().info().find_output("serum_mg_total");
+  ASSERT_GE(k, 0);
+  EXPECT_GT(sink.output(1, k), sink.output(0, k));
+}

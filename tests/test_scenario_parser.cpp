@@ -97,6 +97,7 @@ void expect_same_scenario(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(a.description, b.description);
   EXPECT_EQ(a.duration_h, b.duration_h);
   EXPECT_EQ(a.output.interval_h, b.output.interval_h);
+  EXPECT_EQ(a.output.times_h, b.output.times_h);
   EXPECT_EQ(a.output.variables, b.output.variables);
   EXPECT_EQ(a.subject.sex, b.subject.sex);
   EXPECT_EQ(a.subject.age_y, b.subject.age_y);
@@ -241,6 +242,18 @@ TEST(ScenarioParser, OnlyDurationIsRequiredAndDefaultsFillTheRest) {
 
 TEST(ScenarioParser, ShortRunGetsOutputIntervalNoLongerThanItself) {
   EXPECT_EQ(parse("duration: 20 min\n").output.interval_h, 20.0 / 60);
+}
+
+TEST(ScenarioParser, OutputTimesAreSortedHoursNextToTheInterval) {
+  const Scenario s = parse("duration: 1 d\noutput: {interval: 1 h, times: [6 h, 30 min, 2 h]}\n");
+  EXPECT_EQ(s.output.interval_h, 1.0);
+  EXPECT_EQ(s.output.times_h, (std::vector<double>{0.5, 2.0, 6.0}));
+}
+
+TEST(ScenarioParser, OutputTimesAloneLeaveOnlyTheStartAndTheEndOnTheGrid) {
+  const Scenario s = parse("duration: 12 h\noutput: {times: [0.5 h, 2 h]}\n");
+  EXPECT_EQ(s.output.interval_h, 12.0);
+  EXPECT_EQ(s.output.times_h, (std::vector<double>{0.5, 2.0}));
 }
 
 TEST(ScenarioParser, EmptyMealListMeansGrazing) {

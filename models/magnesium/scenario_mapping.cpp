@@ -266,6 +266,7 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
 
   problem.duration_h = scenario.duration_h;
   problem.output_interval_h = scenario.output.interval_h;
+  problem.output_times_h = scenario.output.times_h;
   if (scenario.initial == "steady_state") {
     problem.initial = engine::InitialKind::SteadyState;
     problem.initial_state = steady_state_guess(p, problem.schedule.steady_route_rates);
