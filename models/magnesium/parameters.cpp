@@ -104,7 +104,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_ph_basal, "gut.ph_basal", 1.8, "1", 1.0, 3.0,
       "24-h median intragastric pH ~1.5-2 off acid suppression (Miner 2003)", "reported output only");
   def(gut_ph_full_ppi, "gut.ph_full_ppi", 6.0, "1", 4.5, 7.0,
-      "gastric pH ~6 under full acid suppression (PHYSIOLOGY.md)", "reported output only");
+      "gastric pH ~6 under full acid suppression (intragastric pH on high-dose PPI; Miner 2003)", "reported output only");
 
   def(gut_diarrhea_soluble_threshold, "gut.diarrhea_soluble_threshold", 14.6, "mmol/d", 10, 20,
       "upper normal fecal soluble Mg 14.6 mmol/d; each extra mmol adds ~7 g stool water (Fine, NEJM 1991)",
@@ -359,7 +359,7 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(loop_max_tal_inhibition, "loop.max_tal_inhibition", 0.6, "1", 0.2, 0.95,
       "loop diuretics block NKCC2, abolishing the lumen-positive voltage that drives paracellular Mg "
       "reabsorption (de Baaij 2015); acute magnesiuria for hours after a dose",
-      "assumed: human magnitude unconfirmed (PHYSIOLOGY.md: check)");
+      "assumed: no human figure for the acute Mg magnitude was found");
   def(loop_half_effect_amount, "loop.half_effect_amount", 8, "mg", 1, 40,
       "furosemide natriuresis half-maximal near 1 ug/mL plasma (Brater 1998), V ~0.1 L/kg",
       "furosemide-equivalent amount in the body");

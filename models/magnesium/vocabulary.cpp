@@ -17,7 +17,7 @@ std::vector<engine::SaltForm> salt_forms() {
       {"citrate", "Mg3(C6H5O7)2", 3 * mg / 451.11, true, false, chem + "; trimagnesium dicitrate"},
       {"chloride", "MgCl2.6H2O", mg / 203.30, true, true, chem + "; hexahydrate"},
       {"sulfate", "MgSO4.7H2O", mg / 246.47, true, true,
-       chem + "; heptahydrate, 1 g = 4.06 mmol Mg (PHYSIOLOGY.md)"},
+       chem + "; heptahydrate, 1 g = 4.06 mmol Mg"},
       {"glycinate", "Mg(C2H4NO2)2", mg / 172.42, true, false, chem + "; bisglycinate"},
       {"l_threonate", "Mg(C4H7O5)2", mg / 294.49, true, false, chem},
       {"lactate", "Mg(C3H5O3)2", mg / 202.44, true, false, chem},
