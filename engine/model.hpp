@@ -41,12 +41,21 @@ struct OutputInfo {
   std::string description;
 };
 
-// A dose route: a bolus of `amount` (in `unit`) adds coefficient*amount to each target state at
-// once; a rate (in `unit`/h) adds coefficient*rate to each target's derivative. Routes let the
-// engine apply doses and infusions without knowing what they are.
+// A dose route: a bolus of `amount` (in `unit`) adds share*amount to each target state at once;
+// a rate (in `unit`/h) adds share*rate to each target's derivative. Routes let the engine apply
+// doses and infusions without knowing what they are. A share is a fixed coefficient, or the
+// coefficient times a parameter p (or times 1 - p), so that how a dose splits between states is
+// model data a scenario can change (e.g. the soluble fraction of a salt).
 struct RouteTarget {
   int state = -1;
   double coefficient = 1.0;
+  int parameter = -1;       // >= 0: the share also depends on this parameter
+  bool complement = false;  // with a parameter: coefficient * (1 - p) instead of coefficient * p
+  double share(const double* p) const {
+    if (parameter < 0) return coefficient;
+    const double v = p[parameter];
+    return coefficient * (complement ? 1.0 - v : v);
+  }
 };
 struct RouteInfo {
   std::string name;  // e.g. "oral.citrate", "iv", "drug.omeprazole.oral"

@@ -295,6 +295,12 @@ class Reader {
   void read_solver(const Field& f, SolverSpec& solver) const;
   void read_initial(const Field& f, Scenario& s) const;
 
+  // The form a name stands for (an alias resolves to its form).
+  std::string canonical_salt(const std::string& name) const {
+    const SaltForm* salt = vocab_.find_salt(name);
+    return salt && !salt->alias_of.empty() ? salt->alias_of : name;
+  }
+
   std::vector<std::string> salt_names(bool iv_only) const {
     std::vector<std::string> names;
     for (const auto& salt : vocab_.salts)
@@ -566,7 +572,7 @@ Supplement Reader::read_supplement(const YAML::Node& item) const {
   s.mark = mark(item);
   const Field* form = find(fs, "form");
   if (!form) fail(item, "a supplement needs 'form' (" + join(salt_names(false)) + ")");
-  s.form = name_from(*form, salt_names(false), "salt form");
+  s.form = canonical_salt(name_from(*form, salt_names(false), "salt form"));
   const SaltForm* salt = vocab_.find_salt(s.form);
   if (!salt->oral) fail(form->value, "salt form '" + s.form + "' is not taken by mouth");
   const Field* dose = find(fs, "dose");
@@ -596,7 +602,7 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
   inf.mark = mark(item);
   inf.form = scenario_defaults::infusion_form;
   if (const Field* form = find(fs, "form")) {
-    inf.form = name_from(*form, salt_names(false), "salt form");
+    inf.form = canonical_salt(name_from(*form, salt_names(false), "salt form"));
     if (!vocab_.find_salt(inf.form)->iv)
       fail(form->value,
            "salt form '" + inf.form + "' cannot be given IV; IV forms: " + join(salt_names(true)));

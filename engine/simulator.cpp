@@ -45,7 +45,7 @@ struct Workspace {
     for (size_t r = 0; r < routes.size(); ++r)
       if (route_rates[r] != 0)
         for (const auto& target : routes[r].targets)
-          state_input[static_cast<size_t>(target.state)] += target.coefficient * route_rates[r];
+          state_input[static_cast<size_t>(target.state)] += target.share(parameters) * route_rates[r];
   }
 
   void unscale(const Vec& z) {
@@ -266,7 +266,7 @@ void Integrator::apply_events_at(double t, std::vector<double>& x) {
       case Timeline::kBolus: {
         const auto& b = schedule.boluses[i];
         for (const auto& target : info_.routes[static_cast<size_t>(b.route)].targets)
-          x[static_cast<size_t>(target.state)] += target.coefficient * b.amount;
+          x[static_cast<size_t>(target.state)] += target.share(problem_.parameters.data()) * b.amount;
         break;
       }
       case Timeline::kRate:

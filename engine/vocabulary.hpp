@@ -17,6 +17,7 @@ struct SaltForm {
   bool oral = true;
   bool iv = false;
   std::string source;
+  std::string alias_of;  // non-empty: another name for that form (e.g. bisglycinate -> glycinate)
 };
 
 struct DrugInfo {

@@ -95,7 +95,7 @@ DayBalance last_day(const engine::Scenario& sc) {
 
 TEST(MagnesiumParameters, EveryParameterHasUnitRangeContainingValueAndSource) {
   const auto& ps = info().parameters;
-  ASSERT_EQ(static_cast<int>(ps.size()), mg::par::count);
+  ASSERT_EQ(static_cast<int>(ps.size()), mg::kNumParameters);
   for (const auto& p : ps) {
     EXPECT_FALSE(p.name.empty());
     EXPECT_NE(p.name.find('.'), std::string::npos) << p.name << ": names are group.name";
@@ -132,7 +132,7 @@ TEST(MagnesiumVocabulary, EveryOralSaltAndEffectiveDrugRouteHasAModelRoute) {
   const auto& v = mg::vocabulary();
   for (const auto& s : v.salts)
     if (s.oral) {
-      EXPECT_TRUE(has_route("oral." + s.name)) << s.name;
+      EXPECT_TRUE(has_route("oral." + (s.alias_of.empty() ? s.name : s.alias_of))) << s.name;
     }
   EXPECT_TRUE(has_route("iv"));
   EXPECT_TRUE(has_route("oral.food"));
@@ -192,8 +192,16 @@ TEST(MagnesiumMassBalance, EveryRouteConservesDeclaredInvariant) {
   const auto& w = info().conserved_weights;
   for (const auto& r : info().routes) {
     double sum = 0;
-    for (const auto& t : r.targets) sum += w[t.state] * t.coefficient;
-    EXPECT_NEAR(sum, 0.0, 1e-15) << r.name;
+    // at the declared shares and at shares a scenario may set (a parameter-linked share and its
+    // complement go to states of equal weight, so any value conserves)
+    for (double v : {-1.0, 0.0, 0.3, 1.0, 2.0}) {
+      std::vector<double> p = info().default_parameters();
+      for (const auto& t : r.targets)
+        if (t.parameter >= 0) p[t.parameter] = v;
+      double sum = 0;
+      for (const auto& t : r.targets) sum += w[t.state] * t.share(p.data());
+      EXPECT_NEAR(sum, 0.0, 1e-15) << r.name << " at share " << v;
+    }
   }
   // drug states carry no Mg
   for (int i = mg::st::ppi_gut; i < kNumStates; ++i) EXPECT_EQ(w[i], 0.0) << info().states[i].name;

@@ -28,11 +28,36 @@ inline double gastric_emptying_rate(double meals, const double* p) {
 // Colonic transit rate constant (1/h): dissolved Mg is osmotically active, holds water in the
 // colon and speeds transit (Fine, NEJM 1991: ~7 g stool water per mmol fecal soluble Mg): the
 // laxative action of Mg salts. Linear in the dissolved amount, so cheap and smooth.
+// Unabsorbed salt anion (sulfate) counts like dissolved Mg: each holds its share of water.
 template <class T>
-T colon_transit_rate(const T& colon_dissolved, const double* p) {
-  const T load = value(colon_dissolved) > 0 ? colon_dissolved : T(0.0) * colon_dissolved;
+T colon_transit_rate(const T& colon_dissolved, const T& colon_anion, const double* p) {
+  const T osmotic = colon_dissolved + colon_anion;
+  const T load = value(osmotic) > 0 ? osmotic : T(0.0) * osmotic;
   return (1.0 + load / p[par::gut_colon_osmotic_amount]) / p[par::gut_colon_transit_time];
 }
+
+// Rate constant (1/h) at which unabsorbed anion leaves stomach and small bowel for the colon: the
+// inverse of the mean residence of the chain stomach -> jejunum -> ileum (derived, no parameter).
+inline double anion_small_bowel_rate(double k_gastric, const double* p) {
+  return 1.0 / (1.0 / k_gastric + p[par::gut_jejunum_transit_time] + p[par::gut_proximal_ileum_transit_time] +
+                p[par::gut_distal_ileum_transit_time]);
+}
+
+// Colonic dissolution of undissolved salt (mmol Mg/h): limited by the fermentation acids (short-
+// chain fatty acids) that reach it, 2 H+ per Mg, like the stomach's acid; this is why milk of
+// magnesia and MgO laxate although they hardly dissolve at small-bowel pH.
+template <class T>
+T colon_dissolution(const T& undissolved, const double* p) {
+  return 0.5 * p[par::gut_colon_acid_for_salt] * saturation(undissolved, p[par::gut_undissolved_half_saturation]);
+}
+
+// Stool water (g/d) at a rate of osmotically active solute leaving in stool (mmol/d), and the
+// share of people who have loose stools at it: individual thresholds log-normal around
+// gut.loose_stool_water with log-SD gut.loose_stool_spread (output only).
+inline double stool_water(double osmotic_mmol_per_day, const double* p) {
+  return p[par::gut_stool_water_basal] + p[par::gut_stool_water_per_osmotic_mmol] * osmotic_mmol_per_day;
+}
+double loose_stool_probability(double stool_water_g_per_day, const double* p);
 
 // Gastric acid output (mmol H+/h): basal plus meal-stimulated, cut by proton-pump inhibition.
 template <class T>

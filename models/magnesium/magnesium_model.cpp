@@ -64,6 +64,8 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::ethanol_gut, "ethanol_gut", "mg", "ethanol in the gut awaiting absorption", D, 10000);
   def(st::ethanol_body, "ethanol_body", "mg", "ethanol in body water", D, 10000);
   def(st::trpm6_expression, "trpm6_expression", "1", "TRPM6 expression in gut and DCT relative to a Mg-replete subject", D, 1);
+  def(st::anion_small_bowel, "anion_small_bowel", "mmol", "unabsorbed salt anion (sulfate) in stomach and small bowel", D, 10);
+  def(st::anion_colon, "anion_colon", "mmol", "unabsorbed salt anion (sulfate) in the colon, holding water", D, 10);
   return s;
 }
 
@@ -98,7 +100,7 @@ std::vector<engine::OutputInfo> output_table() {
       {"tal_reabsorption", "%", "share of the Mg reaching the thick ascending limb reabsorbed there"},
       {"dct_reabsorption", "%", "share of the Mg reaching the distal convoluted tubule reabsorbed there"},
       {"fecal_soluble_mg_rate", "mmol/d", "dissolved Mg leaving in stool (osmotically active)"},
-      {"diarrhea", "1", "1 when fecal soluble Mg exceeds its upper normal 14.6 mmol/d (Fine, NEJM 1991), else 0"},
+      {"diarrhea", "1", "probability of loose stools at the present stool water (0-1; log-normal threshold across people, fitted to Bashir 1993 and Fine 1991)"},
       {"gastric_ph", "1", "gastric pH (from proton-pump inhibition)"},
       {"gastric_acid_output", "mmol/h", "gastric H+ secretion"},
       {"ppi_exposure", "mg", "PPI in the body, omeprazole-equivalent"},
@@ -122,6 +124,8 @@ std::vector<engine::OutputInfo> output_table() {
       {"egfr_trpm6_loss", "%", "DCT TRPM6 activity lost under an EGFR antibody"},
       {"blood_ethanol", "g/L", "blood (body water) ethanol concentration"},
       {"ethanol_tm_inhibition", "%", "loop Mg transport maximum lost to ethanol"},
+      {"stool_water", "g/d", "stool water output at the present rate: a basal part plus the water held by soluble Mg and unabsorbed anion (Fine, NEJM 1991)"},
+      {"fecal_osmotic_rate", "mmol/d", "osmotically active solute leaving in stool: soluble Mg plus unabsorbed salt anion"},
   };
 }
 
@@ -130,14 +134,19 @@ std::vector<engine::RouteInfo> route_table() {
   const engine::RouteTarget intake{st::cum_intake, 1.0};
   r.push_back({"oral.food", "mmol", "dietary Mg, dissolved in the stomach with the meal",
                {{st::stomach_dissolved, 1.0}, intake}});
-  for (const auto& salt : kSaltDissolution) {
-    std::vector<engine::RouteTarget> t;
-    if (salt.acid_independent_fraction > 0) t.push_back({st::stomach_dissolved, salt.acid_independent_fraction});
-    if (salt.acid_independent_fraction < 1)
-      t.push_back({st::stomach_undissolved, 1.0 - salt.acid_independent_fraction});
-    t.push_back(intake);
+  // Each salt splits by its soluble fraction and brings its unabsorbed anion, both parameters
+  // (salt.<form>.soluble_fraction, salt.<form>.unabsorbed_anion), so a scenario can change them.
+  for (int k = 0; k < kNumSalts; ++k) {
+    const SaltRecord& salt = kSalts[k];
+    const int soluble = salt_parameter(k, SaltProperty::soluble_fraction);
+    std::vector<engine::RouteTarget> t{{st::stomach_dissolved, 1.0, soluble, false},
+                                       {st::stomach_undissolved, 1.0, soluble, true},
+                                       {st::anion_small_bowel, 1.0, salt_parameter(k, SaltProperty::unabsorbed_anion), false},
+                                       intake};
     r.push_back({std::string("oral.") + salt.name, "mmol",
-                 std::string("elemental Mg taken as ") + salt.name + " (" + salt.source + ")", t});
+                 std::string("elemental Mg taken as ") + salt.name + " (" + salt.formula +
+                     "; splits by salt." + salt.name + ".soluble_fraction)",
+                 t});
   }
   r.push_back({"iv", "mmol", "elemental Mg infused into the extracellular fluid", {{st::ecf, 1.0}, intake}});
   for (const auto& d : kDrugs) {
@@ -174,6 +183,16 @@ engine::ModelInfo build_info() {
   info.intake_state = st::cum_intake;
   return info;
 }
+
+}  // namespace
+
+double loose_stool_probability(double stool_water_g_per_day, const double* p) {
+  if (!(stool_water_g_per_day > 0)) return 0.0;
+  const double z = std::log(stool_water_g_per_day / p[par::gut_loose_stool_water]) / p[par::gut_loose_stool_spread];
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+
+namespace {
 
 // Mg missing from the defended pools (soft tissue, red cells, bone surface) against their
 // reference contents: the body's Mg history, which serum shows poorly.
@@ -216,6 +235,8 @@ class MagnesiumModel final : public engine::Model {
       if (is_body_state(i)) body += x[i];
     }
     const double fecal_soluble = f.fecal_soluble * per_day;
+    const double fecal_osmotic = fecal_soluble + f.fecal_anion * per_day;
+    const double water = stool_water(fecal_osmotic, p);
     const double values[] = {
         f.serum.total,
         f.serum.ionized,
@@ -245,7 +266,7 @@ class MagnesiumModel final : public engine::Model {
         100.0 * f.renal.tal_fraction,
         100.0 * f.renal.dct_fraction,
         fecal_soluble,
-        fecal_soluble > p[par::gut_diarrhea_soluble_threshold] ? 1.0 : 0.0,
+        loose_stool_probability(water, p),
         gastric_ph(x[st::ppi_pump_inhibition], p),
         f.acid_output,
         x[st::ppi_body],
@@ -269,6 +290,8 @@ class MagnesiumModel final : public engine::Model {
         100.0 * x[st::egfr_trpm6_loss],
         f.ethanol_concentration,
         100.0 * f.ethanol_inhibition,
+        water,
+        fecal_osmotic,
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];
@@ -309,7 +332,7 @@ std::vector<double> steady_state_guess(const std::vector<double>& parameters,
   const auto& routes = model().info().routes;
   std::vector<double> input(kNumStates, 0.0);  // per h
   for (size_t r = 0; r < routes.size() && r < route_rates.size(); ++r)
-    for (const auto& t : routes[r].targets) input[t.state] += t.coefficient * route_rates[r];
+    for (const auto& t : routes[r].targets) input[t.state] += t.share(p) * route_rates[r];
   // One-compartment PK at constant input: gut = in/ka, body = (F in_gut + in_iv) / ke.
   auto pk = [&](int gut, int body, double ka, double f, double half_life) {
     double to_body = input[body];

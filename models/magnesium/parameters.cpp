@@ -3,14 +3,22 @@
 // "assumed:" marks a value no source pins down, chosen within the physiology and said so.
 #include "models/magnesium/parameters.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace magsim::models::magnesium {
+namespace {
+std::string grams_per_mol(double m) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", m);
+  return buf;
+}
+}  // namespace
 
 std::vector<engine::ParameterInfo> parameter_table() {
-  std::vector<engine::ParameterInfo> t(par::count);
-  std::vector<bool> set(par::count, false);
+  std::vector<engine::ParameterInfo> t(kNumParameters);
+  std::vector<bool> set(kNumParameters, false);
   auto def = [&](par::Index i, std::string name, double value, std::string unit, double lo,
                  double hi, std::string source, std::string note) {
     t[i] = {std::move(name), value, std::move(unit), lo, hi, std::move(source), std::move(note)};
@@ -90,25 +98,47 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(gut_acid_output_meal, "gut.acid_output_meal", 15, "mmol/h", 5, 30,
       "meal-stimulated acid output ~15-25 mmol H+/h (Feldman, Sleisenger & Fordtran ch. 49)",
       "added per meal being digested");
-  def(gut_acid_dissolution_efficiency, "gut.acid_dissolution_efficiency", 0.35, "1", 0.1, 1,
+  def(gut_acid_dissolution_efficiency, "gut.acid_dissolution_efficiency", 0.30, "1", 0.1, 1,
       "Lindberg 1990: MgO ~43 % soluble at peak gastric acid in vitro",
-      "fitted: V4 (citrate/oxide 0-4 h urine increment >= 10x fasting); share of secreted H+ that "
+      "fitted: V4 (citrate/oxide 0-4 h urine increment >= 10x fasting; refit from 0.35 when colonic "
+      "dissolution became acid-limited, gut.colon_acid_for_salt); share of secreted H+ that "
       "reaches undissolved salt (2 H+ per Mg) rather than food buffers");
   def(gut_undissolved_half_saturation, "gut.undissolved_half_saturation", 1.0, "mmol", 0.1, 10,
       "assumed", "undissolved salt at which half the available acid is captured by it");
-  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.0015, "1/h", 0.001, 0.1,
+  def(gut_intestinal_dissolution_rate, "gut.intestinal_dissolution_rate", 0.001, "1/h", 0.0002, 0.1,
       "MgO laxative action needs dissolution beyond the stomach; slow at intestinal pH (Lindberg 1990: "
       "MgO nearly insoluble in water)",
       "fitted: V4 (Lindberg 1990, fasting 0-4 h urine increment citrate >= 10x oxide); first-order "
-      "dissolution of undissolved salt in small bowel and colon (most MgO needs gastric acid)");
+      "dissolution of undissolved salt in the small bowel (the colon's is acid-limited: "
+      "gut.colon_acid_for_salt)");
   def(gut_ph_basal, "gut.ph_basal", 1.8, "1", 1.0, 3.0,
       "24-h median intragastric pH ~1.5-2 off acid suppression (Miner 2003)", "reported output only");
   def(gut_ph_full_ppi, "gut.ph_full_ppi", 6.0, "1", 4.5, 7.0,
       "gastric pH ~6 under full acid suppression (intragastric pH on high-dose PPI; Miner 2003)", "reported output only");
 
-  def(gut_diarrhea_soluble_threshold, "gut.diarrhea_soluble_threshold", 14.6, "mmol/d", 10, 20,
-      "upper normal fecal soluble Mg 14.6 mmol/d; each extra mmol adds ~7 g stool water (Fine, NEJM 1991)",
-      "reported output only: the diarrhea indicator");
+  def(gut_colon_acid_for_salt, "gut.colon_acid_for_salt", 15.0, "mmol/h", 1, 25,
+      "colonic fermentation makes ~300-600 mmol/d (12-25 mmol/h) short-chain fatty acids "
+      "(Cummings 1987); proximal colon pH 5.5-6.5 (Evans 1988); Fine 1991: fecal Mg after milk of "
+      "magnesia is mostly soluble",
+      "fitted: milk of magnesia 30-60 mL (41-82 mmol Mg as hydroxide) gives loose stools within its "
+      "label's 1/2-6 h (V28); the fermentation acid (mmol H+/h) reaching undissolved "
+      "salt in the colon (not measured; under the production); caps colonic dissolution at 7.5 mmol Mg/h");
+  def(gut_stool_water_basal, "gut.stool_water_basal", 90, "g/d", 50, 150,
+      "normal stool weight ~100-200 g/d, ~75 % water (Wenzl 1995; Fine 1991)",
+      "assumed: stool water not held by soluble Mg or unabsorbed anion (output only)");
+  def(gut_stool_water_per_osmotic_mmol, "gut.stool_water_per_osmotic_mmol", 7.0, "g/mmol", 4, 10,
+      "each mmol of fecal soluble Mg holds ~7 g stool water (Fine, NEJM 1991); an unabsorbed divalent "
+      "anion with its cations holds about the same",
+      "measured for Mg; assumed equal per mmol of unabsorbed anion (output only)");
+  def(gut_loose_stool_water, "gut.loose_stool_water", 290, "g/d", 150, 400,
+      "diarrhea is stool weight > 200 g/d (~> 150-170 g water); Fine 1991: fecal soluble Mg above "
+      "~15 mmol/d in Mg-induced diarrhea; Bashir 1993: loose stools in 6 of 21 on 15.8 mmol/d MgCl2",
+      "fitted: stool water at which half of people have loose stools, to Bashir 1993 (V28) with "
+      "gut.loose_stool_spread (output only)");
+  def(gut_loose_stool_spread, "gut.loose_stool_spread", 0.35, "1", 0.1, 1,
+      "IOM 1997: supplements at the upper level (350 mg/d) give mild diarrhea in a minority; cathartic "
+      "doses (Epsom salt, citrate bowel preparation, milk of magnesia) act in almost everyone",
+      "fitted: log-SD of the individual stool-water thresholds, between the two (output only)");
 
   // --- Gut: uptake and secretion ---
   def(gut_paracellular_rate_jejunum, "gut.paracellular_rate_jejunum", 0.025, "1/h", 0.0, 0.5,
@@ -548,7 +578,29 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "this puts ~30 % at or below 0.70, Elisaf 1995); multiplies the loop transport maximum (the "
       "whole-kidney threshold) for chronic heavy drinking; acute drinks add the ethanol drug's effect");
 
-  for (int i = 0; i < par::count; ++i)
+  // --- Salt forms (salts.hpp): Mg content, solubility, unabsorbed anion ---
+  for (int k = 0; k < kNumSalts; ++k) {
+    const SaltRecord& r = kSalts[k];
+    const std::string base = std::string("salt.") + r.name + ".";
+    const double fraction = r.mg_per_formula * kMgMolarMass / r.molar_mass;
+    auto at = [&](SaltProperty q) { return static_cast<par::Index>(salt_parameter(k, q)); };
+    def(at(SaltProperty::mg_fraction), base + "mg_fraction", fraction, "1", 0.01, 0.61,
+        std::string(r.formula) + ", " + grams_per_mol(r.molar_mass) +
+            " g/mol (IUPAC atomic weights)",
+        "derived from the formula as sold; converts salt_dose / salt_amount / salt_rate to elemental Mg "
+        "(another hydrate: change it here)");
+    def(at(SaltProperty::soluble_fraction), base + "soluble_fraction", r.soluble_fraction, "1", 0, 1,
+        r.soluble_source,
+        std::string(r.soluble_note) +
+            "; share of the Mg dissolving in the stomach at any pH, the rest is undissolved salt "
+            "needing acid");
+    def(at(SaltProperty::unabsorbed_anion), base + "unabsorbed_anion", r.unabsorbed_anion, "1", 0, 2,
+        r.anion_source,
+        std::string(r.anion_note) +
+            "; mmol of anion per mmol Mg that escapes small-bowel absorption and holds water in the colon");
+  }
+
+  for (int i = 0; i < kNumParameters; ++i)
     if (!set[i]) throw std::logic_error("magnesium parameter table: index " + std::to_string(i) + " not declared");
   return t;
 }

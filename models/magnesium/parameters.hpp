@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/model.hpp"
+#include "models/magnesium/salts.hpp"
 
 namespace magsim::models::magnesium {
 
@@ -43,7 +44,11 @@ enum Index : int {
   gut_intestinal_dissolution_rate,
   gut_ph_basal,
   gut_ph_full_ppi,
-  gut_diarrhea_soluble_threshold,
+  gut_colon_acid_for_salt,
+  gut_stool_water_basal,
+  gut_stool_water_per_osmotic_mmol,
+  gut_loose_stool_water,
+  gut_loose_stool_spread,
   // Gut: uptake and secretion
   gut_paracellular_rate_jejunum,
   gut_paracellular_rate_ileum,
@@ -169,7 +174,14 @@ enum Index : int {
 };
 }  // namespace par
 
-// The declared table, indexed by par::Index.
+// After the named parameters come the salt forms' properties (salts.hpp), kSaltProperties per
+// form in the order of kSalts: p[salt_parameter(form, property)].
+constexpr int kNumParameters = par::count + kNumSalts * kSaltProperties;
+constexpr int salt_parameter(int salt, SaltProperty property) {
+  return par::count + salt * kSaltProperties + static_cast<int>(property);
+}
+
+// The declared table, indexed by par::Index and salt_parameter().
 std::vector<engine::ParameterInfo> parameter_table();
 
 }  // namespace magsim::models::magnesium

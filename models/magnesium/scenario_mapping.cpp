@@ -33,9 +33,9 @@ class TimelineBuilder {
  public:
   // `history_h` (<= 0): where the timeline starts, before t = 0 for a diet history; the steady
   // state is that of the inputs in force there.
-  TimelineBuilder(const engine::Scenario& sc, const engine::ModelInfo& info, double meal_duration_h,
+  TimelineBuilder(const engine::Scenario& sc, const engine::ModelInfo& info, const std::vector<double>& p,
                   double history_h)
-      : sc_(sc), info_(info), meal_h_(meal_duration_h), h0_(history_h) {
+      : sc_(sc), info_(info), p_(p), meal_h_(p[par::gut_meal_duration]), h0_(history_h) {
     s_.steady_route_rates.assign(info.routes.size(), 0.0);
     s_.steady_signals.assign(info.signals.size(), 0.0);
     for (size_t i = 0; i < info.signals.size(); ++i) s_.steady_signals[i] = info.signals[i].default_value;
@@ -113,16 +113,27 @@ class TimelineBuilder {
       }
   }
 
+  // Elemental Mg of a supplement: a salt mass converts by the run's salt.<form>.mg_fraction (so a
+  // scenario that declares another hydrate gets its Mg content).
+  double supplement_mmol(const engine::Supplement& sup) const {
+    if (!(sup.salt_dose_mg > 0)) return sup.dose_mmol;
+    for (int k = 0; k < kNumSalts; ++k)
+      if (sup.form == kSalts[k].name)
+        return sup.salt_dose_mg * p_[static_cast<size_t>(salt_parameter(k, SaltProperty::mg_fraction))] / kMgMolarMass;
+    return sup.dose_mmol;
+  }
+
   void supplements() {
     for (const auto& sup : sc_.supplements) {
       const int r = route("oral." + sup.form, sup.mark);
-      if (!(sup.dose_mmol >= 0)) fail(sup.mark, "supplement dose must not be negative");
+      const double dose = supplement_mmol(sup);
+      if (!(dose >= 0)) fail(sup.mark, "supplement dose must not be negative");
       for (double t : engine::dose_times(sup.timing, h0_, sc_.duration_h)) {
-        bolus(t, r, sup.dose_mmol, "supplement");
+        bolus(t, r, dose, "supplement");
         if (sup.with_meal) meal_pulse(t);
       }
       const double per_day = engine::daily_doses_in_force_at(sup.timing, h0_);
-      s_.steady_route_rates[r] += sup.dose_mmol * per_day / 24.0;
+      s_.steady_route_rates[r] += dose * per_day / 24.0;
       if (sup.with_meal) s_.steady_signals[meal_signal_] += per_day * meal_h_ / 24.0;
     }
   }
@@ -181,6 +192,7 @@ class TimelineBuilder {
  private:
   const engine::Scenario& sc_;
   const engine::ModelInfo& info_;
+  const std::vector<double>& p_;
   double meal_h_;
   double h0_;
   int meal_signal_;
@@ -257,7 +269,7 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
   // A diet schedule that starts before t = 0 is a history, integrated up to t = 0.
   const auto& diet = scenario.diet.schedule;
   problem.history_start_h = diet.empty() ? 0.0 : std::min(0.0, diet.front().from_h);
-  TimelineBuilder timeline(scenario, info, p[par::gut_meal_duration], problem.history_start_h);
+  TimelineBuilder timeline(scenario, info, p, problem.history_start_h);
   timeline.diet();
   timeline.supplements();
   timeline.infusions();

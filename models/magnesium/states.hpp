@@ -53,6 +53,9 @@ enum Index : int {
   ethanol_body,                // ethanol in body water, mg
   // Adaptation: TRPM6 expression (gut and DCT) relative to the Mg-replete reference
   trpm6_expression,
+  // Unabsorbed anion of a salt (sulfate) in the gut lumen, mmol: holds water, speeds colonic transit
+  anion_small_bowel,  // stomach and small bowel, lumped
+  anion_colon,
   count
 };
 }  // namespace st

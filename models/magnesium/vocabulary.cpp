@@ -1,30 +1,29 @@
 // What a scenario may name for the magnesium model, with the chemistry behind salt masses.
 #include "models/magnesium/clinical_thresholds.hpp"
 #include "models/magnesium/magnesium.hpp"
+#include "models/magnesium/parameters.hpp"
 
 namespace magsim::models::magnesium {
 namespace {
 
-// Mg mass fraction = 24.305 g/mol / molar mass of the salt as sold (formula given). Anhydrous
-// forms unless the salt is normally sold as a hydrate (chloride, sulfate).
-std::vector<engine::SaltForm> salt_forms() {
-  const double mg = 24.305;  // g/mol, IUPAC standard atomic weight
-  const std::string chem = "molar mass from IUPAC atomic weights";
-  return {
-      {"oxide", "MgO", mg / 40.304, true, false, chem},
-      {"hydroxide", "Mg(OH)2", mg / 58.320, true, false, chem},
-      {"carbonate", "MgCO3", mg / 84.313, true, false, chem},
-      {"citrate", "Mg3(C6H5O7)2", 3 * mg / 451.11, true, false, chem + "; trimagnesium dicitrate"},
-      {"chloride", "MgCl2.6H2O", mg / 203.30, true, true, chem + "; hexahydrate"},
-      {"sulfate", "MgSO4.7H2O", mg / 246.47, true, true,
-       chem + "; heptahydrate, 1 g = 4.06 mmol Mg"},
-      {"glycinate", "Mg(C2H4NO2)2", mg / 172.42, true, false, chem + "; bisglycinate"},
-      {"l_threonate", "Mg(C4H7O5)2", mg / 294.49, true, false, chem},
-      {"lactate", "Mg(C3H5O3)2", mg / 202.44, true, false, chem},
-      {"aspartate", "Mg(C4H6NO4)2", mg / 288.49, true, false, chem},
-      {"acetate", "Mg(CH3COO)2", mg / 142.39, true, false, chem},
-      {"gluconate", "Mg(C6H11O7)2", mg / 414.60, true, false, chem},
-  };
+// The salt forms of the model's table (salts.hpp) with their Mg content as declared in the
+// parameter table (salt.<form>.mg_fraction), then the aliases.
+std::vector<engine::SaltForm> salt_forms(const engine::ModelInfo& info) {
+  std::vector<engine::SaltForm> v;
+  for (int k = 0; k < kNumSalts; ++k) {
+    const SaltRecord& r = kSalts[k];
+    const auto& content = info.parameters[static_cast<size_t>(salt_parameter(k, SaltProperty::mg_fraction))];
+    v.push_back({r.name, r.formula, content.value, true, r.iv, content.source + " (" + content.name + ")", ""});
+  }
+  for (const auto& a : kSaltAliases)
+    for (const auto& form : std::vector<engine::SaltForm>(v))
+      if (form.name == a.form) {
+        engine::SaltForm alias = form;
+        alias.name = a.alias;
+        alias.alias_of = a.form;
+        v.push_back(alias);
+      }
+  return v;
 }
 
 std::vector<engine::DrugInfo> drugs() {
@@ -77,7 +76,7 @@ std::vector<engine::DrugInfo> drugs() {
 
 engine::Vocabulary build_vocabulary() {
   engine::Vocabulary v;
-  v.salts = salt_forms();
+  v.salts = salt_forms(model().info());
   v.drugs = drugs();
   v.conditions = {"pregnancy", "preeclampsia", "crohns", "chronic_diarrhea", "ileal_resection",
                   "alcohol_use_disorder"};

@@ -26,6 +26,8 @@ struct Fluxes {
   // gut transit rate constants (1/h)
   double k_gastric, k_jejunum, k_proximal_ileum, k_distal_ileum;
   T k_colon;
+  double k_anion_small_bowel;
+  T anion_to_colon, fecal_anion;  // mmol/h
   // dissolution of acid-requiring salt (mmol/h)
   T acid_output, dissolution_stomach, dissolution_jejunum, dissolution_proximal_ileum, dissolution_distal_ileum,
       dissolution_colon;
@@ -38,7 +40,7 @@ struct Fluxes {
   T red_cell_in, red_cell_out, fast_in, fast_out, medium_in, medium_out, slow_in, slow_out;
   T bone_in, bone_out, bone_formation, bone_resorption;
   T fast_exchange;  // ECF -> rapidly exchangeable pool (net)
-  T mucosal_shedding;  // cell Mg lost into the colon lumen with shed mucosal cells
+  T mucosal_shedding;  // cell Mg lost with shed mucosal cells: bound in cell debris, it leaves in stool
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
   T loop_absorbed, loop_eliminated, loop_inhibition;
@@ -104,13 +106,16 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.k_jejunum = 1.0 / p[par::gut_jejunum_transit_time];
   f.k_proximal_ileum = 1.0 / p[par::gut_proximal_ileum_transit_time];
   f.k_distal_ileum = 1.0 / p[par::gut_distal_ileum_transit_time];
-  f.k_colon = colon_transit_rate(x[st::colon_dissolved], p);
+  f.k_colon = colon_transit_rate(x[st::colon_dissolved], x[st::anion_colon], p);
+  f.k_anion_small_bowel = anion_small_bowel_rate(f.k_gastric, p);
+  f.anion_to_colon = f.k_anion_small_bowel * x[st::anion_small_bowel];
+  f.fecal_anion = f.k_colon * x[st::anion_colon];
   f.acid_output = gastric_acid_output(meals, pump_inhibition, p);
   f.dissolution_stomach = gastric_dissolution(x[st::stomach_undissolved], f.acid_output, p);
   f.dissolution_jejunum = intestinal_dissolution(x[st::jejunum_undissolved], p);
   f.dissolution_proximal_ileum = intestinal_dissolution(x[st::proximal_ileum_undissolved], p);
   f.dissolution_distal_ileum = intestinal_dissolution(x[st::distal_ileum_undissolved], p);
-  f.dissolution_colon = intestinal_dissolution(x[st::colon_undissolved], p);
+  f.dissolution_colon = colon_dissolution(x[st::colon_undissolved], p);
 
   const double absorb = p[par::gut_absorption_scale] * c.age_absorption_factor;
   const double absorb_active = absorb * c.ckd_transcellular_kept;
@@ -178,6 +183,7 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   const double k_shed = p[par::gut_mucosal_shedding] / 24.0 / fast_ref;
   f.fast_in = pool_uptake(x[st::tissue_fast], fast_ref, k_fast, k_shed);
   f.mucosal_shedding = k_shed * x[st::tissue_fast];
+  f.fecal += f.mucosal_shedding;  // not dissolved by colonic acid: it is not a salt
   f.fast_out = regulated_release(x[st::tissue_fast], fast_ref, k_fast, n_cell);
   const double k_medium = rate_from_half_time(p[par::tissue_medium_half_time]);
   const double medium_ref = p[par::tissue_medium_content] * w;
@@ -230,7 +236,7 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::distal_ileum_dissolved] = to_distal_d - to_colon_d + f.dissolution_distal_ileum +
                                    f.secretion_distal_ileum - f.paracellular_distal_ileum -
                                    f.transcellular_distal_ileum;
-  dx[st::colon_undissolved] = to_colon_u - to_feces_u - f.dissolution_colon + f.mucosal_shedding;
+  dx[st::colon_undissolved] = to_colon_u - to_feces_u - f.dissolution_colon;
   dx[st::colon_dissolved] =
       to_colon_d - f.fecal_soluble + f.dissolution_colon + f.secretion_colon - f.transcellular_colon;
 
@@ -272,6 +278,8 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::ethanol_gut] = -f.ethanol_absorbed;
   dx[st::ethanol_body] = f.ethanol_absorbed - f.ethanol_eliminated;
   dx[st::trpm6_expression] = f.trpm6_adaptation;
+  dx[st::anion_small_bowel] = -f.anion_to_colon;
+  dx[st::anion_colon] = f.anion_to_colon - f.fecal_anion;
 }
 
 }  // namespace magsim::models::magnesium
