@@ -41,6 +41,8 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::tissue_slow, "tissue_slow_mg", "mmol", "slowly exchanging soft-tissue Mg, mostly muscle (t1/2 ~6 w)", D, 300);
   def(st::bone_exchangeable, "bone_surface_mg", "mmol", "exchangeable bone-surface Mg (days-weeks)", D, 200);
   def(st::bone_deep, "bone_deep_mg", "mmol", "deep bone Mg, moved by remodeling (years)", D, 400);
+  def(st::csf, "csf_mg_amount", "mmol", "Mg in the cerebrospinal fluid (choroid-plexus secretion in, bulk outflow and brain uptake out)", D, 0.2);
+  def(st::brain, "brain_mg_amount", "mmol", "brain tissue Mg, exchanging slowly with the CSF and brain interstitium", D, 10);
   def(st::cum_urine, "cum_urine", "mmol", "cumulative urinary Mg since t=0", A, 100);
   def(st::cum_fecal, "cum_fecal", "mmol", "cumulative fecal Mg since t=0", A, 100);
   def(st::cum_intake, "cum_intake", "mmol", "cumulative oral and IV Mg intake since t=0", A, 100);
@@ -126,6 +128,8 @@ std::vector<engine::OutputInfo> output_table() {
       {"ethanol_tm_inhibition", "%", "loop Mg transport maximum lost to ethanol"},
       {"stool_water", "g/d", "stool water output at the present rate: a basal part plus the water held by soluble Mg and unabsorbed anion (Fine, NEJM 1991)"},
       {"fecal_osmotic_rate", "mmol/d", "osmotically active solute leaving in stool: soluble Mg plus unabsorbed salt anion"},
+      {"csf_mg", "mmol/L", "cerebrospinal fluid Mg concentration (choroid-plexus secretion, saturable in serum ionized Mg)"},
+      {"brain_mg", "mmol/kg", "brain tissue Mg per kg wet weight (slow exchange with the CSF)"},
   };
 }
 
@@ -292,6 +296,8 @@ class MagnesiumModel final : public engine::Model {
         100.0 * f.ethanol_inhibition,
         water,
         fecal_osmotic,
+        f.csf_concentration,
+        x[st::brain] / p[par::brain_mass],
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];
@@ -319,6 +325,8 @@ std::vector<double> reference_state(const std::vector<double>& parameters) {
   x[st::tissue_slow] = p[par::tissue_slow_content] * w;
   x[st::bone_exchangeable] = p[par::bone_exchangeable_content] * w;
   x[st::bone_deep] = p[par::bone_deep_content] * w;
+  x[st::csf] = p[par::brain_csf_reference_concentration] * p[par::brain_csf_volume];
+  x[st::brain] = p[par::brain_tissue_content] * p[par::brain_mass];
   x[st::trpm6_expression] = 1.0;
   return x;
 }

@@ -365,6 +365,43 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "adult skeletal remodeling ~10 %/y (Parfitt; Peterson & Riggs 2010)",
       "resorption of deep bone Mg into the ECF; formation takes it back from the surface pool");
 
+  // --- Brain and cerebrospinal fluid (brain.hpp) ---
+  def(brain_mass, "brain.mass", 1.4, "kg", 1.0, 1.8,
+      "reference adult brain 1.45 kg (men), 1.30 kg (women) (ICRP 89)",
+      "measured (reference adult); not scaled with body weight");
+  def(brain_tissue_content, "brain.tissue_content", 6.0, "mmol/kg", 4, 9,
+      "soft-tissue Mg 11.7-28.3 mEq/kg wet weight (6-14 mmol/kg) in accident victims (Aikawa 1981)",
+      "assumed: brain tissue Mg per kg wet weight at brain.csf_reference_concentration, near the low end "
+      "of soft tissues (brain is ~78 % water)");
+  def(brain_exchange_half_time, "brain.exchange_half_time", 250, "h", 24, 2000,
+      "CSF Mg stays raised, 11-21 % above baseline, through 9 days of IV Mg (Wong 2009); CSF Mg does not "
+      "follow serum within hours (Brewer 2001; Fuchs-Buder 1997: 'not parallel')",
+      "assumed (no human measurement found): half-time of brain tissue Mg equilibrating with the "
+      "CSF/interstitium. At 250 h the brain takes Mg from the CSF as fast as bulk flow carries it away "
+      "(8.4 mmol / 1.1 mmol/L x ln 2 / 250 h = 0.021 L/h), so about half of a step in secretion shows in "
+      "CSF within a day and the rest over weeks, as the brain fills");
+  def(brain_csf_volume, "brain.csf_volume", 0.15, "L", 0.09, 0.25,
+      "adult CSF volume ~150 mL (Sakka 2011, Eur Ann Otorhinolaryngol Head Neck Dis)", "measured (typical adult)");
+  def(brain_csf_formation_rate, "brain.csf_formation_rate", 0.35, "mL/min", 0.2, 0.6,
+      "CSF formation ~0.35 mL/min, ~500 mL/d, mostly by the choroid plexus (Sakka 2011)",
+      "measured (typical adult); the same flow leaves by bulk outflow into venous blood");
+  def(brain_csf_reference_concentration, "brain.csf_reference_concentration", 1.1, "mmol/L", 0.9, 1.35,
+      "CSF total Mg 1.25 +/- 0.14 mmol/L against serum 0.92 (McKee 2005, brain injury); 0.95 +/- 0.11 "
+      "(Fuchs-Buder 1997, neurosurgery); 2.23 +/- 0.09 mEq/L = 1.12 mmol/L at term (Fong 1995); CSF "
+      "ionized 0.82 against plasma 0.58 (Brewer 2001)",
+      "measured (middle of the studies): CSF Mg at serum.reference_ionized");
+  def(brain_csf_secretion_half_saturation, "brain.csf_secretion_half_saturation", 0.25, "mmol/L", 0.05, 2,
+      "CSF Mg up 11-21 % while plasma Mg was held near twice baseline for 10-14 d (Wong 2009, subarachnoid "
+      "haemorrhage); CSF ionized Mg unchanged over 4 h while a 20 mmol IV dose raised plasma ionized Mg by "
+      "53 % (Brewer 2001); no correlation of CSF with serum Mg over the baseline range (Fong 1995)",
+      "fitted: V30 (Wong 2009); serum ionized Mg at half-maximal choroid-plexus Mg secretion. Doubling "
+      "ionized Mg from the reference raises secretion, and so the eventual CSF level, by ~19 %");
+  def(l_threonate_brain_uptake_factor, "salt.l_threonate.brain_uptake_factor", 1.0, "1", 1.0, 1.5,
+      "Slutsky 2010 (Neuron; rats: Mg L-threonate raised CSF Mg by ~7-15 %, other Mg salts did not)",
+      "animal data; off by default (1 = no effect). assumed mechanism: multiplies choroid-plexus Mg "
+      "secretion, and so the steady CSF level, when a scenario sets it (parameters:) for an L-threonate "
+      "regimen; the model does not tie it to the L-threonate doses taken");
+
   // --- Drugs: class PK and effects (reference drug of each class in the source) ---
   def(ppi_absorption_rate, "ppi.absorption_rate", 1.0, "1/h", 0.3, 3,
       "omeprazole tmax 0.5-3.5 h (Prilosec label)", "first-order oral absorption, class-wide");

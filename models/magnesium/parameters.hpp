@@ -107,6 +107,15 @@ enum Index : int {
   bone_release_set_point_hill,
   bone_deep_content,
   bone_deep_half_time,
+  // Brain and cerebrospinal fluid
+  brain_mass,
+  brain_tissue_content,
+  brain_exchange_half_time,
+  brain_csf_volume,
+  brain_csf_formation_rate,
+  brain_csf_reference_concentration,
+  brain_csf_secretion_half_saturation,
+  l_threonate_brain_uptake_factor,
   // Drug classes (reference drug in brackets in the table)
   ppi_absorption_rate,
   ppi_bioavailability,

@@ -1,6 +1,6 @@
-// State layout of the magnesium model: Mg amounts (mmol) in the gut lumen, body pools and
-// cumulative balances, then the drug-class states (exposure and slow effects) and the TRPM6
-// adaptation state, all with conserved weight 0.
+// State layout of the magnesium model: Mg amounts (mmol) in the gut lumen, body pools (CSF and
+// brain tissue last) and cumulative balances, then the drug-class states (exposure and slow
+// effects) and the TRPM6 adaptation state, all with conserved weight 0.
 #pragma once
 
 namespace magsim::models::magnesium {
@@ -27,6 +27,8 @@ enum Index : int {
   tissue_slow,
   bone_exchangeable,
   bone_deep,
+  csf,    // Mg in the cerebrospinal fluid
+  brain,  // brain tissue Mg (cells and interstitium)
   // Cumulative balances (mmol)
   cum_urine,
   cum_fecal,
@@ -64,6 +66,6 @@ constexpr int kNumStates = st::count;
 static_assert(kNumStates <= 48, "the Jacobian uses Dual<kNumStates>: keep the state count small");
 
 inline bool is_gut_state(int i) { return i >= st::stomach_dissolved && i <= st::colon_undissolved; }
-inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::bone_deep; }
+inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::brain; }
 
 }  // namespace magsim::models::magnesium

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/magnesium/bone.hpp"
+#include "models/magnesium/brain.hpp"
 #include "models/magnesium/drugs.hpp"
 #include "models/magnesium/gut_absorption.hpp"
 #include "models/magnesium/parameters.hpp"
@@ -41,6 +42,8 @@ struct Fluxes {
   T bone_in, bone_out, bone_formation, bone_resorption;
   T fast_exchange;  // ECF -> rapidly exchangeable pool (net)
   T mucosal_shedding;  // cell Mg lost with shed mucosal cells: bound in cell debris, it leaves in stool
+  // ECF <-> CSF <-> brain tissue (mmol/h; csf_concentration mmol/L)
+  T csf_concentration, csf_secretion, csf_outflow, brain_exchange;
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
   T loop_absorbed, loop_eliminated, loop_inhibition;
@@ -206,6 +209,19 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.bone_out = regulated_release(x[st::bone_exchangeable], surface_ref, k_surface, p[par::bone_release_set_point_hill]);
   f.bone_formation = bone_formation(x[st::bone_exchangeable], k_form);
   f.bone_resorption = bone_resorption(x[st::bone_deep], k_resorb);
+
+  // CSF: secreted by the choroid plexus (saturable in ionized Mg), drained by bulk flow into
+  // venous blood; brain tissue exchanges with it slowly.
+  const double csf_flow = p[par::brain_csf_formation_rate] * 0.06;  // mL/min -> L/h
+  const double csf_ref = p[par::brain_csf_reference_concentration];
+  f.csf_concentration = x[st::csf] / p[par::brain_csf_volume];
+  f.csf_secretion = choroid_plexus_secretion(ionized, csf_flow, csf_ref, ref_ionized,
+                                             p[par::brain_csf_secretion_half_saturation],
+                                             p[par::l_threonate_brain_uptake_factor]);
+  f.csf_outflow = csf_bulk_outflow(f.csf_concentration, csf_flow);
+  f.brain_exchange = brain_tissue_exchange(f.csf_concentration, x[st::brain],
+                                           p[par::brain_tissue_content] * p[par::brain_mass], csf_ref,
+                                           rate_from_half_time(p[par::brain_exchange_half_time]));
   return f;
 }
 
@@ -248,9 +264,11 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::bone_exchangeable] = f.bone_in - f.bone_out - f.bone_formation;
   dx[st::bone_deep] = f.bone_formation - f.bone_resorption;
   dx[st::exchange_fast] = f.fast_exchange;
+  dx[st::csf] = f.csf_secretion - f.csf_outflow - f.brain_exchange;
+  dx[st::brain] = f.brain_exchange;
   dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
                 dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption -
-                f.fast_exchange;
+                f.fast_exchange - (f.csf_secretion - f.csf_outflow);
 
   // Cumulative balances
   dx[st::cum_urine] = f.renal.urine;
