@@ -171,7 +171,7 @@ std::vector<engine::RouteInfo> route_table() {
 engine::ModelInfo build_info() {
   engine::ModelInfo info;
   info.name = "magnesium";
-  info.version = "1.0.0";  // model v1 (issue 9): fast exchange, status-adapted kidney, drug adaptation
+  info.version = "1.1.0";  // model v1.1 (issue 10): salts as data, laxation, IM route, brain and CSF
   info.parameters = parameter_table();
   info.states = state_table(reference_state(info.default_parameters()));
   info.outputs = output_table();
