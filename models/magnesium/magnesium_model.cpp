@@ -41,6 +41,7 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::tissue_slow, "tissue_slow_mg", "mmol", "slowly exchanging soft-tissue Mg, mostly muscle (t1/2 ~6 w)", D, 300);
   def(st::bone_exchangeable, "bone_surface_mg", "mmol", "exchangeable bone-surface Mg (days-weeks)", D, 200);
   def(st::bone_deep, "bone_deep_mg", "mmol", "deep bone Mg, moved by remodeling (years)", D, 400);
+  def(st::im_depot, "im_depot_mg", "mmol", "Mg injected intramuscularly, not yet absorbed into the ECF", D, 10);
   def(st::cum_urine, "cum_urine", "mmol", "cumulative urinary Mg since t=0", A, 100);
   def(st::cum_fecal, "cum_fecal", "mmol", "cumulative fecal Mg since t=0", A, 100);
   def(st::cum_intake, "cum_intake", "mmol", "cumulative oral and IV Mg intake since t=0", A, 100);
@@ -122,6 +123,7 @@ std::vector<engine::OutputInfo> output_table() {
       {"egfr_trpm6_loss", "%", "DCT TRPM6 activity lost under an EGFR antibody"},
       {"blood_ethanol", "g/L", "blood (body water) ethanol concentration"},
       {"ethanol_tm_inhibition", "%", "loop Mg transport maximum lost to ethanol"},
+      {"im_depot_mg", "mmol", "Mg injected intramuscularly, not yet absorbed"},
   };
 }
 
@@ -140,6 +142,8 @@ std::vector<engine::RouteInfo> route_table() {
                  std::string("elemental Mg taken as ") + salt.name + " (" + salt.source + ")", t});
   }
   r.push_back({"iv", "mmol", "elemental Mg infused into the extracellular fluid", {{st::ecf, 1.0}, intake}});
+  r.push_back({"im", "mmol", "elemental Mg injected intramuscularly, absorbed from the depot into the ECF",
+               {{st::im_depot, 1.0}, intake}});
   for (const auto& d : kDrugs) {
     const auto& cls = drug_class_record(d.cls);
     const std::string ref = cls.reference_drug;
@@ -269,6 +273,7 @@ class MagnesiumModel final : public engine::Model {
         100.0 * x[st::egfr_trpm6_loss],
         f.ethanol_concentration,
         100.0 * f.ethanol_inhibition,
+        x[st::im_depot],
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];

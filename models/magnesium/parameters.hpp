@@ -102,6 +102,8 @@ enum Index : int {
   bone_release_set_point_hill,
   bone_deep_content,
   bone_deep_half_time,
+  // Intramuscular injection depot
+  im_absorption_half_time,
   // Drug classes (reference drug in brackets in the table)
   ppi_absorption_rate,
   ppi_bioavailability,

@@ -27,6 +27,7 @@ enum Index : int {
   tissue_slow,
   bone_exchangeable,
   bone_deep,
+  im_depot,  // injected intramuscularly, not yet absorbed into the ECF
   // Cumulative balances (mmol)
   cum_urine,
   cum_fecal,
@@ -61,6 +62,9 @@ constexpr int kNumStates = st::count;
 static_assert(kNumStates <= 48, "the Jacobian uses Dual<kNumStates>: keep the state count small");
 
 inline bool is_gut_state(int i) { return i >= st::stomach_dissolved && i <= st::colon_undissolved; }
-inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::bone_deep; }
+// Every Mg pool: gut lumen, body pools, and the intramuscular injection depot.
+inline bool is_body_state(int i) {
+  return (i >= st::stomach_dissolved && i <= st::bone_deep) || i == st::im_depot;
+}
 
 }  // namespace magsim::models::magnesium

@@ -38,6 +38,7 @@ struct Fluxes {
   T red_cell_in, red_cell_out, fast_in, fast_out, medium_in, medium_out, slow_in, slow_out;
   T bone_in, bone_out, bone_formation, bone_resorption;
   T fast_exchange;  // ECF -> rapidly exchangeable pool (net)
+  T im_absorption;  // intramuscular depot -> ECF
   T mucosal_shedding;  // cell Mg lost into the colon lumen with shed mucosal cells
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
@@ -200,6 +201,9 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.bone_out = regulated_release(x[st::bone_exchangeable], surface_ref, k_surface, p[par::bone_release_set_point_hill]);
   f.bone_formation = bone_formation(x[st::bone_exchangeable], k_form);
   f.bone_resorption = bone_resorption(x[st::bone_deep], k_resorb);
+
+  // Intramuscular depot: first-order absorption into the ECF.
+  f.im_absorption = rate_from_half_time(p[par::im_absorption_half_time]) * x[st::im_depot];
   return f;
 }
 
@@ -242,7 +246,8 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::bone_exchangeable] = f.bone_in - f.bone_out - f.bone_formation;
   dx[st::bone_deep] = f.bone_formation - f.bone_resorption;
   dx[st::exchange_fast] = f.fast_exchange;
-  dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
+  dx[st::im_depot] = -f.im_absorption;
+  dx[st::ecf] = f.im_absorption + f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
                 dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption -
                 f.fast_exchange;
 
