@@ -84,11 +84,27 @@ void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& load
 RunSummary make_run_summary(const LoadedScenario& loaded) {
   RunSummary summary(loaded.problem.duration_h);
   summary.set_thresholds(models::magnesium::vocabulary().thresholds);
-  if (!loaded.scenario.infusions.empty()) {
-    double start = loaded.problem.duration_h, dose = 0;
-    for (const auto& inf : loaded.scenario.infusions) {
+  // Parenteral Mg (IV infusions and boluses, IM and IV injections), as scheduled in the run.
+  const auto& sc = loaded.scenario;
+  if (!sc.infusions.empty() || !sc.injections.empty()) {
+    const double end = loaded.problem.duration_h;
+    double start = end, dose = 0;
+    for (const auto& inf : sc.infusions) {
       start = std::min(start, inf.start_h);
-      dose += inf.loading_mmol + inf.rate_mmol_per_h * inf.duration_h;
+      double paused = 0;  // maintenance hours lost to pauses
+      const double m0 = inf.start_h + inf.loading_over_h, m1 = m0 + inf.duration_h;
+      for (const auto& p : inf.pauses) paused += std::max(0.0, std::min(p.to_h, m1) - std::max(p.from_h, m0));
+      dose += inf.loading_mmol + inf.rate_mmol_per_h * (inf.duration_h - paused);
+    }
+    for (const auto& inj : sc.injections) {
+      std::vector<double> times = inj.at_h;
+      if (inj.every_h > 0)
+        for (double t = inj.start_h; t < std::min(inj.stop_h, end); t += inj.every_h) times.push_back(t);
+      for (double t : times)
+        if (t < end) {
+          start = std::min(start, t);
+          dose += inj.dose_mmol;
+        }
     }
     summary.set_infusion(start, dose);
   }

@@ -106,13 +106,13 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
     const double intake = last_[static_cast<size_t>(intake_)] - first_[static_cast<size_t>(intake_)];
     const double absorbed =
         last_[static_cast<size_t>(absorbed_)] - first_[static_cast<size_t>(absorbed_)];
-    line("Mg intake (oral + IV)", intake, "mmol");
+    line("Mg intake (oral, IV, IM)", intake, "mmol");
     if (intake > 0) line("absorbed, fraction of intake", 100.0 * absorbed / intake, "%", "%.1f");
   }
   const double retention = retention_percent();
   if (std::isfinite(retention)) {
-    line("IV Mg given", infusion_dose_mmol_, "mmol");
-    line("retention, 24 h from infusion start", retention, "%", "%.1f");
+    line("parenteral Mg given (IV, IM)", infusion_dose_mmol_, "mmol");
+    line("retention, 24 h from first parenteral dose", retention, "%", "%.1f");
   } else if (infusion_dose_mmol_ > 0) {
     os << "  retention: needs samples at the infusion start and 24 h later\n";
   }

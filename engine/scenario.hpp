@@ -33,6 +33,15 @@ struct Supplement {
   SourceMark mark;
 };
 
+// A time an infusion is switched off and on again: [from_h, to_h), absolute times.
+struct InfusionPause {
+  double from_h = 0;
+  double to_h = 0;
+};
+
+// An IV infusion: a loading dose (or a bolus item on its own: loading without maintenance, over
+// 0 h = given at once), then a maintenance rate. Doses per kg are already multiplied by the
+// subject's weight.
 struct Infusion {
   std::string form = "sulfate";
   double loading_mmol = 0;   // elemental
@@ -40,6 +49,24 @@ struct Infusion {
   double rate_mmol_per_h = 0;  // maintenance, elemental
   double start_h = 0;
   double duration_h = 0;       // of the maintenance phase, which starts after the loading dose
+  // The maintenance end as given by 'stop' (absolute time; duration_h is derived from it);
+  // NaN when the end came from 'duration' or the end of the run.
+  double stop_h = std::numeric_limits<double>::quiet_NaN();
+  std::vector<InfusionPause> pauses;  // sorted, disjoint, inside [start_h, end of the infusion]
+  SourceMark mark;
+};
+
+// Single injections (intramuscular, or an IV push) of the same dose: once at each of `at_h`
+// and/or every `every_h` from start_h until (excluding) stop_h.
+struct Injection {
+  std::string form = "sulfate";
+  std::string route = "im";  // "im" | "iv"
+  double dose_mmol = 0;      // elemental Mg per injection
+  double salt_dose_mg = 0;   // > 0 when given as salt mass (dose_mmol derived from it)
+  std::vector<double> at_h;
+  double every_h = 0;  // 0: no repeated injections
+  double start_h = 0;
+  double stop_h = std::numeric_limits<double>::infinity();  // default: end of run
   SourceMark mark;
 };
 
@@ -120,6 +147,7 @@ struct Scenario {
   Diet diet;
   std::vector<Supplement> supplements;
   std::vector<Infusion> infusions;
+  std::vector<Injection> injections;
   std::vector<Medication> medications;
   std::vector<ParameterOverride> parameters;
   std::string initial = "steady_state";  // "steady_state" | "default" | "measured"

@@ -70,7 +70,8 @@ std::string node_kind(const YAML::Node& n) {
 
 const std::vector<std::string> kTopKeys{"name",        "description", "duration",    "output",
                                         "subject",     "diet",        "supplements", "infusions",
-                                        "medications", "parameters",  "initial",     "solver"};
+                                        "medications", "parameters",  "initial",     "solver",
+                                        "injections"};
 const std::vector<std::string> kSubjectKeys{"sex",  "age",     "weight",    "height",
                                             "egfr", "albumin", "conditions"};
 const std::vector<std::string> kOutputKeys{"interval", "times", "variables"};
@@ -79,8 +80,13 @@ const std::vector<std::string> kDietKeys{"magnesium", "meals"};
 const std::vector<std::string> kDietStepKeys{"from", "rate"};
 const std::vector<std::string> kSupplementKeys{"form", "dose",  "salt_dose", "times",
                                                "at",   "start", "stop",      "with_meal"};
-const std::vector<std::string> kInfusionKeys{"form",      "loading", "rate",
-                                             "salt_rate", "start",   "duration"};
+const std::vector<std::string> kInfusionKeys{"form",   "loading",     "rate",     "salt_rate",
+                                             "start",  "duration",    "stop",     "pauses",
+                                             "amount", "salt_amount", "over"};
+const std::vector<std::string> kPauseKeys{"from", "to", "at", "for"};
+const std::vector<std::string> kInjectionKeys{"form", "route", "amount", "salt_amount",
+                                              "at",   "every", "start",  "stop"};
+const std::vector<std::string> kInjectionRoutes{"im", "iv"};
 const std::vector<std::string> kLoadingKeys{"amount", "salt_amount", "over"};
 const std::vector<std::string> kMedicationKeys{"drug", "route", "dose", "times",
                                                "at",   "start", "stop"};
@@ -201,8 +207,44 @@ class Reader {
     try {
       return units::convert(text, kind, element_);
     } catch (const UnitError& e) {
+      const std::size_t kg = per_kg_position(text);
+      if (kg != std::string::npos && kind.unit.find("kg") == std::string::npos)
+        fail(n,
+             "'" + text + "' is per kg of body weight; doses per kg are taken only for the "
+             "amounts and rates of infusions and injections and for supplement doses, not for " +
+                 kind.what,
+             kg);
       fail(n, e.what(), e.offset());
     }
+  }
+  // Where "/kg" (per kg of body weight) starts in a quantity's text, or npos.
+  static std::size_t per_kg_position(const std::string& text) {
+    for (std::size_t p = text.find("/kg"); p != std::string::npos; p = text.find("/kg", p + 1)) {
+      const std::size_t end = p + 3;
+      if (end == text.size() || text[end] == '/' || text[end] == ' ') return p;
+    }
+    return std::string::npos;
+  }
+  // A dose or rate that may be given per kg of body weight ("250 mg/kg", "15 mg/kg/h"):
+  // multiplied by the subject's weight, which must then be given.
+  double dose_quantity(const Field& f, const QuantityKind& kind, const std::string& what) const {
+    const std::string text = scalar(f);
+    const std::size_t kg = per_kg_position(text);
+    if (kg == std::string::npos) return non_negative(f, kind, what);
+    if (!weight_given_)
+      fail(f.value,
+           "'" + text + "' is a dose per kg of body weight; give the subject's weight "
+           "(subject: {weight: 70 kg})",
+           kg);
+    const std::string absolute = text.substr(0, kg) + text.substr(kg + 3);
+    double v = 0;
+    try {
+      v = units::convert(absolute, kind, element_);
+    } catch (const UnitError& e) {
+      fail(f.value, "'" + text + "': per kg, " + e.what(), e.offset() > kg ? e.offset() + 3 : e.offset());
+    }
+    if (v < 0) fail(f.value, what + " cannot be negative, got '" + text + "'");
+    return v * weight_kg_;
   }
   double non_negative(const Field& f, const QuantityKind& kind, const std::string& what) const {
     const double v = quantity(f, kind);
@@ -290,6 +332,8 @@ class Reader {
   }
   Supplement read_supplement(const YAML::Node& item) const;
   Infusion read_infusion(const YAML::Node& item, double run_h) const;
+  void read_pauses(const Field& f, Infusion& inf, double end_h) const;
+  Injection read_injection(const YAML::Node& item, double run_h) const;
   Medication read_medication(const YAML::Node& item) const;
   void read_parameters(const Field& f, Scenario& s) const;
   void read_solver(const Field& f, SolverSpec& solver) const;
@@ -312,6 +356,9 @@ class Reader {
   const Vocabulary& vocab_;
   units::Element element_ = scenario_defaults::element();
   std::vector<SetNode> set_nodes_;
+  // The subject's weight, for doses per kg; set before any dose is read.
+  double weight_kg_ = 70;
+  bool weight_given_ = false;
 };
 
 Scenario Reader::read(const YAML::Node& root) {
@@ -339,7 +386,13 @@ Scenario Reader::read(const YAML::Node& root) {
 
   s.output.interval_h = std::min(scenario_defaults::output_interval_h, s.duration_h);
   if (const Field* f = find(fs, "output")) read_output(*f, s);
-  if (const Field* f = find(fs, "subject")) read_subject(*f, s.subject);
+  if (const Field* f = find(fs, "subject")) {
+    read_subject(*f, s.subject);
+    if (f->value.IsMap())
+      for (auto it = f->value.begin(); it != f->value.end(); ++it)
+        if (it->first.IsScalar() && it->first.Scalar() == "weight") weight_given_ = true;
+  }
+  weight_kg_ = s.subject.weight_kg;
   s.diet = default_diet();
   if (const Field* f = find(fs, "diet")) read_diet(*f, s.diet);
 
@@ -353,6 +406,8 @@ Scenario Reader::read(const YAML::Node& root) {
         [&](const YAML::Node& n) { s.supplements.push_back(read_supplement(n)); });
   items("infusions", "- form: sulfate ...",
         [&](const YAML::Node& n) { s.infusions.push_back(read_infusion(n, s.duration_h)); });
+  items("injections", "- {form: sulfate, route: im, salt_amount: 5 g, at: [0 h]}",
+        [&](const YAML::Node& n) { s.injections.push_back(read_injection(n, s.duration_h)); });
   items("medications", "- drug: omeprazole ...",
         [&](const YAML::Node& n) { s.medications.push_back(read_medication(n)); });
 
@@ -583,9 +638,9 @@ Supplement Reader::read_supplement(const YAML::Node& item) const {
   if (!dose && !salt_dose)
     fail(item, "a supplement needs 'dose' (elemental, e.g. 150 mg) or 'salt_dose' (salt as sold)");
   if (dose) {
-    s.dose_mmol = non_negative(*dose, units::kinds::elemental_amount(element_), "a dose");
+    s.dose_mmol = dose_quantity(*dose, units::kinds::elemental_amount(element_), "a dose");
   } else {
-    s.salt_dose_mg = non_negative(*salt_dose, units::kinds::salt_mass(), "a dose");
+    s.salt_dose_mg = dose_quantity(*salt_dose, units::kinds::salt_mass(), "a dose");
     s.dose_mmol = salt_to_elemental_mmol(s.salt_dose_mg, *salt);
   }
   s.timing = read_timing(item, fs);
@@ -612,42 +667,66 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
     fail(item,
          "the default infusion form '" + inf.form + "' is not known to this model; give 'form'");
 
+  // An amount over a time: the loading dose, or a bolus given as an item of its own.
+  const auto read_amount = [&](const std::vector<Field>& af, const YAML::Node& where,
+                               const std::string& what) {
+    const Field* amount = find(af, "amount");
+    const Field* salt_amount = find(af, "salt_amount");
+    if (amount && salt_amount)
+      fail(salt_amount->key,
+           "give either 'amount' (elemental Mg) or 'salt_amount' (salt mass), not both");
+    if (!amount && !salt_amount)
+      fail(where, what + " needs 'amount' (elemental) or 'salt_amount' (e.g. 4 g)");
+    if (amount) return dose_quantity(*amount, units::kinds::elemental_amount(element_), what);
+    return salt_to_elemental_mmol(dose_quantity(*salt_amount, units::kinds::salt_mass(), what),
+                                  *salt);
+  };
   const Field* loading = find(fs, "loading");
+  const Field* bolus_amount = find(fs, "amount");
+  const Field* bolus_salt = find(fs, "salt_amount");
+  const Field* bolus_over = find(fs, "over");
+  const bool bolus = bolus_amount || bolus_salt;
   if (loading) {
     if (!loading->value.IsMap())
       fail(loading->value.IsNull() ? loading->key : loading->value,
            "expected a map {salt_amount: 4 g, over: 20 min} for 'loading', got " +
                node_kind(loading->value));
     const auto lf = fields(loading->value, "loading", kLoadingKeys);
-    const Field* amount = find(lf, "amount");
-    const Field* salt_amount = find(lf, "salt_amount");
     const Field* over = find(lf, "over");
-    if (amount && salt_amount)
-      fail(salt_amount->key,
-           "give either 'amount' (elemental Mg) or 'salt_amount' (salt mass), not both");
-    if (!amount && !salt_amount)
-      fail(loading->value, "a loading dose needs 'amount' (elemental) or 'salt_amount' (e.g. 4 g)");
+    inf.loading_mmol = read_amount(lf, loading->value, "a loading dose");
     if (!over) fail(loading->value, "a loading dose needs 'over' (e.g. over: 20 min)");
-    if (amount)
-      inf.loading_mmol =
-          non_negative(*amount, units::kinds::elemental_amount(element_), "a loading dose");
-    else
-      inf.loading_mmol = salt_to_elemental_mmol(
-          non_negative(*salt_amount, units::kinds::salt_mass(), "a loading dose"), *salt);
     inf.loading_over_h = positive(*over, units::kinds::duration(), "'over'");
+  }
+  if (bolus || bolus_over) {
+    const Field* first = bolus_amount ? bolus_amount : bolus_salt ? bolus_salt : bolus_over;
+    if (loading)
+      fail(first->key, "give either 'loading' (a load before a maintenance rate) or a bolus "
+                       "'amount'/'salt_amount' of its own, not both");
+    if (!bolus)
+      fail(bolus_over->key, "'over' is the time a bolus takes; give 'amount' or 'salt_amount' too");
+    for (const char* k : {"rate", "salt_rate", "duration", "stop", "pauses"})
+      if (const Field* x = find(fs, k))
+        fail(x->key, "a bolus ('amount'/'salt_amount') has no maintenance phase, so no '" +
+                         std::string(k) +
+                         "'; for a load followed by a rate write loading: {salt_amount: 4 g, over: "
+                         "20 min} and salt_rate");
+    inf.loading_mmol = read_amount(fs, item, "a bolus");
+    // Without 'over' the bolus is given at once (an IV push).
+    if (bolus_over) inf.loading_over_h = positive(*bolus_over, units::kinds::duration(), "'over'");
   }
   const Field* rate = find(fs, "rate");
   const Field* salt_rate = find(fs, "salt_rate");
   if (rate && salt_rate)
     fail(salt_rate->key,
          "give either 'rate' (elemental Mg) or 'salt_rate' (salt mass per time), not both");
-  if (!loading && !rate && !salt_rate)
-    fail(item, "an infusion needs 'rate' (e.g. 4 mmol/h), 'salt_rate' (e.g. 1 g/h) or 'loading'");
+  if (!loading && !bolus && !rate && !salt_rate)
+    fail(item, "an infusion needs 'rate' (e.g. 4 mmol/h), 'salt_rate' (e.g. 1 g/h), 'loading', "
+               "or a bolus 'amount'/'salt_amount'");
   if (rate)
-    inf.rate_mmol_per_h = non_negative(*rate, units::kinds::elemental_rate(element_), "a rate");
+    inf.rate_mmol_per_h = dose_quantity(*rate, units::kinds::elemental_rate(element_), "a rate");
   if (salt_rate)
     inf.rate_mmol_per_h = salt_to_elemental_mmol(
-        non_negative(*salt_rate, units::kinds::salt_rate(), "a rate"), *salt);
+        dose_quantity(*salt_rate, units::kinds::salt_rate(), "a rate"), *salt);
   if (const Field* start = find(fs, "start")) {
     inf.start_h = quantity(*start, units::kinds::time_point());
     if (inf.start_h < 0)
@@ -655,15 +734,147 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
            "an infusion cannot start before t = 0, got '" + start->value.Scalar() + "'");
   }
   const Field* duration = find(fs, "duration");
+  const Field* stop = find(fs, "stop");
+  if (duration && stop)
+    fail(stop->key, "give either 'duration' (of the maintenance infusion) or 'stop' (the time it "
+                    "ends), not both");
+  for (const Field* x : {duration, stop})
+    if (x && !rate && !salt_rate)
+      fail(x->key, "'" + x->name +
+                       "' is the end of the maintenance infusion; give 'rate' or 'salt_rate' too");
+  const double maintenance_from = inf.start_h + inf.loading_over_h;
   if (duration) {
-    if (!rate && !salt_rate)
-      fail(duration->key,
-           "'duration' is the length of the maintenance infusion; give 'rate' or 'salt_rate' too");
     inf.duration_h = positive(*duration, units::kinds::duration(), "an infusion duration");
+  } else if (stop) {
+    inf.stop_h = quantity(*stop, units::kinds::time_point());
+    if (!(inf.stop_h > maintenance_from))
+      fail(stop->value, "stop '" + stop->value.Scalar() +
+                            "' is not after the infusion's start" +
+                            (inf.loading_over_h > 0 ? " and loading dose" : "") + " (" +
+                            units::format_best(maintenance_from, "h", {"d", "h", "min"}) + ")");
+    inf.duration_h = inf.stop_h - maintenance_from;
   } else if (rate || salt_rate) {
-    inf.duration_h = std::max(0.0, run_h - inf.start_h - inf.loading_over_h);  // until the end
+    inf.duration_h = std::max(0.0, run_h - maintenance_from);  // until the end
   }
+  if (const Field* p = find(fs, "pauses"))
+    read_pauses(*p, inf, maintenance_from + inf.duration_h);
   return inf;
+}
+
+// pauses: [{from: 6 h, to: 7 h}, {at: 12 h, for: 30 min}]: the infusion is off, and its end
+// does not move.
+void Reader::read_pauses(const Field& f, Infusion& inf, double end_h) const {
+  const std::string example = "pauses: [{from: 6 h, to: 7 h}] or [{at: 6 h, for: 1 h}]";
+  if (f.value.IsNull()) fail(f.key, "'pauses' has no value; write e.g. " + example);
+  if (!f.value.IsSequence())
+    fail(f.value, "expected a list for 'pauses' (e.g. " + example + "), got " + node_kind(f.value));
+  const std::string span_text = units::format_best(inf.start_h, "h", {"d", "h", "min"}) + " to " +
+                                units::format_best(end_h, "h", {"d", "h", "min"});
+  for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+    const YAML::Node n = *it;
+    if (!n.IsMap()) fail(n, "expected a pause {from: 6 h, to: 7 h}, got " + node_kind(n));
+    const auto pf = fields(n, "pause", kPauseKeys);
+    const Field* from = find(pf, "from");
+    const Field* to = find(pf, "to");
+    const Field* at = find(pf, "at");
+    const Field* length = find(pf, "for");
+    InfusionPause p;
+    if (from || to) {
+      if (at || length)
+        fail((at ? at : length)->key, "give a pause as {from, to} or as {at, for}, not a mix");
+      if (!from || !to) fail(n, "a pause needs both 'from' and 'to' (e.g. {from: 6 h, to: 7 h})");
+      p.from_h = quantity(*from, units::kinds::time_point());
+      p.to_h = quantity(*to, units::kinds::time_point());
+      if (!(p.to_h > p.from_h))
+        fail(to->value, "a pause must end after it begins: 'to' '" + to->value.Scalar() +
+                            "' is not after 'from' '" + from->value.Scalar() + "'");
+    } else {
+      if (!at || !length) fail(n, "a pause needs 'from' and 'to', or 'at' and 'for'");
+      p.from_h = quantity(*at, units::kinds::time_point());
+      p.to_h = p.from_h + positive(*length, units::kinds::duration(), "a pause length");
+    }
+    const YAML::Node& where = from ? from->value : at->value;
+    if (p.from_h < inf.start_h || p.to_h > end_h)
+      fail(where, "the pause is outside the infusion, which runs from " + span_text);
+    if (!inf.pauses.empty() && p.from_h < inf.pauses.back().to_h)
+      fail(where, "pauses must be in time order and must not overlap: this one begins before "
+                  "the previous one ends");
+    inf.pauses.push_back(p);
+  }
+}
+
+Injection Reader::read_injection(const YAML::Node& item, double run_h) const {
+  if (!item.IsMap())
+    fail(item, "expected an injection {form: sulfate, route: im, salt_amount: 5 g, at: [0 h]}, "
+               "got " +
+                   node_kind(item));
+  const auto fs = fields(item, "injection", kInjectionKeys);
+  Injection inj;
+  inj.mark = mark(item);
+  inj.form = scenario_defaults::infusion_form;
+  if (const Field* form = find(fs, "form")) {
+    inj.form = name_from(*form, salt_names(false), "salt form");
+    if (!vocab_.find_salt(inj.form)->iv)
+      fail(form->value, "salt form '" + inj.form +
+                            "' cannot be injected; injectable forms: " + join(salt_names(true)));
+  }
+  const SaltForm* salt = vocab_.find_salt(inj.form);
+  if (!salt)
+    fail(item,
+         "the default injection form '" + inj.form + "' is not known to this model; give 'form'");
+  if (const Field* r = find(fs, "route")) inj.route = name_from(*r, kInjectionRoutes, "route");
+  const Field* amount = find(fs, "amount");
+  const Field* salt_amount = find(fs, "salt_amount");
+  if (amount && salt_amount)
+    fail(salt_amount->key,
+         "give either 'amount' (elemental Mg) or 'salt_amount' (salt mass), not both");
+  if (!amount && !salt_amount)
+    fail(item, "an injection needs 'amount' (elemental, e.g. 20 mmol) or 'salt_amount' (e.g. 5 g "
+               "MgSO4)");
+  if (amount) {
+    inj.dose_mmol = dose_quantity(*amount, units::kinds::elemental_amount(element_), "a dose");
+  } else {
+    inj.salt_dose_mg = dose_quantity(*salt_amount, units::kinds::salt_mass(), "a dose");
+    inj.dose_mmol = salt_to_elemental_mmol(inj.salt_dose_mg, *salt);
+  }
+  const Field* at = find(fs, "at");
+  const Field* every = find(fs, "every");
+  if (at && every)
+    fail(every->key, "give either 'at' (single injections) or 'every' (repeated), not both; "
+                     "write two items for both");
+  if (!at && !every)
+    fail(item, "an injection needs 'at: [0 h]' (once at each time) or 'every: 4 h' (repeated)");
+  if (at) {
+    for (const char* k : {"start", "stop"})
+      if (const Field* x = find(fs, k))
+        fail(x->key, "'" + std::string(k) + "' applies to 'every'; 'at' times are from t = 0");
+    for (const auto& n : time_list(*at, "at: [0 h]")) {
+      const double h = quantity_of(n, n.Scalar(), units::kinds::time_point());
+      if (h < 0 || h >= run_h)
+        fail(n, "injection time '" + n.Scalar() + "' is outside the run (0 to " +
+                    units::format_best(run_h, "h", {"y", "w", "d", "h", "min"}) + ")");
+      inj.at_h.push_back(h);
+    }
+    std::sort(inj.at_h.begin(), inj.at_h.end());
+  } else {
+    inj.every_h = positive(*every, units::kinds::duration(), "'every'");
+    const Field* start = find(fs, "start");
+    const Field* stop = find(fs, "stop");
+    if (start) {
+      inj.start_h = quantity(*start, units::kinds::time_point());
+      if (inj.start_h < 0)
+        fail(start->value, "injections cannot start before t = 0, got '" + start->value.Scalar() +
+                               "'");
+    }
+    if (stop) {
+      inj.stop_h = quantity(*stop, units::kinds::time_point());
+      if (!(inj.stop_h > inj.start_h))
+        fail(stop->value, "stop '" + stop->value.Scalar() + "' is not after start (" +
+                              (start ? "'" + start->value.Scalar() + "'" : std::string("0 h")) +
+                              ")");
+    }
+  }
+  return inj;
 }
 
 Medication Reader::read_medication(const YAML::Node& item) const {

@@ -83,6 +83,9 @@ class Writer {
     out_ << YAML::Key << "infusions" << YAML::Value << YAML::BeginSeq;
     for (const auto& x : s.infusions) write_infusion(x);
     out_ << YAML::EndSeq;
+    out_ << YAML::Key << "injections" << YAML::Value << YAML::BeginSeq;
+    for (const auto& x : s.injections) write_injection(x);
+    out_ << YAML::EndSeq;
     out_ << YAML::Key << "medications" << YAML::Value << YAML::BeginSeq;
     for (const auto& x : s.medications) write_medication(x);
     out_ << YAML::EndSeq;
@@ -222,7 +225,13 @@ class Writer {
     const std::string formula = salt ? " (" + salt->formula + ")" : "";
     out_ << YAML::BeginMap;
     out_ << YAML::Key << "form" << YAML::Value << x.form;
-    if (x.loading_mmol > 0 || x.loading_over_h > 0) {
+    const bool bolus_only = !(x.rate_mmol_per_h > 0 || x.duration_h > 0);
+    if (bolus_only && x.loading_mmol > 0) {
+      // A bolus item: an amount, given at once or over a short time.
+      salt_or_elemental("salt_amount", "amount", x.loading_mmol, false);
+      out_ << YAML::Comment(elemental_note(x.loading_mmol) + formula);
+      if (x.loading_over_h > 0) out_ << YAML::Key << "over" << YAML::Value << span(x.loading_over_h);
+    } else if (x.loading_mmol > 0 || x.loading_over_h > 0) {
       out_ << YAML::Key << "loading" << YAML::Value << YAML::Flow << YAML::BeginMap;
       salt_or_elemental("salt_amount", "amount", x.loading_mmol, false);
       out_ << YAML::Key << "over" << YAML::Value << span(x.loading_over_h);
@@ -234,7 +243,40 @@ class Writer {
                             formula);
     }
     out_ << YAML::Key << "start" << YAML::Value << span(x.start_h);
-    if (x.duration_h > 0) out_ << YAML::Key << "duration" << YAML::Value << span(x.duration_h);
+    if (std::isfinite(x.stop_h))
+      out_ << YAML::Key << "stop" << YAML::Value << span(x.stop_h);
+    else if (x.duration_h > 0)
+      out_ << YAML::Key << "duration" << YAML::Value << span(x.duration_h);
+    if (!x.pauses.empty()) {
+      out_ << YAML::Key << "pauses" << YAML::Value << YAML::BeginSeq;
+      for (const auto& p : x.pauses)
+        out_ << YAML::Flow << YAML::BeginMap << YAML::Key << "from" << YAML::Value
+             << span(p.from_h) << YAML::Key << "to" << YAML::Value << span(p.to_h)
+             << YAML::EndMap;
+      out_ << YAML::EndSeq;
+    }
+    out_ << YAML::EndMap;
+  }
+
+  void write_injection(const Injection& x) {
+    out_ << YAML::BeginMap;
+    out_ << YAML::Key << "form" << YAML::Value << x.form;
+    out_ << YAML::Key << "route" << YAML::Value << x.route;
+    if (x.salt_dose_mg > 0)
+      out_ << YAML::Key << "salt_amount" << YAML::Value
+           << format_best(x.salt_dose_mg, "mg", {"mg", "g"});
+    else
+      out_ << YAML::Key << "amount" << YAML::Value << elemental_amount(x.dose_mmol);
+    out_ << YAML::Comment(elemental_note(x.dose_mmol) + " per injection");
+    if (x.every_h > 0) {
+      out_ << YAML::Key << "every" << YAML::Value << span(x.every_h);
+      out_ << YAML::Key << "start" << YAML::Value << span(x.start_h);
+      if (std::isfinite(x.stop_h)) out_ << YAML::Key << "stop" << YAML::Value << span(x.stop_h);
+    } else {
+      out_ << YAML::Key << "at" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (double h : x.at_h) out_ << span(h);
+      out_ << YAML::EndSeq;
+    }
     out_ << YAML::EndMap;
   }
 

@@ -43,6 +43,7 @@ std::vector<engine::StateInfo> state_table(const std::vector<double>& initial) {
   def(st::bone_deep, "bone_deep_mg", "mmol", "deep bone Mg, moved by remodeling (years)", D, 400);
   def(st::csf, "csf_mg_amount", "mmol", "Mg in the cerebrospinal fluid (choroid-plexus secretion in, bulk outflow and brain uptake out)", D, 0.2);
   def(st::brain, "brain_mg_amount", "mmol", "brain tissue Mg, exchanging slowly with the CSF and brain interstitium", D, 10);
+  def(st::im_depot, "im_depot_mg", "mmol", "Mg injected intramuscularly, not yet absorbed into the ECF", D, 10);
   def(st::cum_urine, "cum_urine", "mmol", "cumulative urinary Mg since t=0", A, 100);
   def(st::cum_fecal, "cum_fecal", "mmol", "cumulative fecal Mg since t=0", A, 100);
   def(st::cum_intake, "cum_intake", "mmol", "cumulative oral and IV Mg intake since t=0", A, 100);
@@ -130,6 +131,7 @@ std::vector<engine::OutputInfo> output_table() {
       {"fecal_osmotic_rate", "mmol/d", "osmotically active solute leaving in stool: soluble Mg plus unabsorbed salt anion"},
       {"csf_mg", "mmol/L", "cerebrospinal fluid Mg concentration (choroid-plexus secretion, saturable in serum ionized Mg)"},
       {"brain_mg", "mmol/kg", "brain tissue Mg per kg wet weight (slow exchange with the CSF)"},
+      {"im_depot_mg", "mmol", "Mg injected intramuscularly, not yet absorbed"},
   };
 }
 
@@ -153,6 +155,8 @@ std::vector<engine::RouteInfo> route_table() {
                  t});
   }
   r.push_back({"iv", "mmol", "elemental Mg infused into the extracellular fluid", {{st::ecf, 1.0}, intake}});
+  r.push_back({"im", "mmol", "elemental Mg injected intramuscularly, absorbed from the depot into the ECF",
+               {{st::im_depot, 1.0}, intake}});
   for (const auto& d : kDrugs) {
     const auto& cls = drug_class_record(d.cls);
     const std::string ref = cls.reference_drug;
@@ -298,6 +302,7 @@ class MagnesiumModel final : public engine::Model {
         fecal_osmotic,
         f.csf_concentration,
         x[st::brain] / p[par::brain_mass],
+        x[st::im_depot],
     };
     const size_t n = sizeof(values) / sizeof(values[0]);
     for (size_t i = 0; i < n && i < info_.outputs.size(); ++i) y[i] = values[i];

@@ -364,6 +364,13 @@ std::vector<engine::ParameterInfo> parameter_table() {
   def(bone_deep_half_time, "bone.deep_half_time", 60000, "h", 20000, 200000,
       "adult skeletal remodeling ~10 %/y (Parfitt; Peterson & Riggs 2010)",
       "resorption of deep bone Mg into the ECF; formation takes it back from the surface pool");
+  def(im_absorption_half_time, "im.absorption_half_time", 2.19, "h", 0.5, 4,
+      "Salinger 2013 (BJOG 120:894, population PK of IM vs IV MgSO4 in 258 pre-eclamptic Indian "
+      "women, Table 2): first-order IM absorption ka = 0.317 1/h, t1/2 = ln 2 / ka = 2.19 h; "
+      "the IM onset of action ~1 h and duration 3-4 h (US label of MgSO4 injection)",
+      "measured (population estimate from one sample per woman): Mg injected deep IM (50 % MgSO4, "
+      "gluteal) leaves the depot into the ECF at first order. Salinger's IM bioavailability of "
+      "86.2 % is not modelled: Mg is not metabolised, so the whole depot is absorbed");
 
   // --- Brain and cerebrospinal fluid (brain.hpp) ---
   def(brain_mass, "brain.mass", 1.4, "kg", 1.0, 1.8,

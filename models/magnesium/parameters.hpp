@@ -116,6 +116,8 @@ enum Index : int {
   brain_csf_reference_concentration,
   brain_csf_secretion_half_saturation,
   l_threonate_brain_uptake_factor,
+  // Intramuscular injection depot
+  im_absorption_half_time,
   // Drug classes (reference drug in brackets in the table)
   ppi_absorption_rate,
   ppi_bioavailability,

@@ -146,29 +146,65 @@ class TimelineBuilder {
       double t = inf.start_h;
       if (inf.loading_mmol > 0) {
         if (inf.loading_over_h > 0) {
-          rate_window(iv, t, t + inf.loading_over_h, inf.loading_mmol / inf.loading_over_h, "loading");
+          rate_window(iv, t, t + inf.loading_over_h, inf.loading_mmol / inf.loading_over_h, "loading",
+                      inf.pauses);
           t += inf.loading_over_h;
         } else if (t >= h0_ && t < sc_.duration_h) {
           bolus(t, iv, inf.loading_mmol, "loading_bolus");
         }
       }
       if (inf.rate_mmol_per_h > 0 && inf.duration_h > 0)
-        rate_window(iv, t, t + inf.duration_h, inf.rate_mmol_per_h, "maintenance");
+        rate_window(iv, t, t + inf.duration_h, inf.rate_mmol_per_h, "maintenance", inf.pauses);
     }
   }
 
-  // An infusion at `rate` over [from, to), clipped to the timeline. One that began before its
-  // start counts from there (the steady-state start does not include it).
-  void rate_window(int r, double from, double to, double rate, const std::string& phase) {
-    const double a = std::max(from, h0_);
-    const double b = std::min(to, sc_.duration_h);
-    if (b <= a) return;
-    rate_step(a, r, rate);
-    s_.events.push_back({a, "infusion_start", "iv " + phase, rate, "mmol/h"});
-    if (to < sc_.duration_h) {
-      rate_step(to, r, -rate);
-      s_.events.push_back({to, "infusion_stop", "iv " + phase, rate, "mmol/h"});
+  // Injections: each a bolus into its route (the IM depot, or the ECF for an IV push).
+  void injections() {
+    for (const auto& inj : sc_.injections) {
+      if (!(inj.dose_mmol >= 0)) fail(inj.mark, "injection dose must not be negative");
+      const int r = route(inj.route, inj.mark);
+      std::vector<double> times = inj.at_h;
+      if (inj.every_h > 0)
+        for (double t = inj.start_h; t < std::min(inj.stop_h, sc_.duration_h); t += inj.every_h)
+          times.push_back(t);
+      std::sort(times.begin(), times.end());
+      for (double t : times)
+        if (t >= h0_ && t < sc_.duration_h) bolus(t, r, inj.dose_mmol, inj.route == "im" ? "im_injection" : "iv_bolus");
     }
+  }
+
+  // An infusion at `rate` over [from, to) less its pauses, clipped to the timeline. One that began
+  // before its start counts from there (the steady-state start does not include it).
+  void rate_window(int r, double from, double to, double rate, const std::string& phase,
+                   const std::vector<engine::InfusionPause>& pauses) {
+    const std::string what = "iv " + phase;
+    // The pieces of [from, to) the pump is running.
+    std::vector<std::pair<double, double>> on;
+    double a = from;
+    for (const auto& p : pauses) {
+      if (p.to_h <= a || p.from_h >= to) continue;
+      if (p.from_h > a) on.push_back({a, p.from_h});
+      a = std::max(a, p.to_h);
+    }
+    if (a < to) on.push_back({a, to});
+    for (const auto& [x, y] : on) {
+      const double b0 = std::max(x, h0_);
+      const double b1 = std::min(y, sc_.duration_h);
+      if (b1 <= b0) continue;
+      rate_step(b0, r, rate);
+      if (y < sc_.duration_h) rate_step(y, r, -rate);
+    }
+    auto event = [&](double t, const char* kind) {
+      if (t >= h0_ && t < sc_.duration_h) s_.events.push_back({t, kind, what, rate, "mmol/h"});
+    };
+    if (std::min(to, sc_.duration_h) <= std::max(from, h0_)) return;
+    event(std::max(from, h0_), "infusion_start");
+    for (const auto& p : pauses) {
+      if (p.to_h <= from || p.from_h >= to) continue;
+      event(std::max(p.from_h, from), "infusion_pause");
+      if (p.to_h < to) event(p.to_h, "infusion_resume");
+    }
+    event(to, "infusion_stop");
   }
 
   void medications() {
@@ -273,6 +309,7 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
   timeline.diet();
   timeline.supplements();
   timeline.infusions();
+  timeline.injections();
   timeline.medications();
   problem.schedule = timeline.take();
 

@@ -29,6 +29,7 @@ enum Index : int {
   bone_deep,
   csf,    // Mg in the cerebrospinal fluid
   brain,  // brain tissue Mg (cells and interstitium)
+  im_depot,  // injected intramuscularly, not yet absorbed into the ECF
   // Cumulative balances (mmol)
   cum_urine,
   cum_fecal,
@@ -66,6 +67,7 @@ constexpr int kNumStates = st::count;
 static_assert(kNumStates <= 48, "the Jacobian uses Dual<kNumStates>: keep the state count small");
 
 inline bool is_gut_state(int i) { return i >= st::stomach_dissolved && i <= st::colon_undissolved; }
-inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::brain; }
+// Every Mg pool: gut lumen, body pools (CSF and brain included), and the intramuscular depot.
+inline bool is_body_state(int i) { return i >= st::stomach_dissolved && i <= st::im_depot; }
 
 }  // namespace magsim::models::magnesium

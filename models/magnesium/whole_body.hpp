@@ -44,6 +44,7 @@ struct Fluxes {
   T mucosal_shedding;  // cell Mg lost with shed mucosal cells: bound in cell debris, it leaves in stool
   // ECF <-> CSF <-> brain tissue (mmol/h; csf_concentration mmol/L)
   T csf_concentration, csf_secretion, csf_outflow, brain_exchange;
+  T im_absorption;  // intramuscular depot -> ECF
   // drugs
   T ppi_absorbed, ppi_eliminated, ppi_inhibition_rate;
   T loop_absorbed, loop_eliminated, loop_inhibition;
@@ -222,6 +223,8 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.brain_exchange = brain_tissue_exchange(f.csf_concentration, x[st::brain],
                                            p[par::brain_tissue_content] * p[par::brain_mass], csf_ref,
                                            rate_from_half_time(p[par::brain_exchange_half_time]));
+  // Intramuscular depot: first-order absorption into the ECF.
+  f.im_absorption = rate_from_half_time(p[par::im_absorption_half_time]) * x[st::im_depot];
   return f;
 }
 
@@ -266,7 +269,8 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::exchange_fast] = f.fast_exchange;
   dx[st::csf] = f.csf_secretion - f.csf_outflow - f.brain_exchange;
   dx[st::brain] = f.brain_exchange;
-  dx[st::ecf] = f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
+  dx[st::im_depot] = -f.im_absorption;
+  dx[st::ecf] = f.im_absorption + f.absorption - f.secretion - f.renal.urine - dx[st::red_cells] - (f.fast_in - f.fast_out) -
                 dx[st::tissue_medium] - dx[st::tissue_slow] - (f.bone_in - f.bone_out) + f.bone_resorption -
                 f.fast_exchange - (f.csf_secretion - f.csf_outflow);
 
