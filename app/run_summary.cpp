@@ -112,7 +112,7 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
   const double retention = retention_percent();
   if (std::isfinite(retention)) {
     line("parenteral Mg given (IV, IM)", infusion_dose_mmol_, "mmol");
-    line("retention, 24 h from first parenteral dose", retention, "%", "%.1f");
+    line("retention, 24 h from first IV/IM dose", retention, "%", "%.1f");
   } else if (infusion_dose_mmol_ > 0) {
     os << "  retention: needs samples at the infusion start and 24 h later\n";
   }

@@ -751,7 +751,7 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
       fail(stop->value, "stop '" + stop->value.Scalar() +
                             "' is not after the infusion's start" +
                             (inf.loading_over_h > 0 ? " and loading dose" : "") + " (" +
-                            units::format_best(maintenance_from, "h", {"d", "h", "min"}) + ")");
+                            units::format_best(maintenance_from, "h", {"h", "d", "min"}) + ")");
     inf.duration_h = inf.stop_h - maintenance_from;
   } else if (rate || salt_rate) {
     inf.duration_h = std::max(0.0, run_h - maintenance_from);  // until the end
@@ -768,8 +768,8 @@ void Reader::read_pauses(const Field& f, Infusion& inf, double end_h) const {
   if (f.value.IsNull()) fail(f.key, "'pauses' has no value; write e.g. " + example);
   if (!f.value.IsSequence())
     fail(f.value, "expected a list for 'pauses' (e.g. " + example + "), got " + node_kind(f.value));
-  const std::string span_text = units::format_best(inf.start_h, "h", {"d", "h", "min"}) + " to " +
-                                units::format_best(end_h, "h", {"d", "h", "min"});
+  const std::string span_text = units::format_best(inf.start_h, "h", {"h", "d", "min"}) + " to " +
+                                units::format_best(end_h, "h", {"h", "d", "min"});
   for (auto it = f.value.begin(); it != f.value.end(); ++it) {
     const YAML::Node n = *it;
     if (!n.IsMap()) fail(n, "expected a pause {from: 6 h, to: 7 h}, got " + node_kind(n));

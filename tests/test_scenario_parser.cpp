@@ -128,6 +128,23 @@ void expect_same_scenario(const Scenario& a, const Scenario& b) {
     EXPECT_EQ(a.infusions[i].rate_mmol_per_h, b.infusions[i].rate_mmol_per_h);
     EXPECT_EQ(a.infusions[i].start_h, b.infusions[i].start_h);
     EXPECT_EQ(a.infusions[i].duration_h, b.infusions[i].duration_h);
+    EXPECT_TRUE(same(a.infusions[i].stop_h, b.infusions[i].stop_h));
+    ASSERT_EQ(a.infusions[i].pauses.size(), b.infusions[i].pauses.size());
+    for (std::size_t k = 0; k < a.infusions[i].pauses.size(); ++k) {
+      EXPECT_EQ(a.infusions[i].pauses[k].from_h, b.infusions[i].pauses[k].from_h);
+      EXPECT_EQ(a.infusions[i].pauses[k].to_h, b.infusions[i].pauses[k].to_h);
+    }
+  }
+  ASSERT_EQ(a.injections.size(), b.injections.size());
+  for (std::size_t i = 0; i < a.injections.size(); ++i) {
+    EXPECT_EQ(a.injections[i].form, b.injections[i].form);
+    EXPECT_EQ(a.injections[i].route, b.injections[i].route);
+    EXPECT_EQ(a.injections[i].dose_mmol, b.injections[i].dose_mmol);
+    EXPECT_EQ(a.injections[i].salt_dose_mg, b.injections[i].salt_dose_mg);
+    EXPECT_EQ(a.injections[i].at_h, b.injections[i].at_h);
+    EXPECT_EQ(a.injections[i].every_h, b.injections[i].every_h);
+    EXPECT_EQ(a.injections[i].start_h, b.injections[i].start_h);
+    EXPECT_EQ(a.injections[i].stop_h, b.injections[i].stop_h);
   }
   ASSERT_EQ(a.medications.size(), b.medications.size());
   for (std::size_t i = 0; i < a.medications.size(); ++i) {
@@ -434,6 +451,99 @@ TEST(ScenarioWriter, ResolvedYamlOfDefaultsAndSchedulesReparses) {
     SCOPED_TRACE(text);
     expect_same_scenario(parse(text), s);
   }
+}
+
+// --- Routes and regimens clinicians write: injections, boluses, doses per kg, stop, pauses ---
+
+TEST(ScenarioParser, InjectionsReadRouteAmountAndTiming) {
+  const Scenario s = parse(
+      "duration: 1 d\n"
+      "injections:\n"
+      "  - {form: sulfate, route: im, salt_amount: 10 g, at: [0 h]}\n"
+      "  - {form: sulfate, salt_amount: 5 g, every: 4 h, start: 4 h, stop: 24 h}\n"
+      "  - {route: iv, amount: 8 mmol, at: [2 h, 30 min]}\n");
+  ASSERT_EQ(s.injections.size(), 3u);
+  EXPECT_EQ(s.injections[0].route, "im");
+  EXPECT_EQ(s.injections[0].salt_dose_mg, 10000.0);
+  EXPECT_DOUBLE_EQ(s.injections[0].dose_mmol, 10000.0 * fraction("sulfate") / 24.305);
+  EXPECT_EQ(s.injections[0].at_h, std::vector<double>{0.0});
+  EXPECT_EQ(s.injections[1].route, "im");  // the default
+  EXPECT_EQ(s.injections[1].every_h, 4.0);
+  EXPECT_EQ(s.injections[1].start_h, 4.0);
+  EXPECT_EQ(s.injections[1].stop_h, 24.0);
+  EXPECT_EQ(s.injections[2].route, "iv");
+  EXPECT_EQ(s.injections[2].dose_mmol, 8.0);
+  EXPECT_EQ(s.injections[2].at_h, (std::vector<double>{0.5, 2.0}));
+}
+
+TEST(ScenarioParser, DosesPerKgAreMultipliedByTheWeightWhereverTheSubjectIsWritten) {
+  // The subject comes after the doses in the file: the order of keys does not matter.
+  const Scenario s = parse(
+      "duration: 1 d\n"
+      "injections: [{salt_amount: 250 mg/kg, at: [0 h]}]\n"
+      "infusions:\n"
+      "  - {loading: {amount: 0.2 mmol/kg, over: 20 min}, salt_rate: 15 mg/kg/h}\n"
+      "  - {salt_amount: 0.05 g/kg}\n"
+      "supplements: [{form: citrate, dose: 5 mg/kg, at: 0 h}]\n"
+      "subject: {weight: 60 kg}\n");
+  EXPECT_EQ(s.injections[0].salt_dose_mg, 250.0 * 60);
+  EXPECT_DOUBLE_EQ(s.infusions[0].loading_mmol, 0.2 * 60);
+  EXPECT_DOUBLE_EQ(s.infusions[0].rate_mmol_per_h, 15.0 * 60 * fraction("sulfate") / 24.305);
+  EXPECT_DOUBLE_EQ(s.infusions[1].loading_mmol, 50.0 * 60 * fraction("sulfate") / 24.305);
+  EXPECT_DOUBLE_EQ(s.supplements[0].dose_mmol, 5.0 * 60 / 24.305);
+  // A weight set with --set counts too.
+  const Scenario t = parse("duration: 1 d\ninjections: [{salt_amount: 250 mg/kg, at: [0 h]}]\n",
+                           {"subject.weight=50 kg"});
+  EXPECT_EQ(t.injections[0].salt_dose_mg, 250.0 * 50);
+}
+
+TEST(ScenarioParser, PerKgWithoutWeightOrWhereNoWeightMakesSenseIsAnError) {
+  const ScenarioError a =
+      error_of([] { parse("duration: 1 d\ninfusions: [{salt_rate: 15 mg/kg/h}]\n"); });
+  EXPECT_NE(std::string(a.what()).find("give the subject's weight"), std::string::npos) << a.what();
+  const ScenarioError b = error_of(
+      [] { parse("duration: 1 d\nsubject: {weight: 60 kg}\noutput: {interval: 1 h/kg}\n"); });
+  EXPECT_NE(std::string(b.what()).find("doses per kg are taken only for"), std::string::npos)
+      << b.what();
+}
+
+TEST(ScenarioParser, BolusItemStopAndPauses) {
+  const Scenario s = parse(
+      "duration: 1 d\n"
+      "infusions:\n"
+      "  - {salt_amount: 4 g, over: 15 min}\n"
+      "  - {amount: 4 mmol}\n"
+      "  - {salt_rate: 1 g/h, start: 1 h, stop: 13 h, pauses: [{from: 2 h, to: 3 h}, {at: 6 h, "
+      "for: 30 min}]}\n");
+  EXPECT_DOUBLE_EQ(s.infusions[0].loading_mmol, 4000.0 * fraction("sulfate") / 24.305);
+  EXPECT_EQ(s.infusions[0].loading_over_h, 0.25);
+  EXPECT_EQ(s.infusions[0].rate_mmol_per_h, 0.0);
+  EXPECT_EQ(s.infusions[1].loading_over_h, 0.0);  // an IV push
+  EXPECT_EQ(s.infusions[2].stop_h, 13.0);
+  EXPECT_EQ(s.infusions[2].duration_h, 12.0);
+  ASSERT_EQ(s.infusions[2].pauses.size(), 2u);
+  EXPECT_EQ(s.infusions[2].pauses[1].from_h, 6.0);
+  EXPECT_EQ(s.infusions[2].pauses[1].to_h, 6.5);
+  // The old loading-only infusion still reads.
+  const Scenario old = parse("duration: 1 d\ninfusions: [{loading: {salt_amount: 4 g, over: 20 min}}]\n");
+  EXPECT_EQ(old.infusions[0].loading_over_h, 1.0 / 3.0);
+}
+
+TEST(ScenarioWriter, ResolvedYamlOfInjectionsBolusesStopsAndPausesReparses) {
+  const Scenario s = parse(
+      "duration: 28 h\nsubject: {weight: 61 kg}\n"
+      "infusions:\n"
+      "  - {salt_amount: 4 g, over: 15 min}\n"
+      "  - {amount: 3 mmol, start: 2 h}\n"
+      "  - {salt_rate: 17 mg/kg/h, start: 1 h, stop: 13 h, pauses: [{from: 2 h, to: 3 h}]}\n"
+      "  - {loading: {salt_amount: 2 g, over: 10 min}, rate: 1 mmol/h, pauses: [{at: 20 h, for: 1 h}]}\n"
+      "injections:\n"
+      "  - {route: im, salt_amount: 10 g, at: [0 h]}\n"
+      "  - {salt_amount: 83 mg/kg, every: 4 h, start: 4 h, stop: 24 h}\n"
+      "  - {route: iv, amount: 0.1 mmol/kg, every: 6 h}\n");
+  const std::string text = magsim::engine::resolved_yaml(s, vocab());
+  SCOPED_TRACE(text);
+  expect_same_scenario(parse(text), s);
 }
 
 TEST(ScenarioWriter, ResolvedYamlShowsElementalEquivalentOfSaltDose) {
