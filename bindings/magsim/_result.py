@@ -173,7 +173,7 @@ class Result:
         """The numbers ``magsim run`` prints, each a :class:`Quantity` (value, unit):
 
         ``serum_mg_start``, ``serum_mg_end``; ``urine_mg_last_24h`` (urine Mg over the last
-        ``urine_window``, 24 h unless the run is shorter); ``intake`` (oral + IV Mg) and
+        ``urine_window``, 24 h unless the run is shorter); ``intake`` (oral, IV and IM Mg) and
         ``absorbed_fraction`` (% of intake); ``retention`` (% of IV Mg retained over 24 h from the
         infusion start, runs with an infusion); ``mass_balance_error``,
         ``mass_balance_relative_error`` and ``wall_time``; for the clinical thresholds (see

@@ -116,7 +116,7 @@ def test_summary_is_what_the_cli_prints(cli_ckd):
         "serum Mg, start": f"{s['serum_mg_start'].value:.4f}",
         "serum Mg, end": f"{s['serum_mg_end'].value:.4f}",
         "urine Mg, last 24 h": f"{s['urine_mg_last_24h'].value:.4g}",
-        "Mg intake (oral + IV)": f"{s['intake'].value:.4g}",
+        "Mg intake (oral, IV, IM)": f"{s['intake'].value:.4g}",
         "absorbed, fraction of intake": f"{s['absorbed_fraction'].value:.1f}",
     }
     for label, value in expected.items():
