@@ -84,30 +84,36 @@ void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& load
 RunSummary make_run_summary(const LoadedScenario& loaded) {
   RunSummary summary(loaded.problem.duration_h);
   summary.set_thresholds(models::magnesium::vocabulary().thresholds);
-  // Parenteral Mg (IV infusions and boluses, IM and IV injections), as scheduled in the run.
-  const auto& sc = loaded.scenario;
-  if (!sc.infusions.empty() || !sc.injections.empty()) {
-    const double end = loaded.problem.duration_h;
-    double start = end, dose = 0;
-    for (const auto& inf : sc.infusions) {
-      start = std::min(start, inf.start_h);
-      double paused = 0;  // maintenance hours lost to pauses
-      const double m0 = inf.start_h + inf.loading_over_h, m1 = m0 + inf.duration_h;
-      for (const auto& p : inf.pauses) paused += std::max(0.0, std::min(p.to_h, m1) - std::max(p.from_h, m0));
-      dose += inf.loading_mmol + inf.rate_mmol_per_h * (inf.duration_h - paused);
+  // Parenteral Mg (IV infusions and boluses, IM and IV injections) as the run's schedule gives
+  // it: the same doses the integrator applies, after pauses, stops and the model's salt content.
+  const auto& info = models::magnesium::model().info();
+  const auto& schedule = loaded.problem.schedule;
+  const double end = loaded.problem.duration_h;
+  auto parenteral = [&](int route) {
+    const std::string& n = info.routes[static_cast<size_t>(route)].name;
+    return n == "iv" || n == "im";
+  };
+  double start = end, dose = 0;
+  for (const auto& b : schedule.boluses)
+    if (parenteral(b.route) && b.time_h >= 0 && b.time_h < end) {
+      start = std::min(start, b.time_h);
+      dose += b.amount;
     }
-    for (const auto& inj : sc.injections) {
-      std::vector<double> times = inj.at_h;
-      if (inj.every_h > 0)
-        for (double t = inj.start_h; t < std::min(inj.stop_h, end); t += inj.every_h) times.push_back(t);
-      for (double t : times)
-        if (t < end) {
-          start = std::min(start, t);
-          dose += inj.dose_mmol;
-        }
-    }
-    summary.set_infusion(start, dose);
+  std::vector<engine::RateStep> steps;
+  for (const auto& r : schedule.rate_steps)
+    if (parenteral(r.route)) steps.push_back(r);
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const engine::RateStep& x, const engine::RateStep& y) { return x.time_h < y.time_h; });
+  double rate = 0, t = 0;
+  for (const auto& r : steps) {
+    const double at = std::min(std::max(r.time_h, 0.0), end);
+    dose += rate * (at - t);
+    t = at;
+    rate += r.delta;
+    if (r.delta > 0 && r.time_h < end) start = std::min(start, std::max(r.time_h, 0.0));
   }
+  dose += rate * (end - t);
+  if (dose > 0) summary.set_infusion(start, dose);
   return summary;
 }
 

@@ -53,6 +53,10 @@ struct Infusion {
   // NaN when the end came from 'duration' or the end of the run.
   double stop_h = std::numeric_limits<double>::quiet_NaN();
   std::vector<InfusionPause> pauses;  // sorted, disjoint, inside [start_h, end of the infusion]
+  // Given as salt mass ('salt_amount', 'salt_rate'): converted at the salt's declared Mg content,
+  // which the model may change (another hydrate)
+  bool loading_as_salt = false;
+  bool rate_as_salt = false;
   SourceMark mark;
 };
 

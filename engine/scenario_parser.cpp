@@ -694,6 +694,7 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
     const auto lf = fields(loading->value, "loading", kLoadingKeys);
     const Field* over = find(lf, "over");
     inf.loading_mmol = read_amount(lf, loading->value, "a loading dose");
+    inf.loading_as_salt = find(lf, "salt_amount") != nullptr;
     if (!over) fail(loading->value, "a loading dose needs 'over' (e.g. over: 20 min)");
     inf.loading_over_h = positive(*over, units::kinds::duration(), "'over'");
   }
@@ -711,6 +712,7 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
                          "'; for a load followed by a rate write loading: {salt_amount: 4 g, over: "
                          "20 min} and salt_rate");
     inf.loading_mmol = read_amount(fs, item, "a bolus");
+    inf.loading_as_salt = bolus_salt != nullptr;
     // Without 'over' the bolus is given at once (an IV push).
     if (bolus_over) inf.loading_over_h = positive(*bolus_over, units::kinds::duration(), "'over'");
   }
@@ -724,9 +726,11 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
                "or a bolus 'amount'/'salt_amount'");
   if (rate)
     inf.rate_mmol_per_h = dose_quantity(*rate, units::kinds::elemental_rate(element_), "a rate");
-  if (salt_rate)
+  if (salt_rate) {
     inf.rate_mmol_per_h = salt_to_elemental_mmol(
         dose_quantity(*salt_rate, units::kinds::salt_rate(), "a rate"), *salt);
+    inf.rate_as_salt = true;
+  }
   if (const Field* start = find(fs, "start")) {
     inf.start_h = quantity(*start, units::kinds::time_point());
     if (inf.start_h < 0)

@@ -158,6 +158,22 @@ TEST(SaltForms, ASaltsParametersChangeItsBehaviour) {
   EXPECT_NEAR(anhydrous.value("cum_intake", 240), elemental.value("cum_intake", 240), 1e-9);
 }
 
+TEST(SaltForms, AnotherHydrateChangesParenteralSaltDosesToo) {
+  // 4 g over 20 min then 1 g/h for 4 h, and a 2 g IM injection, all as salt mass of sulfate,
+  // declared anhydrous (MgSO4, 0.2019 g Mg per g) instead of the heptahydrate.
+  const std::string regimen =
+      "infusions:\n  - {form: sulfate, loading: {salt_amount: 4 g, over: 20 min}, salt_rate: 1 g/h, duration: 4 h}\n"
+      "injections:\n  - {form: sulfate, route: im, salt_amount: 2 g, at: [6 h]}\n";
+  const SaltRun heptahydrate = run_with("", regimen, "1 d");
+  const SaltRun anhydrous = run_with("", regimen + "parameters: {salt.sulfate.mg_fraction: 0.2019}\n", "1 d");
+  const SaltRun none = run_with("", "", "1 d");
+  const double salt_g = 4 + 1 * 4 + 2;
+  const double heptahydrate_fraction = 24.305 / 246.47;
+  EXPECT_NEAR(heptahydrate.value("cum_intake", 24) - none.value("cum_intake", 24),
+              salt_g * 1000 * heptahydrate_fraction / 24.305, 1e-6);
+  EXPECT_NEAR(anhydrous.value("cum_intake", 24) - none.value("cum_intake", 24), salt_g * 1000 * 0.2019 / 24.305, 1e-6);
+}
+
 TEST(Laxation, LooseStoolShareRisesWithDoseAndIsHighAtCatharticDoses) {
   double previous = -1;
   for (const char* dose : {"0 mg", "150 mg", "350 mg", "700 mg"}) {

@@ -113,14 +113,20 @@ class TimelineBuilder {
       }
   }
 
-  // Elemental Mg of a supplement: a salt mass converts by the run's salt.<form>.mg_fraction (so a
-  // scenario that declares another hydrate gets its Mg content).
-  double supplement_mmol(const engine::Supplement& sup) const {
-    if (!(sup.salt_dose_mg > 0)) return sup.dose_mmol;
+  // A dose given as salt mass was converted to elemental Mg by the parser at the salt's declared
+  // Mg content; this is the factor from that to the run's salt.<form>.mg_fraction, so that a
+  // scenario declaring another hydrate gets its Mg content (1 when the parameter is unchanged).
+  double salt_content_factor(const std::string& form) const {
     for (int k = 0; k < kNumSalts; ++k)
-      if (sup.form == kSalts[k].name)
-        return sup.salt_dose_mg * p_[static_cast<size_t>(salt_parameter(k, SaltProperty::mg_fraction))] / kMgMolarMass;
-    return sup.dose_mmol;
+      if (form == kSalts[k].name) {
+        const size_t i = static_cast<size_t>(salt_parameter(k, SaltProperty::mg_fraction));
+        return p_[i] / info_.parameters[i].value;
+      }
+    return 1.0;
+  }
+
+  double supplement_mmol(const engine::Supplement& sup) const {
+    return sup.salt_dose_mg > 0 ? sup.dose_mmol * salt_content_factor(sup.form) : sup.dose_mmol;
   }
 
   void supplements() {
@@ -143,18 +149,19 @@ class TimelineBuilder {
     for (const auto& inf : sc_.infusions) {
       if (inf.loading_mmol < 0 || inf.rate_mmol_per_h < 0 || inf.duration_h < 0 || inf.loading_over_h < 0)
         fail(inf.mark, "infusion amounts, rates and durations must not be negative");
+      const double content = salt_content_factor(inf.form);
+      const double loading = inf.loading_mmol * (inf.loading_as_salt ? content : 1.0);
+      const double rate = inf.rate_mmol_per_h * (inf.rate_as_salt ? content : 1.0);
       double t = inf.start_h;
-      if (inf.loading_mmol > 0) {
+      if (loading > 0) {
         if (inf.loading_over_h > 0) {
-          rate_window(iv, t, t + inf.loading_over_h, inf.loading_mmol / inf.loading_over_h, "loading",
-                      inf.pauses);
+          rate_window(iv, t, t + inf.loading_over_h, loading / inf.loading_over_h, "loading", inf.pauses);
           t += inf.loading_over_h;
         } else if (t >= h0_ && t < sc_.duration_h) {
-          bolus(t, iv, inf.loading_mmol, "loading_bolus");
+          bolus(t, iv, loading, "loading_bolus");
         }
       }
-      if (inf.rate_mmol_per_h > 0 && inf.duration_h > 0)
-        rate_window(iv, t, t + inf.duration_h, inf.rate_mmol_per_h, "maintenance", inf.pauses);
+      if (rate > 0 && inf.duration_h > 0) rate_window(iv, t, t + inf.duration_h, rate, "maintenance", inf.pauses);
     }
   }
 
@@ -163,13 +170,14 @@ class TimelineBuilder {
     for (const auto& inj : sc_.injections) {
       if (!(inj.dose_mmol >= 0)) fail(inj.mark, "injection dose must not be negative");
       const int r = route(inj.route, inj.mark);
+      const double dose = inj.salt_dose_mg > 0 ? inj.dose_mmol * salt_content_factor(inj.form) : inj.dose_mmol;
       std::vector<double> times = inj.at_h;
       if (inj.every_h > 0)
         for (double t = inj.start_h; t < std::min(inj.stop_h, sc_.duration_h); t += inj.every_h)
           times.push_back(t);
       std::sort(times.begin(), times.end());
       for (double t : times)
-        if (t >= h0_ && t < sc_.duration_h) bolus(t, r, inj.dose_mmol, inj.route == "im" ? "im_injection" : "iv_bolus");
+        if (t >= h0_ && t < sc_.duration_h) bolus(t, r, dose, inj.route == "im" ? "im_injection" : "iv_bolus");
     }
   }
 
