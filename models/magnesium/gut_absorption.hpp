@@ -26,7 +26,7 @@ inline double gastric_emptying_rate(double meals, const double* p) {
 }
 
 // Colonic transit rate constant (1/h): dissolved Mg is osmotically active, holds water in the
-// colon and speeds transit (Fine, NEJM 1991: ~7 g stool water per mmol fecal soluble Mg): the
+// colon and speeds transit (Fine, NEJM 1991: stool weight +7.3 g per mmol/d of fecal soluble Mg): the
 // laxative action of Mg salts. Linear in the dissolved amount, so cheap and smooth.
 // Unabsorbed salt anion (sulfate) counts like dissolved Mg: each holds its share of water.
 template <class T>
@@ -51,13 +51,13 @@ T colon_dissolution(const T& undissolved, const double* p) {
   return 0.5 * p[par::gut_colon_acid_for_salt] * saturation(undissolved, p[par::gut_undissolved_half_saturation]);
 }
 
-// Stool water (g/d) at a rate of osmotically active solute leaving in stool (mmol/d), and the
-// share of people who have loose stools at it: individual thresholds log-normal around
-// gut.loose_stool_water with log-SD gut.loose_stool_spread (output only).
-inline double stool_water(double osmotic_mmol_per_day, const double* p) {
-  return p[par::gut_stool_water_basal] + p[par::gut_stool_water_per_osmotic_mmol] * osmotic_mmol_per_day;
+// Stool weight (g/d) at a rate of osmotically active solute leaving in stool (mmol/d): Fine 1991's
+// regression, and the share of people who have loose stools at it: individual thresholds
+// log-normal around gut.loose_stool_weight with log-SD gut.loose_stool_spread (output only).
+inline double stool_weight(double osmotic_mmol_per_day, const double* p) {
+  return p[par::gut_stool_weight_basal] + p[par::gut_stool_weight_per_osmotic_mmol] * osmotic_mmol_per_day;
 }
-double loose_stool_probability(double stool_water_g_per_day, const double* p);
+double loose_stool_probability(double stool_weight_g_per_day, const double* p);
 
 // Gastric acid output (mmol H+/h): basal plus meal-stimulated, cut by proton-pump inhibition.
 template <class T>

@@ -103,7 +103,7 @@ std::vector<engine::OutputInfo> output_table() {
       {"tal_reabsorption", "%", "share of the Mg reaching the thick ascending limb reabsorbed there"},
       {"dct_reabsorption", "%", "share of the Mg reaching the distal convoluted tubule reabsorbed there"},
       {"fecal_soluble_mg_rate", "mmol/d", "dissolved Mg leaving in stool (osmotically active)"},
-      {"diarrhea", "1", "probability of loose stools at the present stool water (0-1; log-normal threshold across people, fitted to Bashir 1993 and Fine 1991)"},
+      {"diarrhea", "1", "share of people with loose stools at the present stool weight (0-1; log-normal thresholds across people, fitted to Bashir 1993)"},
       {"gastric_ph", "1", "gastric pH (from proton-pump inhibition)"},
       {"gastric_acid_output", "mmol/h", "gastric H+ secretion"},
       {"ppi_exposure", "mg", "PPI in the body, omeprazole-equivalent"},
@@ -127,7 +127,7 @@ std::vector<engine::OutputInfo> output_table() {
       {"egfr_trpm6_loss", "%", "DCT TRPM6 activity lost under an EGFR antibody"},
       {"blood_ethanol", "g/L", "blood (body water) ethanol concentration"},
       {"ethanol_tm_inhibition", "%", "loop Mg transport maximum lost to ethanol"},
-      {"stool_water", "g/d", "stool water output at the present rate: a basal part plus the water held by soluble Mg and unabsorbed anion (Fine, NEJM 1991)"},
+      {"stool_weight", "g/d", "stool weight at the present rate: 44.3 g/d plus 7.3 g per mmol/d of soluble Mg and unabsorbed anion leaving in stool (Fine, NEJM 1991)"},
       {"fecal_osmotic_rate", "mmol/d", "osmotically active solute leaving in stool: soluble Mg plus unabsorbed salt anion"},
       {"csf_mg", "mmol/L", "cerebrospinal fluid Mg concentration (choroid-plexus secretion, saturable in serum ionized Mg)"},
       {"brain_mg", "mmol/kg", "brain tissue Mg per kg wet weight (slow exchange with the CSF)"},
@@ -141,13 +141,13 @@ std::vector<engine::RouteInfo> route_table() {
   r.push_back({"oral.food", "mmol", "dietary Mg, dissolved in the stomach with the meal",
                {{st::stomach_dissolved, 1.0}, intake}});
   // Each salt splits by its soluble fraction and brings its unabsorbed anion, both parameters
-  // (salt.<form>.soluble_fraction, salt.<form>.unabsorbed_anion), so a scenario can change them.
+  // (salt.<form>.soluble_fraction, salt.<form>.poorly_absorbed_anion), so a scenario can change them.
   for (int k = 0; k < kNumSalts; ++k) {
     const SaltRecord& salt = kSalts[k];
     const int soluble = salt_parameter(k, SaltProperty::soluble_fraction);
     std::vector<engine::RouteTarget> t{{st::stomach_dissolved, 1.0, soluble, false},
                                        {st::stomach_undissolved, 1.0, soluble, true},
-                                       {st::anion_small_bowel, 1.0, salt_parameter(k, SaltProperty::unabsorbed_anion), false},
+                                       {st::anion_small_bowel, 1.0, salt_parameter(k, SaltProperty::poorly_absorbed_anion), false},
                                        intake};
     r.push_back({std::string("oral.") + salt.name, "mmol",
                  std::string("elemental Mg taken as ") + salt.name + " (" + salt.formula +
@@ -194,9 +194,9 @@ engine::ModelInfo build_info() {
 
 }  // namespace
 
-double loose_stool_probability(double stool_water_g_per_day, const double* p) {
-  if (!(stool_water_g_per_day > 0)) return 0.0;
-  const double z = std::log(stool_water_g_per_day / p[par::gut_loose_stool_water]) / p[par::gut_loose_stool_spread];
+double loose_stool_probability(double stool_weight_g_per_day, const double* p) {
+  if (!(stool_weight_g_per_day > 0)) return 0.0;
+  const double z = std::log(stool_weight_g_per_day / p[par::gut_loose_stool_weight]) / p[par::gut_loose_stool_spread];
   return 0.5 * std::erfc(-z / std::sqrt(2.0));
 }
 
@@ -244,7 +244,7 @@ class MagnesiumModel final : public engine::Model {
     }
     const double fecal_soluble = f.fecal_soluble * per_day;
     const double fecal_osmotic = fecal_soluble + f.fecal_anion * per_day;
-    const double water = stool_water(fecal_osmotic, p);
+    const double stool = stool_weight(fecal_osmotic, p);
     const double values[] = {
         f.serum.total,
         f.serum.ionized,
@@ -274,7 +274,7 @@ class MagnesiumModel final : public engine::Model {
         100.0 * f.renal.tal_fraction,
         100.0 * f.renal.dct_fraction,
         fecal_soluble,
-        loose_stool_probability(water, p),
+        loose_stool_probability(stool, p),
         gastric_ph(x[st::ppi_pump_inhibition], p),
         f.acid_output,
         x[st::ppi_body],
@@ -298,7 +298,7 @@ class MagnesiumModel final : public engine::Model {
         100.0 * x[st::egfr_trpm6_loss],
         f.ethanol_concentration,
         100.0 * f.ethanol_inhibition,
-        water,
+        stool,
         fecal_osmotic,
         f.csf_concentration,
         x[st::brain] / p[par::brain_mass],

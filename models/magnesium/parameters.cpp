@@ -84,10 +84,10 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "mean colonic transit ~30-40 h (Metcalf 1987, radio-opaque markers)",
       "mean residence with no osmotic load; dissolved Mg in the colon shortens it (gut.colon_osmotic_amount)");
   def(gut_colon_osmotic_amount, "gut.colon_osmotic_amount", 20, "mmol", 5, 60,
-      "each mmol of fecal soluble Mg adds ~7 g stool water (Fine, NEJM 1991); normal stool water "
-      "~100-150 g/d",
-      "dissolved colonic Mg that doubles the colonic transit rate: ~14 mmol/d extra soluble Mg (+100 g "
-      "stool water) at a ~35 h transit");
+      "each mmol/d of fecal soluble Mg adds ~7.3 g stool weight (Fine, NEJM 1991); median stool weight "
+      "~106 g/d (Cummings 1992)",
+      "assumed: dissolved colonic Mg (plus unabsorbed anion) that doubles the colonic transit rate: "
+      "~14 mmol/d extra soluble Mg (+100 g stool) at a ~35 h transit");
   def(gut_meal_duration, "gut.meal_duration", 3.0, "h", 1, 6,
       "gastric emptying of a solid meal ~90 % done by 4 h (Abell 2008)",
       "how long one meal counts in the meal signal");
@@ -123,22 +123,32 @@ std::vector<engine::ParameterInfo> parameter_table() {
       "fitted: milk of magnesia 30-60 mL (41-82 mmol Mg as hydroxide) gives loose stools within its "
       "label's 1/2-6 h (V28); the fermentation acid (mmol H+/h) reaching undissolved "
       "salt in the colon (not measured; under the production); caps colonic dissolution at 7.5 mmol Mg/h");
-  def(gut_stool_water_basal, "gut.stool_water_basal", 90, "g/d", 50, 150,
-      "normal stool weight ~100-200 g/d, ~75 % water (Wenzl 1995; Fine 1991)",
-      "assumed: stool water not held by soluble Mg or unabsorbed anion (output only)");
-  def(gut_stool_water_per_osmotic_mmol, "gut.stool_water_per_osmotic_mmol", 7.0, "g/mmol", 4, 10,
-      "each mmol of fecal soluble Mg holds ~7 g stool water (Fine, NEJM 1991); an unabsorbed divalent "
-      "anion with its cations holds about the same",
+  def(gut_anion_absorption_vmax, "gut.anion_absorption_vmax", 9.0, "mmol/h", 2, 30,
+      "oral sodium sulfate 8 g (~56 mmol): 72-h urinary recovery 53 % single dose, 62 % divided (Cocchetto & "
+      "Levy 1981); dietary sulfate absorbed up to > 16 mmol/d in normal subjects (Florin 1991)",
+      "fitted: with gut.anion_absorption_km, 55 % of a 56 mmol sulfate dose absorbed in the small bowel "
+      "(78 % of 14 mmol); saturable small-bowel absorption of a salt's poorly absorbed anion (sulfate)");
+  def(gut_anion_absorption_km, "gut.anion_absorption_km", 3.0, "mmol", 0.5, 20,
+      "Cocchetto & Levy 1981; Florin 1991 (see gut.anion_absorption_vmax)",
+      "fitted: with gut.anion_absorption_vmax; anion in stomach and small bowel at half the maximal rate");
+  def(gut_stool_weight_basal, "gut.stool_weight_basal", 44.3, "g/d", 20, 100,
+      "Fine 1991 (NEJM): stool weight = 7.3 g per mmol/d fecal soluble Mg + 44.3 g/d; median stool weight "
+      "106 g/d in 220 UK adults (Cummings 1992), which the model's diet-only soluble fecal Mg reproduces",
+      "measured (Fine 1991 regression intercept): stool weight not due to soluble Mg or anion (output only)");
+  def(gut_stool_weight_per_osmotic_mmol, "gut.stool_weight_per_osmotic_mmol", 7.3, "g/mmol", 4, 10,
+      "stool weight rises ~7.3 g per mmol/d of fecal soluble Mg (Fine, NEJM 1991); an unabsorbed divalent "
+      "anion with its cations holds about the same water",
       "measured for Mg; assumed equal per mmol of unabsorbed anion (output only)");
-  def(gut_loose_stool_water, "gut.loose_stool_water", 290, "g/d", 150, 400,
-      "diarrhea is stool weight > 200 g/d (~> 150-170 g water); Fine 1991: fecal soluble Mg above "
-      "~15 mmol/d in Mg-induced diarrhea; Bashir 1993: loose stools in 6 of 21 on 15.8 mmol/d MgCl2",
-      "fitted: stool water at which half of people have loose stools, to Bashir 1993 (V28) with "
-      "gut.loose_stool_spread (output only)");
+  def(gut_loose_stool_weight, "gut.loose_stool_weight", 240, "g/d", 150, 400,
+      "diarrhea is stool weight > 200 g/d on a Western diet (Harrison's); Bashir 1993 (as cited by IOM "
+      "1997): GI symptoms in 6 of 21 on 360 mg/d (15 mmol) MgCl2",
+      "fitted: stool weight at which half of people have loose stools, to Bashir 1993 (V28: 32 % against "
+      "6 of 21) with gut.loose_stool_spread (output only)");
   def(gut_loose_stool_spread, "gut.loose_stool_spread", 0.35, "1", 0.1, 1,
       "IOM 1997: supplements at the upper level (350 mg/d) give mild diarrhea in a minority; cathartic "
-      "doses (Epsom salt, citrate bowel preparation, milk of magnesia) act in almost everyone",
-      "fitted: log-SD of the individual stool-water thresholds, between the two (output only)");
+      "doses (Epsom salt, citrate solution, milk of magnesia) act within 1/2-6 h (product labels)",
+      "assumed: log-SD of the individual stool-weight thresholds; with it the diet alone gives ~1 % and "
+      "every cathartic label dose > 90 % by 6 h (V28) (output only)");
 
   // --- Gut: uptake and secretion ---
   def(gut_paracellular_rate_jejunum, "gut.paracellular_rate_jejunum", 0.025, "1/h", 0.0, 0.5,
@@ -638,10 +648,11 @@ std::vector<engine::ParameterInfo> parameter_table() {
         std::string(r.soluble_note) +
             "; share of the Mg dissolving in the stomach at any pH, the rest is undissolved salt "
             "needing acid");
-    def(at(SaltProperty::unabsorbed_anion), base + "unabsorbed_anion", r.unabsorbed_anion, "1", 0, 2,
+    def(at(SaltProperty::poorly_absorbed_anion), base + "poorly_absorbed_anion", r.poorly_absorbed_anion, "1", 0, 2,
         r.anion_source,
         std::string(r.anion_note) +
-            "; mmol of anion per mmol Mg that escapes small-bowel absorption and holds water in the colon");
+            "; mmol of poorly absorbed anion per mmol Mg: absorbed in the small bowel up to a capacity "
+            "(gut.anion_absorption_vmax), the rest holds water in the colon");
   }
 
   for (int i = 0; i < kNumParameters; ++i)

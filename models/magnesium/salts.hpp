@@ -5,8 +5,9 @@
 //   soluble_fraction  share of the Mg that dissolves in the stomach whatever its pH; the rest is
 //                     undissolved salt that needs acid: gastric acid (2 H+ per Mg), or the colon's
 //                     fermentation acids, with a slow dissolution in the small bowel between
-//   unabsorbed_anion  mmol of osmotically active anion per mmol Mg that escapes small-bowel
-//                     absorption and holds water in the colon (sulfate; citrate is absorbed)
+//   poorly_absorbed_anion  mmol of anion per mmol Mg whose small-bowel absorption is saturable
+//                     (gut.anion_absorption_*): what escapes holds water in the colon (sulfate;
+//                     citrate and the organic anions are absorbed)
 // What the human evidence supports, and what the table therefore holds: salts that dissolve absorb
 // alike at equal elemental dose (no human study separates chloride, lactate, aspartate, citrate,
 // glycinate, pidolate ...; Firoz & Graber 2001; Coudray 2005 in rats across ten salts), while oxide,
@@ -22,7 +23,7 @@ namespace magsim::models::magnesium {
 
 constexpr double kMgMolarMass = 24.305;  // g/mol, IUPAC standard atomic weight
 
-enum class SaltProperty : int { mg_fraction, soluble_fraction, unabsorbed_anion, count };
+enum class SaltProperty : int { mg_fraction, soluble_fraction, poorly_absorbed_anion, count };
 constexpr int kSaltProperties = static_cast<int>(SaltProperty::count);
 
 struct SaltRecord {
@@ -34,7 +35,7 @@ struct SaltRecord {
   double soluble_fraction;
   const char* soluble_source;
   const char* soluble_note;  // measured / derived / assumed, and why
-  double unabsorbed_anion;
+  double poorly_absorbed_anion;
   const char* anion_source;
   const char* anion_note;
 };
@@ -42,8 +43,8 @@ struct SaltRecord {
 // Soluble organic salts and chelates: one sentence of evidence shared by all of them.
 #define MAGSIM_SOLUBLE_ORGANIC_SOURCE                                                                \
   "water-soluble; at equal elemental dose soluble organic and inorganic salts absorb alike in "     \
-  "humans (Firoz & Graber 2001: chloride, lactate, aspartate 9-11 % fractional absorption vs "       \
-  "oxide 4 %); no human study shows a difference among soluble salts"
+  "humans (Firoz & Graber 2001: chloride, lactate and aspartate equivalent, oxide lowest at 4 % "     \
+  "fractional absorption); no human study shows a difference among soluble salts"
 #define MAGSIM_ABSORBED_ANION_SOURCE \
   "organic anion or amino acid absorbed in the small bowel (assumed: no human data that it reaches the colon)"
 
@@ -66,17 +67,17 @@ inline constexpr std::array<SaltRecord, 16> kSalts{{
      "derived: treated as soluble at any gastric pH (Lindberg 1990: citrate 0-4 h urinary Mg "
      "increment far above oxide's)",
      0.0,
-     "dietary and supplemental citrate is absorbed in the small bowel (Fegan 1992); citrate "
-     "cathartics act through their Mg",
+     "citrate is absorbed from the gut nearly completely (Fegan 1992, J Urol: not checked here); "
+     "citrate cathartics act through their Mg",
      "assumed: the 2/3 citrate per Mg is absorbed"},
     {"chloride", "MgCl2.6H2O", 203.30, 1, true, 1.0, "freely water-soluble",
      "derived: soluble; Bashir 1993 and Firoz & Graber 2001 used it as a well-absorbed salt", 0.0,
      "chloride is absorbed with sodium and bicarbonate exchange", "derived: no unabsorbed anion"},
     {"sulfate", "MgSO4.7H2O", 246.47, 1, true, 1.0, "freely water-soluble (Epsom salt)",
-     "derived: soluble", 0.5,
-     "oral sulfate is absorbed incompletely and less at higher doses (Cocchetto & Levy 1981, sodium "
-     "sulfate); sulfate salts are osmotic cathartics",
-     "assumed: half of the sulfate reaches the colon, within the 40-60 % seen at laxative doses"},
+     "derived: soluble", 1.0,
+     "one sulfate per Mg; oral sulfate is absorbed incompletely at cathartic doses (Cocchetto & Levy "
+     "1981: 53-62 % of 56 mmol recovered in urine) and nearly fully at dietary amounts (Florin 1991)",
+     "derived: its absorption is the saturable gut.anion_absorption_vmax/_km"},
     {"glycinate", "Mg(C2H4NO2)2", 172.42, 1, false, 1.0,
      "water-soluble chelate; " MAGSIM_SOLUBLE_ORGANIC_SOURCE,
      "assumed equal to the soluble salts: the claimed dipeptide-carrier uptake of amino-acid "
@@ -88,10 +89,10 @@ inline constexpr std::array<SaltRecord, 16> kSalts{{
      "assumed equal to the soluble salts; its brain claims are animal data (Slutsky 2010, rats)", 0.0,
      MAGSIM_ABSORBED_ANION_SOURCE, "assumed"},
     {"lactate", "Mg(C3H5O3)2", 202.44, 1, false, 1.0, MAGSIM_SOLUBLE_ORGANIC_SOURCE,
-     "measured: Firoz & Graber 2001 (absorbed like chloride and aspartate)", 0.0,
+     "measured: Firoz & Graber 2001 (equivalent to chloride and aspartate)", 0.0,
      MAGSIM_ABSORBED_ANION_SOURCE, "assumed"},
     {"aspartate", "Mg(C4H6NO4)2", 288.49, 1, false, 1.0, MAGSIM_SOLUBLE_ORGANIC_SOURCE,
-     "measured: Firoz & Graber 2001 (absorbed like chloride and lactate)", 0.0,
+     "measured: Firoz & Graber 2001 (equivalent to chloride and lactate)", 0.0,
      MAGSIM_ABSORBED_ANION_SOURCE, "assumed"},
     {"acetate", "Mg(CH3COO)2", 142.39, 1, false, 1.0,
      "water-soluble; Fine 1991 used it as the soluble reference salt",

@@ -28,7 +28,7 @@ struct Fluxes {
   double k_gastric, k_jejunum, k_proximal_ileum, k_distal_ileum;
   T k_colon;
   double k_anion_small_bowel;
-  T anion_to_colon, fecal_anion;  // mmol/h
+  T anion_absorbed, anion_to_colon, fecal_anion;  // mmol/h
   // dissolution of acid-requiring salt (mmol/h)
   T acid_output, dissolution_stomach, dissolution_jejunum, dissolution_proximal_ileum, dissolution_distal_ileum,
       dissolution_colon;
@@ -112,6 +112,8 @@ Fluxes<T> compute_fluxes(const T* x, const double* p, const double* s) {
   f.k_distal_ileum = 1.0 / p[par::gut_distal_ileum_transit_time];
   f.k_colon = colon_transit_rate(x[st::colon_dissolved], x[st::anion_colon], p);
   f.k_anion_small_bowel = anion_small_bowel_rate(f.k_gastric, p);
+  f.anion_absorbed = p[par::gut_anion_absorption_vmax] *
+                     saturation(x[st::anion_small_bowel], p[par::gut_anion_absorption_km]);
   f.anion_to_colon = f.k_anion_small_bowel * x[st::anion_small_bowel];
   f.fecal_anion = f.k_colon * x[st::anion_colon];
   f.acid_output = gastric_acid_output(meals, pump_inhibition, p);
@@ -300,7 +302,7 @@ void whole_body_rhs(const T* x, const double* p, const double* s, T* dx) {
   dx[st::ethanol_gut] = -f.ethanol_absorbed;
   dx[st::ethanol_body] = f.ethanol_absorbed - f.ethanol_eliminated;
   dx[st::trpm6_expression] = f.trpm6_adaptation;
-  dx[st::anion_small_bowel] = -f.anion_to_colon;
+  dx[st::anion_small_bowel] = -f.anion_absorbed - f.anion_to_colon;
   dx[st::anion_colon] = f.anion_to_colon - f.fecal_anion;
 }
 
