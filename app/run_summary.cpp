@@ -103,9 +103,10 @@ void RunSummary::print(std::ostream& os, const engine::RunStats& stats,
     }
   }
   if (intake_ >= 0 && absorbed_ >= 0 && !first_.empty()) {
-    const double intake = last_[static_cast<size_t>(intake_)] - first_[static_cast<size_t>(intake_)];
-    const double absorbed =
-        last_[static_cast<size_t>(absorbed_)] - first_[static_cast<size_t>(absorbed_)];
+    // Cumulative balances count from 0 at t = 0, before the doses given at t = 0: the first
+    // sample already holds those, so the run's intake is the last value, not last - first.
+    const double intake = last_[static_cast<size_t>(intake_)];
+    const double absorbed = last_[static_cast<size_t>(absorbed_)];
     line("Mg intake (oral, IV, IM)", intake, "mmol");
     if (intake > 0) line("absorbed, fraction of intake", 100.0 * absorbed / intake, "%", "%.1f");
   }

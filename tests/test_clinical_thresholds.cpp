@@ -3,6 +3,8 @@
 // warnings and root attributes, and `magsim check`'s IV-infusion warnings.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -226,3 +228,34 @@ TEST(ScenarioCheck, ShippedPreeclampsiaScenarioGivesNoInfusionWarning) {
 }
 
 }  // namespace
+
+namespace magsim {
+namespace {
+
+// Regression: doses given at t = 0 (the Pritchard IM load, a supplement at 0 h) are already in the
+// first sample of the cumulative intake; the printed intake once subtracted them (132 of 172 mmol).
+TEST(RunSummary, IntakeCountsTheDosesGivenAtTimeZero) {
+  const char* yaml = R"(duration: 1 d
+output: {interval: 1 h}
+subject: {sex: female, age: 30 y, weight: 60 kg}
+diet: {magnesium: 0 mg/d}
+injections:
+  - {form: sulfate, route: im, amount: 40 mmol, at: [0 h]}
+supplements:
+  - {form: citrate, dose: 10 mmol, at: [0 h, 12 h]}
+)";
+  const auto loaded = app::load_scenario_text(yaml, "t0.yaml", {});
+  engine::MemorySink samples;
+  auto summary = app::make_run_summary(loaded);
+  engine::TeeSink sinks({&samples, &summary});
+  const auto stats = engine::simulate(models::magnesium::model(), loaded.problem, sinks);
+  std::ostringstream printed;
+  summary.print(printed, stats, "t0.h5");
+  EXPECT_NE(printed.str().find("Mg intake (oral, IV, IM)                       60 mmol"), std::string::npos)
+      << printed.str();
+  EXPECT_NE(printed.str().find("parenteral Mg given (IV, IM)                   40 mmol"), std::string::npos)
+      << printed.str();
+}
+
+}  // namespace
+}  // namespace magsim

@@ -209,10 +209,11 @@ class Result:
         if "cum_intake" in names and "cum_absorbed" in names:
             intake = self._data.series("cum_intake")
             absorbed = self._data.series("cum_absorbed")
-            taken = float(intake[-1] - intake[0])
+            # cumulative balances count from 0 at t = 0, before the doses given at t = 0
+            taken = float(intake[-1])
             out["intake"] = Quantity(taken, units["cum_intake"])
             if taken > 0:
-                out["absorbed_fraction"] = Quantity(100.0 * float(absorbed[-1] - absorbed[0]) / taken, "%")
+                out["absorbed_fraction"] = Quantity(100.0 * float(absorbed[-1]) / taken, "%")
         if math.isfinite(self._data.retention_percent):
             out["retention"] = Quantity(self._data.retention_percent, "%")
         attrs = self._data.attributes
