@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -115,6 +116,18 @@ RunSummary make_run_summary(const LoadedScenario& loaded) {
   dose += rate * (end - t);
   if (dose > 0) summary.set_infusion(start, dose);
   return summary;
+}
+
+std::string input_at_output_path(const std::string& output, const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  for (const auto& in : inputs) {
+    if (in.empty()) continue;
+    std::error_code ec, ec_out, ec_in;
+    if (fs::equivalent(output, in, ec) && !ec) return in;
+    const fs::path a = fs::weakly_canonical(output, ec_out), b = fs::weakly_canonical(in, ec_in);
+    if (!ec_out && !ec_in && a == b) return in;
+  }
+  return "";
 }
 
 }  // namespace magsim::app

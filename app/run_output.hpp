@@ -42,4 +42,9 @@ void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& load
 // A summary collector set up for this scenario (infusions enable the retention test).
 RunSummary make_run_summary(const LoadedScenario& loaded);
 
+// The input among `inputs` that `output` would overwrite (the same file, through any path that
+// names it, or the same path when neither exists yet), or "" if none: `run`, `sweep` and
+// `merge` refuse to write their result over their own input.
+std::string input_at_output_path(const std::string& output, const std::vector<std::string>& inputs);
+
 }  // namespace magsim::app

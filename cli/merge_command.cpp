@@ -2,6 +2,7 @@
 // array) joined into the file one process would have written.
 #include <iostream>
 
+#include "app/run_output.hpp"
 #include "cli/commands.hpp"
 #include "engine/hdf5_sweep.hpp"
 #include "engine/version_info.hpp"
@@ -32,11 +33,9 @@ int merge_command(const Args& args) {
     return kBadInput;
   }
   const std::vector<std::string> inputs(args.begin() + 1, args.end());
-  for (const auto& in : inputs) {
-    if (in == args[0]) {
-      std::cerr << "magsim merge: error: the output " << args[0] << " is also an input\n";
-      return kBadInput;
-    }
+  if (const std::string in = app::input_at_output_path(args[0], inputs); !in.empty()) {
+    std::cerr << "magsim merge: error: the output " << args[0] << " is also an input (" << in << ")\n";
+    return kBadInput;
   }
   try {
     const engine::MergeReport r = engine::merge_sweep_files(args[0], inputs, engine::kVersion);

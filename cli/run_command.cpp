@@ -84,6 +84,11 @@ int run_command(const Args& args) {
     return kBadInput;
   }
   if (output_path.empty()) output_path = default_output_path(scenario_path);
+  if (!app::input_at_output_path(output_path, {scenario_path}).empty()) {
+    std::cerr << "magsim run: error: the output " << output_path << " is the scenario file itself; "
+              << "give another -o\n";
+    return kBadInput;
+  }
 
   auto maybe_loaded = app::load_scenario_or_report(scenario_path, sets);
   if (!maybe_loaded) return kBadInput;

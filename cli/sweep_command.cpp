@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/run_output.hpp"
 #include "app/sweep.hpp"
 #include "cli/commands.hpp"
 #include "engine/errors.hpp"
@@ -338,6 +339,12 @@ int sweep_command(const Args& args) {
       std::cerr << e.formatted() << "\n";
       return kBadInput;
     }
+    if (const std::string in = app::input_at_output_path(
+            o.output_path, {o.sweep_path, sweep.layout.base_file}); !in.empty()) {
+      std::cerr << "magsim sweep: error: the output " << o.output_path << " is an input (" << in
+                << "); give another -o\n";
+      return kBadInput;
+    }
     const int threads =
         o.threads > 0 ? o.threads
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -369,6 +376,12 @@ int sweep_command(const Args& args) {
   int code = kOk;
   try {
     sweep = app::prepare_sweep(o.sweep_path, o.sets);
+    if (const std::string in = app::input_at_output_path(
+            o.output_path, {o.sweep_path, sweep.layout.base_file}); !in.empty()) {
+      error = "magsim sweep: error: the output " + o.output_path + " is an input (" + in +
+              "); give another -o";
+      code = kBadInput;
+    }
   } catch (const engine::ScenarioError& e) {
     error = e.formatted();
     code = kBadInput;

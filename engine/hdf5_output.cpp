@@ -39,6 +39,19 @@ bool filter_can_encode(H5Z_filter_t filter) {
   return (flags & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
 }
 
+void require_replaceable(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(st)) return;  // absent (or unreadable: the creation reports it)
+  const std::string prefix = error_prefix(what, path);
+  if (fs::is_symlink(st))
+    throw std::runtime_error(prefix + "it is a symbolic link; magsim replaces only regular files "
+                                      "(give the path it points to)");
+  if (fs::is_directory(st)) throw std::runtime_error(prefix + "it is a directory");
+  if (!fs::is_regular_file(st))
+    throw std::runtime_error(prefix + "not a regular file (a device, FIFO or socket is never replaced)");
+}
+
 TemporaryFile create_temporary_beside(const std::string& final_path, const std::string& what) {
   const std::string prefix = error_prefix(what, final_path);
   if (final_path.empty()) throw std::runtime_error("cannot write " + what + ": empty output path");
@@ -60,6 +73,7 @@ TemporaryFile create_temporary_beside(const std::string& final_path, const std::
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw std::runtime_error(where + " is not writable (" + errno_text(errno) + ")");
   if (fs::is_directory(target, ec)) throw std::runtime_error(prefix + "it is a directory");
+  require_replaceable(final_path, what);
 
   const std::string ctx = prefix + "creating the file";
   PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), ctx);

@@ -26,8 +26,14 @@ struct TemporaryFile {
   std::string path;  // the temporary name, in the final path's directory
 };
 
+// Throws "cannot write <what> '<path>': ..." unless `path` is absent or a regular file: magsim
+// replaces only regular files by renaming onto them, never a device (/dev/null), a FIFO, a socket
+// or a symbolic link (renaming would replace the link itself, not write where it points; give the
+// path it points to). Checked before a run and again just before the final rename.
+void require_replaceable(const std::string& path, const std::string& what);
+
 // Checks that `final_path` names a file in an existing, writable directory (and is not itself
-// a directory), then creates an HDF5 file exclusively at a fresh temporary name beside it, with
+// a directory, nor any other non-regular file: require_replaceable), then creates an HDF5 file exclusively at a fresh temporary name beside it, with
 // link and attribute creation order tracked and strong close. Errors read
 // "cannot write <what> '<final_path>': <reason>".
 TemporaryFile create_temporary_beside(const std::string& final_path, const std::string& what);

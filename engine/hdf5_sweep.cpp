@@ -161,6 +161,7 @@ class OutputFile {
           context("cannot sync temporary file '" + tmp_ + "' (" + errno_text(err) + ")"));
     }
     ::close(fd);
+    hdf5::require_replaceable(path_, "sweep file");  // it may have changed during the sweep
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
       throw std::runtime_error(context("cannot rename temporary file '" + tmp_ + "' onto it (" +
                                        errno_text(errno) + ")"));

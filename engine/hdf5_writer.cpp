@@ -554,6 +554,7 @@ void Hdf5RunWriter::commit() {
           im.context("cannot sync temporary file '" + im.tmp_path + "' (" + errno_text(err) + ")"));
     }
     ::close(fd);
+    hdf5::require_replaceable(im.path, "output");  // it may have changed during the run
     if (std::rename(im.tmp_path.c_str(), im.path.c_str()) != 0) {
       throw std::runtime_error(im.context("cannot rename temporary file '" + im.tmp_path +
                                           "' onto it (" + errno_text(errno) + ")"));

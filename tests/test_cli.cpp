@@ -1,5 +1,6 @@
 // The command line as a user meets it: exit codes, error format, atomic output, interruption.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,6 +147,59 @@ TEST(Cli, FailedRunLeavesAnExistingOutputUntouched) {
   std::ifstream f(dir / "out.h5");
   std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, "previous result");
+}
+
+std::string slurp_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Issue 11, item 5: `-o /dev/null` as root replaced the device with an HDF5 file; a FIFO or a
+// symbolic link at the output path was replaced too. Only regular files are ever replaced.
+TEST(Cli, OutputThatIsNotARegularFileIsRefusedAndLeftAsItWas) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto devnull = magsim("run " + (dir / "s.yaml").string() + " -o /dev/null");
+  EXPECT_EQ(devnull.code, 1);
+  EXPECT_NE(devnull.err.find("not a regular file"), std::string::npos) << devnull.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  const auto fifo = magsim("run " + (dir / "s.yaml").string() + " -o " + (dir / "fifo").string());
+  EXPECT_EQ(fifo.code, 1);
+  EXPECT_NE(fifo.err.find("not a regular file"), std::string::npos) << fifo.err;
+  EXPECT_TRUE(fs::is_fifo(dir / "fifo"));
+
+  write(dir / "target.h5", "previous result");
+  fs::create_symlink(dir / "target.h5", dir / "link.h5");
+  const auto link = magsim("run " + (dir / "s.yaml").string() + " -o " + (dir / "link.h5").string());
+  EXPECT_EQ(link.code, 1);
+  EXPECT_NE(link.err.find("symbolic link"), std::string::npos) << link.err;
+  EXPECT_TRUE(fs::is_symlink(dir / "link.h5"));
+  EXPECT_EQ(slurp_file(dir / "target.h5"), "previous result");
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}
+
+// Issue 11, item 6: `magsim run s.yaml -o s.yaml` overwrote the scenario with HDF5; the same for a
+// sweep onto its sweep file or its base scenario.
+TEST(Cli, OutputThatIsAnInputIsRefusedAndTheInputKept) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto run = magsim("run " + (dir / "s.yaml").string() + " -o " + dir.path().string() + "/./s.yaml");
+  EXPECT_EQ(run.code, 2);
+  EXPECT_NE(run.err.find("is the scenario file itself"), std::string::npos) << run.err;
+  EXPECT_EQ(slurp_file(dir / "s.yaml"), kShortScenario);
+
+  const std::string sweep_text = "base: s.yaml\nsweep:\n  grid:\n    supplements[0].dose: [\"100 mg\", \"200 mg\"]\nsummary: [serum_mg_total.final]\n";
+  write(dir / "sw.yaml", sweep_text);
+  for (const char* target : {"s.yaml", "sw.yaml"}) {
+    const auto sweep = magsim("sweep " + (dir / "sw.yaml").string() + " -q -o " + (dir / target).string());
+    EXPECT_EQ(sweep.code, 2) << target;
+    EXPECT_NE(sweep.err.find("is an input"), std::string::npos) << sweep.err;
+  }
+  EXPECT_EQ(slurp_file(dir / "s.yaml"), kShortScenario);
+  EXPECT_EQ(slurp_file(dir / "sw.yaml"), sweep_text);
 }
 
 TEST(Cli, InterruptedRunLeavesNoFileAndKeepsThePreviousOne) {

@@ -276,6 +276,20 @@ def test_save_is_atomic_and_reports_a_bad_directory(citrate, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.h5"]
 
 
+def test_save_refuses_a_symlink_or_a_fifo_and_leaves_it(citrate, tmp_path):
+    """Issue 11, item 5: only regular files are replaced."""
+    (tmp_path / "target.h5").write_text("previous result")
+    os.symlink(tmp_path / "target.h5", tmp_path / "link.h5")
+    with pytest.raises(OSError, match="symbolic link"):
+        citrate.save(tmp_path / "link.h5")
+    assert os.path.islink(tmp_path / "link.h5")
+    assert (tmp_path / "target.h5").read_text() == "previous result"
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(OSError, match="not a regular file"):
+        citrate.save(tmp_path / "fifo")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link.h5", "target.h5"]
+
+
 def test_open_then_save_copies_the_file(cli_ckd, tmp_path):
     path, _ = cli_ckd
     copy = magsim.open(path).save(tmp_path / "copy.h5")
