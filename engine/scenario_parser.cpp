@@ -1,4 +1,5 @@
 #include "engine/scenario_parser.hpp"
+#include "engine/yaml_limits.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -1023,7 +1024,7 @@ void apply_set(YAML::Node& root, const std::string& arg, Reader& reader) {
   const int value_column = static_cast<int>(eq) + 2;
   YAML::Node value;
   try {
-    value = YAML::Load(arg.substr(eq + 1));
+    value = load_yaml_bounded(arg.substr(eq + 1));
   } catch (const YAML::Exception& e) {
     set_error(value_column + std::max(0, e.mark.column), "malformed --set value: " + e.msg);
   }
@@ -1228,7 +1229,7 @@ Diet default_diet() {
 
 YAML::Node load_yaml_text(const std::string& text, const std::string& filename) {
   try {
-    return YAML::Load(text);
+    return load_yaml_bounded(text);
   } catch (const YAML::Exception& e) {
     throw yaml_syntax_error(text, filename, e);
   }
@@ -1239,7 +1240,7 @@ Scenario parse_scenario_text(const std::string& text, const std::string& filenam
   Reader reader(filename, vocab);
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    root = load_yaml_bounded(text);
   } catch (const YAML::Exception& e) {
     throw yaml_syntax_error(text, filename, e);
   }

@@ -1,4 +1,5 @@
 #include "engine/sweep_definition.hpp"
+#include "engine/yaml_limits.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -529,7 +530,7 @@ void apply_sweep_set(YAML::Node& root, const std::string& arg, SweepReader& read
   }
   YAML::Node value;
   try {
-    value = YAML::Load(arg.substr(eq + 1));
+    value = load_yaml_bounded(arg.substr(eq + 1));
   } catch (const YAML::Exception& e) {
     set_error(static_cast<int>(eq) + 2 + std::max(0, e.mark.column),
               "malformed --set value: " + e.msg);

@@ -1,4 +1,5 @@
 #include "engine/validation.hpp"
+#include "engine/yaml_limits.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -718,7 +719,7 @@ CaseSpec parse_case_text(const std::string& text, const std::string& filename) {
   CaseReader r(filename, text);
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    root = load_yaml_bounded(text);
   } catch (const YAML::Exception& e) {
     const bool known = !e.mark.is_null() && e.mark.line >= 0;
     throw ScenarioError(filename, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1,

@@ -202,6 +202,22 @@ TEST(Cli, OutputThatIsAnInputIsRefusedAndTheInputKept) {
   EXPECT_EQ(slurp_file(dir / "sw.yaml"), sweep_text);
 }
 
+// Issue 11, item 1: a self-referencing alias in a --set value overflowed the stack (run and sweep);
+// now it is a positioned error with exit 2.
+TEST(Cli, SelfReferencingAliasInASetValueIsBadInputNotACrash) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  const auto run = magsim("run " + (dir / "s.yaml").string() + " -q -o " + (dir / "o.h5").string() +
+                          " --set 'description=&a [*a]'");
+  EXPECT_EQ(run.code, 2) << run.err;
+  EXPECT_NE(run.err.find("--set:1:13: error:"), std::string::npos) << run.err;
+  write(dir / "sw.yaml", "base: s.yaml\nsweep:\n  grid:\n    supplements[0].dose: [\"100 mg\"]\nsummary: [serum_mg_total.final]\n");
+  const auto sweep = magsim("sweep " + (dir / "sw.yaml").string() + " -q -o " + (dir / "o.h5").string() +
+                            " --set 'sweep.grid.supplements[0].dose=&a [*a]'");
+  EXPECT_EQ(sweep.code, 2) << sweep.err;
+  EXPECT_NE(sweep.err.find("nests more than 64 levels"), std::string::npos) << sweep.err;
+}
+
 TEST(Cli, InterruptedRunLeavesNoFileAndKeepsThePreviousOne) {
   TempDir dir;
   write(dir / "long.yaml",

@@ -199,3 +199,17 @@ def test_a_scenario_pickles_with_its_edits():
     t = pickle.loads(pickle.dumps(s))
     assert t.edits == s.edits and t.file == s.file
     assert t.to_yaml() == s.to_yaml() and t.to_yaml(resolved=True) == s.to_yaml(resolved=True)
+
+
+def test_set_refuses_a_self_referencing_alias_without_killing_the_interpreter():
+    """Issue 11, item 1: `Scenario.set` with `&a [*a]` overflowed the stack and killed Python."""
+    s = magsim.Scenario.load(SCENARIOS / "healthy_adult.yaml")
+    with pytest.raises(magsim.ScenarioError, match="nests more than 64 levels"):
+        magsim.run(s.set("description", "&a [*a]"))
+    # "billion laughs": eight anchors, each ten of the one before: 10^8 values from ~300 bytes
+    parts, prev = ["&a0 [x, x, x, x, x, x, x, x, x, x]"], "a0"
+    for i in range(1, 9):
+        parts.append(f"&a{i} [" + ", ".join([f"*{prev}"] * 10) + "]")
+        prev = f"a{i}"
+    with pytest.raises(magsim.ScenarioError, match="expands to more than"):
+        magsim.run(s.set("description", "[" + ", ".join(parts) + "]"))
