@@ -9,8 +9,15 @@ namespace magsim::engine {
 // Bad input in a scenario file: printed as "file:line:column: error: message", exit code 2.
 class ScenarioError : public std::runtime_error {
  public:
+  // A message that echoes hostile input (a 13 MB unit string) is cut in the middle.
   ScenarioError(std::string file, int line, int column, const std::string& message)
-      : std::runtime_error(message), file_(std::move(file)), line_(line), column_(column) {}
+      : std::runtime_error(shortened(message)), file_(std::move(file)), line_(line), column_(column) {}
+  static std::string shortened(const std::string& m, std::size_t max = 1000) {
+    if (m.size() <= max) return m;
+    const std::size_t head = max * 2 / 3, tail = max / 4;
+    return m.substr(0, head) + " [... " + std::to_string(m.size() - head - tail) +
+           " characters left out ...] " + m.substr(m.size() - tail);
+  }
   const std::string& file() const { return file_; }
   int line() const { return line_; }
   int column() const { return column_; }

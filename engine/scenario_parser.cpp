@@ -984,8 +984,11 @@ std::vector<PathStep> parse_set_path(const std::string& path) {
     if (path[i] == '[') {
       std::size_t j = i + 1;
       std::size_t index = 0;
-      while (j < path.size() && std::isdigit(static_cast<unsigned char>(path[j])))
+      while (j < path.size() && std::isdigit(static_cast<unsigned char>(path[j]))) {
+        // Bounded before it can wrap (meals[18446744073709551616] once edited meals[0]).
+        if (j - i > 9) set_error(col, "list index too large in '" + path + "' (at most 999999999)");
         index = index * 10 + static_cast<std::size_t>(path[j++] - '0');
+      }
       if (j == i + 1 || j >= path.size() || path[j] != ']')
         set_error(col, "expected a list index such as [0] in '" + path + "'");
       if (steps.empty()) set_error(col, "a path starts with a key, e.g. supplements[0].dose");

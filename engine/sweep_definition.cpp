@@ -27,6 +27,11 @@ namespace {
 
 const std::vector<std::string> kTopKeys{"base", "set", "sweep", "summary", "keep_series"};
 const std::vector<std::string> kSweepKeys{"grid", "samples", "population", "arms"};
+// Runs one sweep may ask for: far beyond a virtual population's needs, small enough that the
+// journal and the result file of a finished sweep stay within a disk (2^32 once left a journal
+// that blocked the next start).
+constexpr std::uint64_t kMaxRuns = 10000000;
+
 const std::vector<std::string> kSamplesKeys{"n", "method", "seed", "ranges"};
 const std::vector<std::string> kMethods{"latin_hypercube", "sobol", "random"};
 const std::vector<std::string> kRangeKeys{"low", "high", "scale"};
@@ -253,7 +258,7 @@ class SweepReader {
     const auto fs = fields(f.value, "samples", &kSamplesKeys);
     const Field* n = find(fs, "n");
     if (!n) fail(f.key, "samples need n, the number of runs");
-    d.n = count(n->value, "n", std::uint64_t{1} << 32);
+    d.n = count(n->value, "n", kMaxRuns);
     if (d.n == 0) fail(n->value, "n must be at least 1");
     if (const Field* m = find(fs, "method")) {
       const std::string t = scalar(m->value, "a sampling method");
@@ -329,7 +334,7 @@ class SweepReader {
     const auto fs = fields(f.value, "population", &kPopulationKeys);
     const Field* n = find(fs, "n");
     if (!n) fail(f.key, "population needs n, the number of virtual subjects");
-    d.n = count(n->value, "n", std::uint64_t{1} << 32);
+    d.n = count(n->value, "n", kMaxRuns);
     if (d.n == 0) fail(n->value, "n must be at least 1");
     if (const Field* s = find(fs, "seed")) d.seed = count(s->value, "seed", UINT64_MAX);
     if (const Field* cs = find(fs, "covariates")) {

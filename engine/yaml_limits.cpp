@@ -20,6 +20,10 @@ YAML::Node load_yaml_bounded(const std::string& text) {
     if (depth > kYamlMaxDepth)
       throw YAML::ParserException(node.Mark(), "the YAML nests more than " + std::to_string(kYamlMaxDepth) +
                                                    " levels deep (an alias that refers to its own anchor?)");
+    if (node.IsScalar() && node.Scalar().size() > kYamlMaxScalar)
+      throw YAML::ParserException(node.Mark(), "a value of " + std::to_string(node.Scalar().size()) +
+                                                   " characters; at most " + std::to_string(kYamlMaxScalar) +
+                                                   " are read");
     if (node.IsSequence()) {
       for (const auto& child : node) stack.emplace_back(child, depth + 1);
     } else if (node.IsMap()) {

@@ -15,10 +15,11 @@ namespace magsim::engine {
 
 inline constexpr std::size_t kYamlMaxDepth = 64;           // nesting levels, aliases followed
 inline constexpr std::size_t kYamlMaxValues = 1000000;     // values, aliases expanded
+inline constexpr std::size_t kYamlMaxScalar = 65536;       // characters in one value
 
 // YAML::Load, then a walk of the tree with aliases expanded: throws YAML::ParserException at the
-// offending value's position if it nests deeper than kYamlMaxDepth or expands to more than
-// kYamlMaxValues values. Callers turn YAML exceptions into FILE:LINE:COL errors as for syntax.
+// offending value's position if it nests deeper than kYamlMaxDepth, expands to more than
+// kYamlMaxValues values, or holds a value longer than kYamlMaxScalar characters. Callers turn YAML exceptions into FILE:LINE:COL errors as for syntax.
 YAML::Node load_yaml_bounded(const std::string& text);
 
 }  // namespace magsim::engine

@@ -584,3 +584,23 @@ INSTANTIATE_TEST_SUITE_P(Files, BadScenarios, ::testing::ValuesIn(bad_scenarios(
 TEST(BadScenarios, AtLeastThirtyFiveFilesAreChecked) { EXPECT_GE(bad_scenarios().size(), 35u); }
 
 }  // namespace
+
+// Issue 11, item 4: sizes that are input are bounded at parse time.
+TEST(ScenarioParserBounds, SetListIndexBeyondNineDigitsIsRefusedNotWrapped) {
+  const std::string text = "duration: 1 d\ndiet: {magnesium: 300 mg/d, meals: [\"08:00\"]}\n";
+  const auto e = error_of([&] { parse(text, {"diet.meals[18446744073709551616]=12:00"}); });
+  EXPECT_EQ(e.file(), "--set");
+  EXPECT_NE(std::string(e.what()).find("list index too large"), std::string::npos) << e.what();
+  // meals[0] is untouched and a sane index still works
+  EXPECT_EQ(parse(text, {"diet.meals[0]=09:00"}).diet.meals_h.front(), 9.0);
+}
+
+TEST(ScenarioParserBounds, AHugeValueIsRefusedAndNoMessageEchoesMoreThanAThousandCharacters) {
+  const std::string huge = "duration: \"1 " + std::string(13000000, 'd') + "\"\n";
+  const auto e = error_of([&] { parse(huge); });
+  EXPECT_NE(std::string(e.what()).find("at most 65536 are read"), std::string::npos) << e.what();
+  const std::string long_unit = "duration: \"1 " + std::string(5000, 'd') + "\"\n";
+  const auto f = error_of([&] { parse(long_unit); });
+  EXPECT_LE(std::string(f.what()).size(), 1000u);
+  EXPECT_NE(std::string(f.what()).find("characters left out"), std::string::npos) << f.what();
+}
