@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cerrno>
 #include <filesystem>
 #include <stdexcept>
@@ -22,10 +23,45 @@ std::string error_prefix(const std::string& what, const std::string& final_path)
 }
 
 // A name unique among writers in this process (counter) and across processes (pid).
+// This machine's name, for temporary names: a process id means something only on its host.
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "host";
+  std::string h(buf);
+  for (char& c : h)
+    if (c == '.' || c == '/') c = '_';
+  return h;
+}
+
+// ".NAME.tmp.HOST.PID.N" beside the final path.
+std::string temporary_prefix(const fs::path& final_path) {
+  return "." + final_path.filename().string() + ".tmp." + host_name() + ".";
+}
+
 std::string temporary_name(const fs::path& final_path) {
   static std::atomic<unsigned long> counter{0};
-  return "." + final_path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-         std::to_string(counter.fetch_add(1));
+  return temporary_prefix(final_path) + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+}
+
+// Temporaries that a killed run into the same path left behind (SIGKILL skips every cleanup):
+// removed when they were made on this host by a process that no longer exists. Another host's,
+// or a live process's, are never touched.
+void remove_stale_temporaries(const fs::path& dir, const fs::path& final_path) {
+  const std::string prefix = temporary_prefix(final_path);
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = name.substr(prefix.size());  // "PID.N"
+    const std::size_t dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || dot > 9 ||
+        rest.find_first_not_of("0123456789.") != std::string::npos)
+      continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dot)));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code rm;
+    if (fs::is_regular_file(fs::symlink_status(it->path(), rm))) fs::remove(it->path(), rm);
+  }
 }
 
 }  // namespace
@@ -85,6 +121,7 @@ TemporaryFile create_temporary_beside(const std::string& final_path, const std::
         ctx);
   PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), ctx);
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), ctx);
+  remove_stale_temporaries(dir, target);
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const std::string candidate = (dir / temporary_name(target)).string();
     if (fs::exists(candidate, ec)) continue;  // another process's: never touch it

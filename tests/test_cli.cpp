@@ -218,6 +218,33 @@ TEST(Cli, SelfReferencingAliasInASetValueIsBadInputNotACrash) {
   EXPECT_NE(sweep.err.find("nests more than 64 levels"), std::string::npos) << sweep.err;
 }
 
+// Issue 11, item 8: SIGKILLed runs left their temporaries forever. The next run into the same path
+// removes those a dead process of this host left, and never another host's or a live process's.
+TEST(Cli, NextRunRemovesTemporariesOfDeadProcessesOnly) {
+  TempDir dir;
+  write(dir / "s.yaml", kShortScenario);
+  char buf[256] = {};
+  ASSERT_EQ(::gethostname(buf, sizeof buf - 1), 0);
+  std::string host(buf);
+  for (char& c : host)
+    if (c == '.' || c == '/') c = '_';
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_GT(dead, 0);
+  ::waitpid(dead, nullptr, 0);  // reaped: its pid names no process now
+  const std::string prefix = ".out.h5.tmp.";
+  const auto stale = dir / (prefix + host + "." + std::to_string(dead) + ".0");
+  const auto live = dir / (prefix + host + "." + std::to_string(::getpid()) + ".7");
+  const auto other_host = dir / (prefix + "elsewhere." + std::to_string(dead) + ".0");
+  for (const auto& p : {stale, live, other_host}) write(p, "partial");
+  const auto r = magsim("run " + (dir / "s.yaml").string() + " -q -o " + (dir / "out.h5").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(other_host));
+  EXPECT_TRUE(fs::exists(dir / "out.h5"));
+}
+
 TEST(Cli, InterruptedRunLeavesNoFileAndKeepsThePreviousOne) {
   TempDir dir;
   write(dir / "long.yaml",
