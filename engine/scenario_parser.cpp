@@ -331,6 +331,32 @@ class Reader {
       if (!n.IsScalar()) fail(n, "expected a time such as \"3 d\", got " + node_kind(n));
     return nodes;
   }
+  // A dose given as elemental Mg under `elemental_key` or as salt mass under `salt_key`
+  // (exactly one of them; `needs` is the message when neither is there), in mmol of Mg at the
+  // salt's declared content; salt_mg > 0 when it was given as salt mass.
+  struct DoseAmount {
+    double mmol = 0;
+    double salt_mg = 0;
+  };
+  DoseAmount read_dose_amount(const std::vector<Field>& fs, const YAML::Node& where, const char* elemental_key,
+                              const char* salt_key, const SaltForm& salt, const std::string& what,
+                              const std::string& needs) const {
+    const Field* elemental = find(fs, elemental_key);
+    const Field* salt_mass = find(fs, salt_key);
+    if (elemental && salt_mass)
+      fail(salt_mass->key, std::string("give either '") + elemental_key + "' (elemental Mg) or '" + salt_key +
+                               "' (mass of the salt), not both");
+    if (!elemental && !salt_mass) fail(where, needs);
+    DoseAmount d;
+    if (elemental) {
+      d.mmol = dose_quantity(*elemental, units::kinds::elemental_amount(element_), what);
+    } else {
+      d.salt_mg = dose_quantity(*salt_mass, units::kinds::salt_mass(), what);
+      d.mmol = salt_to_elemental_mmol(d.salt_mg, salt);
+    }
+    return d;
+  }
+
   Supplement read_supplement(const YAML::Node& item) const;
   Infusion read_infusion(const YAML::Node& item, double run_h) const;
   void read_pauses(const Field& f, Infusion& inf, double end_h) const;
@@ -631,19 +657,11 @@ Supplement Reader::read_supplement(const YAML::Node& item) const {
   s.form = canonical_salt(name_from(*form, salt_names(false), "salt form"));
   const SaltForm* salt = vocab_.find_salt(s.form);
   if (!salt->oral) fail(form->value, "salt form '" + s.form + "' is not taken by mouth");
-  const Field* dose = find(fs, "dose");
-  const Field* salt_dose = find(fs, "salt_dose");
-  if (dose && salt_dose)
-    fail(salt_dose->key,
-         "give either 'dose' (elemental Mg) or 'salt_dose' (mass of the salt), not both");
-  if (!dose && !salt_dose)
-    fail(item, "a supplement needs 'dose' (elemental, e.g. 150 mg) or 'salt_dose' (salt as sold)");
-  if (dose) {
-    s.dose_mmol = dose_quantity(*dose, units::kinds::elemental_amount(element_), "a dose");
-  } else {
-    s.salt_dose_mg = dose_quantity(*salt_dose, units::kinds::salt_mass(), "a dose");
-    s.dose_mmol = salt_to_elemental_mmol(s.salt_dose_mg, *salt);
-  }
+  const DoseAmount dose = read_dose_amount(
+      fs, item, "dose", "salt_dose", *salt, "a dose",
+      "a supplement needs 'dose' (elemental, e.g. 150 mg) or 'salt_dose' (salt as sold)");
+  s.dose_mmol = dose.mmol;
+  s.salt_dose_mg = dose.salt_mg;
   s.timing = read_timing(item, fs);
   if (const Field* w = find(fs, "with_meal")) s.with_meal = boolean(*w);
   return s;
@@ -671,16 +689,8 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
   // An amount over a time: the loading dose, or a bolus given as an item of its own.
   const auto read_amount = [&](const std::vector<Field>& af, const YAML::Node& where,
                                const std::string& what) {
-    const Field* amount = find(af, "amount");
-    const Field* salt_amount = find(af, "salt_amount");
-    if (amount && salt_amount)
-      fail(salt_amount->key,
-           "give either 'amount' (elemental Mg) or 'salt_amount' (salt mass), not both");
-    if (!amount && !salt_amount)
-      fail(where, what + " needs 'amount' (elemental) or 'salt_amount' (e.g. 4 g)");
-    if (amount) return dose_quantity(*amount, units::kinds::elemental_amount(element_), what);
-    return salt_to_elemental_mmol(dose_quantity(*salt_amount, units::kinds::salt_mass(), what),
-                                  *salt);
+    return read_dose_amount(af, where, "amount", "salt_amount", *salt, what,
+                            what + " needs 'amount' (elemental) or 'salt_amount' (e.g. 4 g)");
   };
   const Field* loading = find(fs, "loading");
   const Field* bolus_amount = find(fs, "amount");
@@ -694,8 +704,9 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
                node_kind(loading->value));
     const auto lf = fields(loading->value, "loading", kLoadingKeys);
     const Field* over = find(lf, "over");
-    inf.loading_mmol = read_amount(lf, loading->value, "a loading dose");
-    inf.loading_as_salt = find(lf, "salt_amount") != nullptr;
+    const DoseAmount load = read_amount(lf, loading->value, "a loading dose");
+    inf.loading_mmol = load.mmol;
+    inf.loading_as_salt = load.salt_mg > 0;
     if (!over) fail(loading->value, "a loading dose needs 'over' (e.g. over: 20 min)");
     inf.loading_over_h = positive(*over, units::kinds::duration(), "'over'");
   }
@@ -712,8 +723,9 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
                          std::string(k) +
                          "'; for a load followed by a rate write loading: {salt_amount: 4 g, over: "
                          "20 min} and salt_rate");
-    inf.loading_mmol = read_amount(fs, item, "a bolus");
-    inf.loading_as_salt = bolus_salt != nullptr;
+    const DoseAmount dose = read_amount(fs, item, "a bolus");
+    inf.loading_mmol = dose.mmol;
+    inf.loading_as_salt = dose.salt_mg > 0;
     // Without 'over' the bolus is given at once (an IV push).
     if (bolus_over) inf.loading_over_h = positive(*bolus_over, units::kinds::duration(), "'over'");
   }
@@ -818,7 +830,7 @@ Injection Reader::read_injection(const YAML::Node& item, double run_h) const {
   inj.mark = mark(item);
   inj.form = scenario_defaults::infusion_form;
   if (const Field* form = find(fs, "form")) {
-    inj.form = name_from(*form, salt_names(false), "salt form");
+    inj.form = canonical_salt(name_from(*form, salt_names(false), "salt form"));
     if (!vocab_.find_salt(inj.form)->iv)
       fail(form->value, "salt form '" + inj.form +
                             "' cannot be injected; injectable forms: " + join(salt_names(true)));
@@ -828,20 +840,11 @@ Injection Reader::read_injection(const YAML::Node& item, double run_h) const {
     fail(item,
          "the default injection form '" + inj.form + "' is not known to this model; give 'form'");
   if (const Field* r = find(fs, "route")) inj.route = name_from(*r, kInjectionRoutes, "route");
-  const Field* amount = find(fs, "amount");
-  const Field* salt_amount = find(fs, "salt_amount");
-  if (amount && salt_amount)
-    fail(salt_amount->key,
-         "give either 'amount' (elemental Mg) or 'salt_amount' (salt mass), not both");
-  if (!amount && !salt_amount)
-    fail(item, "an injection needs 'amount' (elemental, e.g. 20 mmol) or 'salt_amount' (e.g. 5 g "
-               "MgSO4)");
-  if (amount) {
-    inj.dose_mmol = dose_quantity(*amount, units::kinds::elemental_amount(element_), "a dose");
-  } else {
-    inj.salt_dose_mg = dose_quantity(*salt_amount, units::kinds::salt_mass(), "a dose");
-    inj.dose_mmol = salt_to_elemental_mmol(inj.salt_dose_mg, *salt);
-  }
+  const DoseAmount dose = read_dose_amount(
+      fs, item, "amount", "salt_amount", *salt, "a dose",
+      "an injection needs 'amount' (elemental, e.g. 20 mmol) or 'salt_amount' (e.g. 5 g MgSO4)");
+  inj.dose_mmol = dose.mmol;
+  inj.salt_dose_mg = dose.salt_mg;
   const Field* at = find(fs, "at");
   const Field* every = find(fs, "every");
   if (at && every)

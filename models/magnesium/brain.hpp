@@ -18,9 +18,8 @@ namespace magsim::models::magnesium {
 template <class T>
 T choroid_plexus_secretion(const T& ionized, double formation_L_h, double reference_concentration,
                            double reference_ionized, double half_saturation, double uptake_factor) {
-  const double scale = uptake_factor * formation_L_h * reference_concentration /
-                       saturation(reference_ionized, half_saturation);
-  return scale * saturation(ionized, half_saturation);
+  return saturable_at_reference(ionized, uptake_factor * formation_L_h * reference_concentration,
+                                reference_ionized, half_saturation);
 }
 
 // Bulk outflow of CSF (arachnoid granulations, perineural lymphatic routes) into venous blood,

@@ -25,6 +25,13 @@ T saturation(const T& x, double k) {
   return x / (k + x);
 }
 
+// A flux saturable in x (half-saturation k) that equals `reference_rate` at x = reference_x:
+// Mg entry into cells and the choroid plexus's secretion into the CSF.
+template <class T>
+T saturable_at_reference(const T& x, double reference_rate, double reference_x, double k) {
+  return reference_rate / saturation(reference_x, k) * saturation(x, k);
+}
+
 // x^n for a small whole n (a Hill coefficient declared as a parameter, rounded): exact and far
 // cheaper than pow in a right-hand side evaluated millions of times.
 template <class T>

@@ -17,9 +17,8 @@ namespace magsim::models::magnesium {
 template <class T>
 T cellular_uptake(const T& ionized, double reference_content, double reference_ionized,
                   double half_saturation, double turnover_rate, double extra_outflow_rate = 0.0) {
-  const double scale = reference_content * (turnover_rate + extra_outflow_rate) /
-                       saturation(reference_ionized, half_saturation);
-  return scale * saturation(ionized, half_saturation);
+  return saturable_at_reference(ionized, reference_content * (turnover_rate + extra_outflow_rate),
+                                reference_ionized, half_saturation);
 }
 
 template <class T>
