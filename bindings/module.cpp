@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
@@ -140,6 +141,9 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
   const auto& model = models::magnesium::model();
   const auto& info = model.info();
   const auto& loaded = handle->loaded;
+  // Every sample of every series stays in memory here: refuse what the machine cannot hold.
+  if (const auto why = app::memory_does_not_fit(app::estimate_output(loaded)); !why.empty())
+    throw std::length_error(why);
   ColumnSink columns;
   auto summary = app::make_run_summary(loaded);
   engine::TeeSink sinks({&columns, &summary});
@@ -206,7 +210,7 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
         {p.name, i < values.size() ? values[i] : p.value, p.value, p.unit, p.min, p.max, p.source,
          p.note});
   }
-  d->events = loaded.problem.schedule.events;
+  d->events = engine::all_records(loaded.problem.schedule);
   d->scenario_given = meta.scenario_given;
   d->scenario_resolved = meta.scenario_resolved;
   d->scenario_file = meta.scenario_file;

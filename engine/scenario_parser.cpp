@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -482,6 +483,16 @@ void Reader::read_output(const Field& f, Scenario& s) const {
     if (v > s.duration_h)
       fail(i->value, "output interval '" + i->value.Scalar() + "' is longer than the duration (" +
                          units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) + ")");
+    if (!(s.duration_h / v <= scenario_defaults::max_output_samples)) {
+      char count[32], least[32];
+      std::snprintf(least, sizeof least, "%.3g s",
+                    s.duration_h / scenario_defaults::max_output_samples * 3600);
+      std::snprintf(count, sizeof count, std::isfinite(s.duration_h / v) ? "%.3g" : "more than 1e308",
+                    s.duration_h / v);
+      fail(i->value, "output interval '" + i->value.Scalar() + "' gives " + count + " samples over " +
+                         units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) +
+                         "; at most 1e9 per series (an interval of at least " + least + ")");
+    }
     s.output.interval_h = v;
   }
   if (const Field* t = find(fs, "times")) {
