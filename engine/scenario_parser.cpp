@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "engine/errors.hpp"
+#include "engine/input_file.hpp"
 
 namespace magsim::engine {
 namespace {
@@ -1351,20 +1352,13 @@ Scenario parse_scenario_text(const std::string& text, const std::string& filenam
 
 Scenario parse_scenario_file(const std::string& path, const Vocabulary& vocab,
                              const std::vector<std::string>& sets) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ScenarioError(path, 1, 1,
-                        std::string("cannot read scenario file: ") + std::strerror(EISDIR));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ScenarioError(path, 1, 1,
-                        std::string("cannot read scenario file: ") + std::strerror(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad())
-    throw ScenarioError(path, 1, 1,
-                        std::string("cannot read scenario file: ") + std::strerror(errno));
-  return parse_scenario_text(buf.str(), path, vocab, sets);
+  std::string text;
+  try {
+    text = read_input_file(path);
+  } catch (const InputFileError& e) {
+    throw ScenarioError(path, 1, 1, std::string("cannot read scenario file: ") + e.what());
+  }
+  return parse_scenario_text(text, path, vocab, sets);
 }
 
 }  // namespace magsim::engine

@@ -682,3 +682,59 @@ solver: {max_step: 7 d}
   EXPECT_EQ(s.supplements.size(), 2u);
   EXPECT_EQ(s.parameters.size(), 3u);
 }
+
+// Issue 11, item 12: yaml-cpp's own depth guard (500 levels) said only "bad file".
+TEST(ScenarioParserMessages, DeepNestingNamesTheNestingLimitNotABadFile) {
+  for (int levels : {100, 600, 5000}) {
+    const std::string text = "duration: 1 d\ndescription: " + std::string(levels, '[') +
+                             std::string(levels, ']') + "\n";
+    const auto e = error_of([&] { parse(text); });
+    const std::string what = e.what();
+    EXPECT_NE(what.find("nests more than 64 levels deep, the nesting limit"), std::string::npos)
+        << levels << ": " << what;
+    EXPECT_EQ(what.find("bad file"), std::string::npos) << what;
+    EXPECT_EQ(e.line(), 2);
+  }
+}
+
+// Issue 11, item 12: a UTF-16 or UTF-32 file is refused by name (its BOM once stayed in the
+// first key); a UTF-8 BOM is skipped without a word.
+TEST(ScenarioParserMessages, Utf16ByteOrderMarkIsRefusedByNameAndAUtf8OneIsSkipped) {
+  const std::string ascii = "duration: 2 d\n";
+  const auto widen = [&](bool big_endian, int width) {
+    std::string out;
+    for (char c : ascii) {
+      std::string unit(static_cast<std::size_t>(width), '\0');
+      unit[big_endian ? width - 1 : 0] = c;
+      out += unit;
+    }
+    return out;
+  };
+  struct Case {
+    std::string text;
+    const char* names;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"\xFF\xFE" + widen(false, 2), "UTF-16 (little-endian, with a byte-order mark)"},
+           {"\xFE\xFF" + widen(true, 2), "UTF-16 (big-endian, with a byte-order mark)"},
+           {std::string("\xFF\xFE\0\0", 4) + widen(false, 4), "UTF-32 (little-endian"},
+           {std::string("\0\0\xFE\xFF", 4) + widen(true, 4), "UTF-32 (big-endian"},
+           {widen(false, 2), "UTF-16 (little-endian)"},
+       }) {
+    const auto e = error_of([&] { parse(c.text); });
+    EXPECT_EQ(e.line(), 1);
+    EXPECT_EQ(e.column(), 1);
+    EXPECT_NE(std::string(e.what()).find(c.names), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("save it as UTF-8"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse("\xEF\xBB\xBF" + ascii).duration_h, 48.0);
+  EXPECT_EQ(parse("\xEF\xBB\xBF" "duration: 1 d\n", {"subject.age=50 y"}).subject.age_y, 50.0);
+}
+
+// Issue 11, item 12: a directory read as a file was "the scenario is empty".
+TEST(ScenarioParserMessages, ADirectoryIsSaidToBeADirectory) {
+  const auto e =
+      error_of([] { parse_scenario_file(fs::temp_directory_path().string(), vocab()); });
+  EXPECT_NE(std::string(e.what()).find("it is a directory, not a file"), std::string::npos)
+      << e.what();
+}
