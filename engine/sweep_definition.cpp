@@ -161,6 +161,11 @@ class SweepReader {
 
   SweepEdit edit(const YAML::Node& key, const std::string& path, const YAML::Node& value) const {
     if (!value.IsDefined() || value.IsNull()) fail(key, "'" + path + "' has no value");
+    // The edit is PATH=VALUE, split at the first '=': an '=' in the path would split it wrongly.
+    if (const std::size_t eq = path.find('='); eq != std::string::npos)
+      fail(key, "'=' in the path '" + path + "': a path names a key or list item (e.g. "
+                "subject.egfr); its value is the map's value",
+           eq);
     SweepEdit e;
     e.path = path;
     e.value = yaml_text(value);
