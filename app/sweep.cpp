@@ -1,4 +1,5 @@
 #include "app/sweep.hpp"
+#include "engine/input_file.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -305,13 +306,13 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
 }
 
 PreparedSweep prepare_sweep(const std::string& path, const std::vector<std::string>& sets) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw engine::ScenarioError(path, 1, 1,
-                                std::string("cannot read sweep file: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return prepare_sweep_text(text.str(), path, nullptr, sets);
+  std::string text;
+  try {
+    text = engine::read_input_file(path);
+  } catch (const engine::InputFileError& e) {
+    throw engine::ScenarioError(path, 1, 1, std::string("cannot read sweep file: ") + e.what());
+  }
+  return prepare_sweep_text(text, path, nullptr, sets);
 }
 
 engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,

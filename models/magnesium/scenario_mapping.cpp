@@ -345,7 +345,7 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
                                   "unknown parameter '" + o.name + "' (magsim params lists them)");
     if (!std::isfinite(o.value) || (info.parameters[i].min >= 0 && o.value < 0))
       throw engine::ScenarioError(scenario.file, o.mark.line, o.mark.column,
-                                  "parameter '" + o.name + "' cannot be " + std::to_string(o.value));
+                                  "parameter '" + o.name + "' cannot be " + engine::message_number(o.value));
     override_index.push_back(i);
     p[i] = o.value;
   }
