@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -81,7 +82,12 @@ Outcome magsim(const std::vector<std::string>& args, const std::map<std::string,
 
 // The shim's environment: the files under `dir` may grow by `budget` bytes in all.
 std::map<std::string, std::string> full_disk(const fs::path& dir, long long budget) {
+  // verify_asan_link_order: a sanitizer build of magsim accepts a library preloaded before its
+  // runtime (the shim's symbols are all it adds).
   return {{"LD_PRELOAD", kShim},
+          {"ASAN_OPTIONS", std::string(std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS")
+                                                                   : "") +
+                               ":verify_asan_link_order=0"},
           {"MAGSIM_FAULT_DIR", dir.string()},
           {"MAGSIM_FAULT_ENOSPC_AFTER", std::to_string(budget)}};
 }
