@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
@@ -39,6 +40,7 @@
 #include "app/scenario_loading.hpp"
 #include "app/sweep.hpp"
 #include "engine/errors.hpp"
+#include "engine/hdf5_output.hpp"
 #include "engine/hdf5_reader.hpp"
 #include "engine/hdf5_writer.hpp"
 #include "engine/sample_sink.hpp"
@@ -270,6 +272,13 @@ void save_run(const RunData& d, const std::string& path) {
     throw std::logic_error("only a simulated run can be saved this way");
   const auto& info = models::magnesium::model().info();
   const auto& loaded = d.loaded->loaded;
+  // As `magsim run -o`: never over the run's own scenario file, through whatever path names it
+  // (a scenario made from text has only a name, which is no file's).
+  std::error_code ec;
+  if (std::filesystem::exists(d.scenario_file, ec) &&
+      !app::input_at_output_path(path, {d.scenario_file}).empty())
+    throw std::runtime_error("cannot write output '" + path + "': it is the scenario file '" +
+                             d.scenario_file + "' of this run; give another path");
   engine::Hdf5RunWriter writer(path, app::run_metadata(loaded, d.scenario_file));
   app::write_run_inputs(writer, loaded);
   writer.begin(info);
@@ -691,6 +700,18 @@ PYBIND11_MODULE(_core, m) {
   m.def("run_many", &run_many, py::arg("scenarios"), py::arg("threads"),
         "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.");
   m.def("open", &read_run, py::arg("path"), "Read a run file written by magsim.");
+  m.def(
+      "check_output_path",
+      [](const std::string& path, const std::string& what) {
+        (void)engine::hdf5::check_output_path(path, what);
+      },
+      py::arg("path"), py::arg("what"),
+      "Raise RuntimeError unless `path` may be written by renaming a file onto it (an existing, "
+      "writable directory; absent or a regular file: no device, FIFO, socket, directory or "
+      "symbolic link).");
+  m.def("fresh_temporary_path", &engine::hdf5::fresh_temporary_path, py::arg("path"),
+        "A fresh temporary name beside `path` (.NAME.tmp.HOST.PID.N), after removing those that "
+        "dead processes of this host left.");
   m.def("sweep", &sweep, py::arg("text"), py::arg("name"), py::arg("base_text") = py::none(),
         py::arg("threads") = py::none(), py::arg("shard") = py::none(),
         py::arg("sets") = std::vector<std::string>{},

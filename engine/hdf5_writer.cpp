@@ -83,7 +83,7 @@ struct Hdf5RunWriter::Impl {
   bool events_written = false;
   bool committed = false;
   bool broken = false;      // a write failed: the file may be inconsistent, commit() refuses
-  bool unclosable = false;  // a metadata flush failed: HDF5 1.10 can no longer close the file
+  bool flush_failed = false;  // a metadata flush failed (see hdf5::close_discarded_file)
 
   std::string context(const std::string& action) const {
     return "cannot write output '" + path + "': " + action;
@@ -92,56 +92,14 @@ struct Hdf5RunWriter::Impl {
   ~Impl() {
     if (committed || !created) return;
     hdf5::ErrorPrintingOff quiet;
-    if (unclosable) {
-      abandon_unclosable_file();
-    } else {
-      if (broken) discard_pending_writes();
-      close_all_quietly();
-    }
-    std::remove(tmp_path.c_str());
-  }
-
-  int hdf5_descriptor() const noexcept { return file ? hdf5::posix_descriptor(file.get()) : -1; }
-
-
-  // HDF5 1.10 cannot close a file once a metadata flush of it has failed ("slist already
-  // enabled?"), and a failed close leaves a dangling identifier that crashes the library's
-  // shutdown at exit. So such a file is never closed: its space is released, its identifiers
-  // are left to HDF5's own shutdown, and the caller gets the error. commit() checks for room
-  // first (check_room_to_finish) so this only happens if the disk fills in between.
-  void abandon_unclosable_file() noexcept {
-    const int fd = hdf5_descriptor();
-    if (fd >= 0) (void)::ftruncate(fd, 0);
-    for (auto& s : series) (void)s.dataset.release();
-    (void)time_dataset.release();
-    (void)series_group.release();
-    (void)file.release();
-  }
-
-  // After a failed write (full disk, size limit) HDF5 would retry the pending writes when the file
-  // is closed, fail again, and HDF5 1.10 then frees the file but keeps its identifier, which
-  // crashes the process when the library shuts down at exit. The file is to be deleted anyway,
-  // so point HDF5's descriptor at an anonymous in-memory file: the closing writes land there,
-  // the close succeeds, and the disk space of the temporary file is released. (Closing only
-  // writes metadata — series are written without a chunk cache — so this is small, and the
-  // metadata it might need to read back is still in HDF5's metadata cache.)
-  void discard_pending_writes() noexcept {
-    const int fd = hdf5_descriptor();
-    if (fd < 0) return;
-    const int sink = ::memfd_create("magsim-discarded-output", MFD_CLOEXEC);
-    if (sink >= 0) {
-      if (::dup2(sink, fd) < 0) (void)::ftruncate(fd, 0);
-      ::close(sink);
-    } else {
-      (void)::ftruncate(fd, 0);  // at least free the space the run took
-    }
-  }
-
-  void close_all_quietly() noexcept {
     for (auto& s : series) s.dataset.reset();
     time_dataset.reset();
     series_group.reset();
-    file.reset();
+    if (broken)
+      hdf5::close_discarded_file(file, flush_failed);
+    else
+      file.reset();
+    std::remove(tmp_path.c_str());
   }
 
   void create_temporary_file() {
@@ -239,9 +197,9 @@ struct Hdf5RunWriter::Impl {
                 ctx);
   }
 
-  // Fails (cleanly: the file can still be discarded) if the final metadata flush might not
-  // fit on the disk or under the process's file size limit. A failed metadata flush is the one
-  // error HDF5 1.10 cannot recover from (see abandon_unclosable_file).
+  // Fails early if the final metadata flush might not fit on the disk or under the process's
+  // file size limit (a flush that fails anyway, the disk filled by another writer meanwhile, is
+  // handled by hdf5::close_discarded_file).
   void check_room_to_finish() const { hdf5::ensure_room(tmp_path, 0, "output", path); }
 
 
@@ -552,7 +510,7 @@ void Hdf5RunWriter::commit() {
     // Everything reaches the disk here, while the file is still open.
     im.check_room_to_finish();
     if (H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL) < 0) {
-      im.unclosable = true;
+      im.flush_failed = true;  // and broken, by run_guarded
       hdf5::throw_error(im.context("writing temporary file '" + im.tmp_path + "'"));
     }
 

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "engine/hdf5_output.hpp"
 #include "engine/random_stream.hpp"
 
 namespace magsim::engine {
@@ -144,8 +145,11 @@ SweepJournal SweepJournal::create(const std::string& path, const SweepLayout& la
     ::close(existing);
   }
 
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // The header is written under a temporary name and renamed into place, so a journal is never
+  // seen without its header. The name carries host and pid, and the temporaries that killed
+  // processes of this host left are removed first (as for the HDF5 temporaries).
+  const std::string tmp = hdf5::fresh_temporary_path(path);
+  const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(what + errno_text(errno));
   try {
     lock_or_throw(fd, path, "create");
