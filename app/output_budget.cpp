@@ -71,6 +71,14 @@ std::string file_does_not_fit(const OutputEstimate& e, const std::string& output
 }
 
 std::string memory_does_not_fit(const OutputEstimate& e) {
+  std::ostringstream what;
+  what << "the result (" << count_text(e.samples) << " samples of every output and state";
+  if (e.events >= 1) what << ", " << count_text(e.events) << " events";
+  what << ")";
+  return memory_does_not_fit(e.memory_bytes, what.str());
+}
+
+std::string memory_does_not_fit(double bytes, const std::string& what) {
   std::ifstream meminfo("/proc/meminfo");
   std::string key;
   double kb = -1;
@@ -83,14 +91,9 @@ std::string memory_does_not_fit(const OutputEstimate& e) {
   }
   if (!(kb > 0)) return "";  // not Linux, or unreadable: no figure to compare with
   const double available = kb * 1024;
-  if (e.memory_bytes <= available) return "";
-  std::ostringstream msg;
-  msg << "the result would need " << format_bytes(e.memory_bytes) << " of memory ("
-      << count_text(e.samples) << " samples of every output and state";
-  if (e.events >= 1) msg << ", " << count_text(e.events) << " events";
-  msg << ") and " << format_bytes(available)
-      << " is available; choose a longer output interval or a shorter run";
-  return msg.str();
+  if (bytes <= available) return "";
+  return what + " would need " + format_bytes(bytes) + " of memory and " + format_bytes(available) +
+         " is available; choose a longer output interval or a shorter run";
 }
 
 }  // namespace magsim::app

@@ -27,6 +27,8 @@ std::string file_does_not_fit(const OutputEstimate& e, const std::string& output
 // "" when the result fits in the memory the system says is available (MemAvailable); otherwise
 // why not, with the figures.
 std::string memory_does_not_fit(const OutputEstimate& e);
+// The same for `bytes` of anything, described by `what` ("the kept series of one run (...)").
+std::string memory_does_not_fit(double bytes, const std::string& what);
 
 // "12.3 MB", "4.1 GB": bytes in the largest unit under 1000.
 std::string format_bytes(double bytes);

@@ -498,6 +498,7 @@ class SweepReader {
           throw ScenarioError(file_, d.summary[i].mark.line, d.summary[i].mark.column,
                               "'" + d.summary[i].text + "' is listed twice");
     if (const Field* k = find(fs, "keep_series")) {
+      d.keep_series_mark = SourceMark{k->value.Mark().line + 1, k->value.Mark().column + 1};
       if (k->value.IsSequence()) {
         d.keep_series = true;
         d.keep_series_names = names(k->value, "series names");
