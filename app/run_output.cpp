@@ -30,7 +30,10 @@ engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string
 
 void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded) {
   writer.write_parameters(models::magnesium::model().info().parameters, loaded.problem.parameters);
-  writer.write_events(loaded.problem.schedule.events);
+  const engine::Schedule& schedule = loaded.problem.schedule;
+  writer.write_events([&](const std::function<void(const engine::EventRecord&)>& fn) {
+    engine::for_each_record(schedule, fn);
+  });
 }
 
 std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
@@ -94,25 +97,23 @@ RunSummary make_run_summary(const LoadedScenario& loaded) {
     const std::string& n = info.routes[static_cast<size_t>(route)].name;
     return n == "iv" || n == "im";
   };
-  double start = end, dose = 0;
-  for (const auto& b : schedule.boluses)
-    if (parenteral(b.route) && b.time_h >= 0 && b.time_h < end) {
-      start = std::min(start, b.time_h);
-      dose += b.amount;
+  double start = end, dose = 0, rate = 0, t = 0;
+  // The changes come in time order, the repeating regimens unrolled one at a time.
+  engine::for_each_change(schedule, [&](const engine::TimelineChange& c) {
+    if (c.kind == engine::SeriesAction::Kind::Signal || c.target < 0 || !parenteral(c.target)) return;
+    if (c.kind == engine::SeriesAction::Kind::Bolus) {
+      if (c.time_h >= 0 && c.time_h < end) {
+        start = std::min(start, c.time_h);
+        dose += c.amount;
+      }
+    } else if (c.kind == engine::SeriesAction::Kind::Rate) {
+      const double at = std::min(std::max(c.time_h, 0.0), end);
+      dose += rate * (at - t);
+      t = at;
+      rate += c.amount;
+      if (c.amount > 0 && c.time_h < end) start = std::min(start, std::max(c.time_h, 0.0));
     }
-  std::vector<engine::RateStep> steps;
-  for (const auto& r : schedule.rate_steps)
-    if (parenteral(r.route)) steps.push_back(r);
-  std::stable_sort(steps.begin(), steps.end(),
-                   [](const engine::RateStep& x, const engine::RateStep& y) { return x.time_h < y.time_h; });
-  double rate = 0, t = 0;
-  for (const auto& r : steps) {
-    const double at = std::min(std::max(r.time_h, 0.0), end);
-    dose += rate * (at - t);
-    t = at;
-    rate += r.delta;
-    if (r.delta > 0 && r.time_h < end) start = std::min(start, std::max(r.time_h, 0.0));
-  }
+  });
   dose += rate * (end - t);
   if (dose > 0) summary.set_infusion(start, dose);
   return summary;

@@ -1,13 +1,16 @@
 #include "app/sweep.hpp"
+#include "engine/input_file.hpp"
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <cmath>
 #include <limits>
 
+#include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
@@ -285,6 +288,16 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
     std::vector<std::string> common;
     for (const auto& e : d.set) common.push_back(e.text());
     const engine::Scenario base = load(common);
+    // Every run holds its kept series whole until it is written: refuse what cannot fit, with
+    // the figures, before the first run (issue 11 item 3).
+    const double samples = engine::SampleClock::count_estimate(base.duration_h, base.output.interval_h,
+                                                               base.output.times_h.size());
+    const double per_run = samples * static_cast<double>(s.kept_outputs.size() + 1) * 8;
+    char what[160];
+    std::snprintf(what, sizeof what, "keep_series: the kept series of one run (%.3g samples x %zu series)",
+                  samples, s.kept_outputs.size());
+    if (const auto why = memory_does_not_fit(per_run, what); !why.empty())
+      throw engine::ScenarioError(d.file, d.keep_series_mark.line, d.keep_series_mark.column, why);
     l.series_time_h = engine::sample_times(base.duration_h, base.output.interval_h,
                                              base.output.times_h);
     for (int k : s.kept_outputs) {
@@ -305,13 +318,13 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
 }
 
 PreparedSweep prepare_sweep(const std::string& path, const std::vector<std::string>& sets) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw engine::ScenarioError(path, 1, 1,
-                                std::string("cannot read sweep file: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return prepare_sweep_text(text.str(), path, nullptr, sets);
+  std::string text;
+  try {
+    text = engine::read_input_file(path);
+  } catch (const engine::InputFileError& e) {
+    throw engine::ScenarioError(path, 1, 1, std::string("cannot read sweep file: ") + e.what());
+  }
+  return prepare_sweep_text(text, path, nullptr, sets);
 }
 
 engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,

@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
@@ -33,11 +34,13 @@
 #include <utility>
 #include <vector>
 
+#include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
 #include "app/sweep.hpp"
 #include "engine/errors.hpp"
+#include "engine/hdf5_output.hpp"
 #include "engine/hdf5_reader.hpp"
 #include "engine/hdf5_writer.hpp"
 #include "engine/sample_sink.hpp"
@@ -140,6 +143,9 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
   const auto& model = models::magnesium::model();
   const auto& info = model.info();
   const auto& loaded = handle->loaded;
+  // Every sample of every series stays in memory here: refuse what the machine cannot hold.
+  if (const auto why = app::memory_does_not_fit(app::estimate_output(loaded)); !why.empty())
+    throw std::length_error(why);
   ColumnSink columns;
   auto summary = app::make_run_summary(loaded);
   engine::TeeSink sinks({&columns, &summary});
@@ -206,7 +212,7 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
         {p.name, i < values.size() ? values[i] : p.value, p.value, p.unit, p.min, p.max, p.source,
          p.note});
   }
-  d->events = loaded.problem.schedule.events;
+  d->events = engine::all_records(loaded.problem.schedule);
   d->scenario_given = meta.scenario_given;
   d->scenario_resolved = meta.scenario_resolved;
   d->scenario_file = meta.scenario_file;
@@ -266,6 +272,13 @@ void save_run(const RunData& d, const std::string& path) {
     throw std::logic_error("only a simulated run can be saved this way");
   const auto& info = models::magnesium::model().info();
   const auto& loaded = d.loaded->loaded;
+  // As `magsim run -o`: never over the run's own scenario file, through whatever path names it
+  // (a scenario made from text has only a name, which is no file's).
+  std::error_code ec;
+  if (std::filesystem::exists(d.scenario_file, ec) &&
+      !app::input_at_output_path(path, {d.scenario_file}).empty())
+    throw std::runtime_error("cannot write output '" + path + "': it is the scenario file '" +
+                             d.scenario_file + "' of this run; give another path");
   engine::Hdf5RunWriter writer(path, app::run_metadata(loaded, d.scenario_file));
   app::write_run_inputs(writer, loaded);
   writer.begin(info);
@@ -687,6 +700,18 @@ PYBIND11_MODULE(_core, m) {
   m.def("run_many", &run_many, py::arg("scenarios"), py::arg("threads"),
         "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.");
   m.def("open", &read_run, py::arg("path"), "Read a run file written by magsim.");
+  m.def(
+      "check_output_path",
+      [](const std::string& path, const std::string& what) {
+        (void)engine::hdf5::check_output_path(path, what);
+      },
+      py::arg("path"), py::arg("what"),
+      "Raise RuntimeError unless `path` may be written by renaming a file onto it (an existing, "
+      "writable directory; absent or a regular file: no device, FIFO, socket, directory or "
+      "symbolic link).");
+  m.def("fresh_temporary_path", &engine::hdf5::fresh_temporary_path, py::arg("path"),
+        "A fresh temporary name beside `path` (.NAME.tmp.HOST.PID.N), after removing those that "
+        "dead processes of this host left.");
   m.def("sweep", &sweep, py::arg("text"), py::arg("name"), py::arg("base_text") = py::none(),
         py::arg("threads") = py::none(), py::arg("shard") = py::none(),
         py::arg("sets") = std::vector<std::string>{},

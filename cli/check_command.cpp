@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "app/scenario_loading.hpp"
+#include "app/output_budget.hpp"
 #include "engine/errors.hpp"
 #include "engine/scenario_check.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -54,6 +55,17 @@ int check_command(const Args& args) {
   const auto warnings = engine::check_scenario(loaded.scenario, models::magnesium::vocabulary());
   for (const auto& w : warnings) std::cerr << w.formatted() << "\n";
   if (resolved) std::cout << loaded.resolved_text;
+  // What a run will write, so that a run too large is seen before it starts.
+  const auto estimate = app::estimate_output(loaded);
+  std::cerr << path << ": output: " << static_cast<long long>(estimate.samples) << " samples (at most) x "
+            << static_cast<long long>(estimate.series) << " series, "
+            << static_cast<long long>(estimate.events) << " events; file up to "
+            << app::format_bytes(estimate.file_bytes) << ", in memory (Python) "
+            << app::format_bytes(estimate.memory_bytes) << "\n";
+  const std::string default_output = default_output_path(path);
+  if (const auto why = app::file_does_not_fit(estimate, default_output); !why.empty())
+    std::cerr << path << ": warning: at the default output " << default_output << ", " << why
+              << " (magsim run refuses it)\n";
   std::cerr << path << ": ok, " << warnings.size() << (warnings.size() == 1 ? " warning" : " warnings")
             << "\n";
   return kOk;

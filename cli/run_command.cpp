@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
 #include "engine/errors.hpp"
@@ -96,13 +97,17 @@ int run_command(const Args& args) {
   const auto& model = models::magnesium::model();
   const auto& problem = loaded.problem;
 
+  // Refused before anything is written: a run whose file cannot fit would fill the disk.
+  if (const auto why = app::file_does_not_fit(app::estimate_output(loaded), output_path); !why.empty()) {
+    std::cerr << "magsim run: error: " << why << "\n";
+    return kBadInput;
+  }
+
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
     engine::Hdf5RunWriter writer(output_path, app::run_metadata(loaded, scenario_path));
     app::write_run_inputs(writer, loaded);
-    // On disk now; the records (one per dose) need not occupy memory during a long run.
-    std::vector<engine::EventRecord>().swap(loaded.problem.schedule.events);
     auto summary = app::make_run_summary(loaded);
     ProgressSink progress(problem.duration_h, quiet);
     engine::TeeSink sinks({&writer, &summary, &progress});

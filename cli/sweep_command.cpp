@@ -17,6 +17,7 @@
 #include "app/sweep.hpp"
 #include "cli/commands.hpp"
 #include "engine/errors.hpp"
+#include "engine/hdf5_output.hpp"
 #include "engine/hdf5_sweep.hpp"
 #include "engine/mpi/sweep_mpi.hpp"
 #include "engine/sweep_journal.hpp"
@@ -171,6 +172,10 @@ class SweepRoot {
   // Opens or resumes the journal and lists the runs to do. Returns false after printing why not.
   bool setup(int ranks, int threads) {
     const engine::SweepLayout& layout = sweep_.layout;
+    // Before any run and before the journal is made beside it: an output path that can never be
+    // written (a device, FIFO, socket, directory or symbolic link; a missing directory) is refused
+    // now, not after the whole sweep, and leaves no journal behind.
+    engine::hdf5::check_output_path(o_.output_path, "sweep file");
     const std::string journal_path = o_.output_path + ".journal";
     const bool exists = access(journal_path.c_str(), F_OK) == 0;
     if (exists && !o_.resume) {

@@ -1,10 +1,19 @@
 // The two kinds of failure a user can meet, with what they need to act on it.
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace magsim::engine {
+
+// A number in a message: six significant digits, with an exponent when large or small ("%g"),
+// so that 1e300 is "1e+300", not 301 digits ("%f" or std::to_string).
+inline std::string message_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
 
 // Bad input in a scenario file: printed as "file:line:column: error: message", exit code 2.
 class ScenarioError : public std::runtime_error {
@@ -38,7 +47,7 @@ class ScenarioError : public std::runtime_error {
 class SimulationError : public std::runtime_error {
  public:
   SimulationError(std::string stage, double time_h, const std::string& message)
-      : std::runtime_error(stage + " failed at t = " + std::to_string(time_h) + " h: " + message),
+      : std::runtime_error(stage + " failed at t = " + message_number(time_h) + " h: " + message),
         stage_(std::move(stage)),
         time_h_(time_h) {}
   const std::string& stage() const { return stage_; }

@@ -1,7 +1,9 @@
 #include "engine/hdf5_output.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -88,7 +90,7 @@ void require_replaceable(const std::string& path, const std::string& what) {
     throw std::runtime_error(prefix + "not a regular file (a device, FIFO or socket is never replaced)");
 }
 
-TemporaryFile create_temporary_beside(const std::string& final_path, const std::string& what) {
+fs::path check_output_path(const std::string& final_path, const std::string& what) {
   const std::string prefix = error_prefix(what, final_path);
   if (final_path.empty()) throw std::runtime_error("cannot write " + what + ": empty output path");
   const fs::path target(final_path);
@@ -110,6 +112,27 @@ TemporaryFile create_temporary_beside(const std::string& final_path, const std::
     throw std::runtime_error(where + " is not writable (" + errno_text(errno) + ")");
   if (fs::is_directory(target, ec)) throw std::runtime_error(prefix + "it is a directory");
   require_replaceable(final_path, what);
+  return dir;
+}
+
+std::string fresh_temporary_path(const std::string& final_path) {
+  const fs::path target(final_path);
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  remove_stale_temporaries(dir, target);
+  std::error_code ec;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const fs::path candidate = dir / temporary_name(target);
+    if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate.string();
+  }
+  throw std::runtime_error("cannot write '" + final_path + "': no free temporary file name in '" +
+                           dir.string() + "'");
+}
+
+TemporaryFile create_temporary_beside(const std::string& final_path, const std::string& what) {
+  const std::string prefix = error_prefix(what, final_path);
+  const fs::path dir = check_output_path(final_path, what);
+  const fs::path target(final_path);
 
   const std::string ctx = prefix + "creating the file";
   PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), ctx);
@@ -124,10 +147,37 @@ TemporaryFile create_temporary_beside(const std::string& final_path, const std::
   remove_stale_temporaries(dir, target);
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const std::string candidate = (dir / temporary_name(target)).string();
-    if (fs::exists(candidate, ec)) continue;  // another process's: never touch it
-    const hid_t id = H5Fcreate(candidate.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get());
-    TemporaryFile t{File(id, prefix + "creating temporary file '" + candidate + "'"), candidate};
-    return t;
+    // Made here, exclusively, so that it is ours to delete if anything below fails. A block
+    // written and cut off again proves there is room for the file's first bytes: a full disk is
+    // reported here, as a plain error, because an H5Fcreate that fails to write its superblock
+    // leaves a half-open file inside HDF5 1.10 (and "infinite loop closing library" at exit).
+    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) continue;  // another process's: never touch it
+    if (fd < 0)
+      throw std::runtime_error(prefix + "cannot create temporary file '" + candidate + "' (" +
+                               errno_text(errno) + ")");
+    static const char kProbe[4096] = {};
+    std::size_t done = 0;
+    int err = 0;
+    while (done < sizeof kProbe && err == 0) {
+      const ssize_t put = ::write(fd, kProbe + done, sizeof kProbe - done);
+      if (put < 0 && errno != EINTR) err = errno;
+      if (put > 0) done += static_cast<std::size_t>(put);
+    }
+    if (err == 0 && ::ftruncate(fd, 0) != 0) err = errno;
+    ::close(fd);
+    if (err != 0) {
+      ::unlink(candidate.c_str());
+      throw std::runtime_error(prefix + "cannot create temporary file '" + candidate + "' (" +
+                               errno_text(err) + ")");
+    }
+    const hid_t id = H5Fcreate(candidate.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+    if (id < 0) {
+      const std::string what_failed = prefix + "creating temporary file '" + candidate + "'";
+      ::unlink(candidate.c_str());
+      throw_error(what_failed);
+    }
+    return TemporaryFile{File(id, prefix + "creating temporary file '" + candidate + "'"), candidate};
   }
   throw std::runtime_error(prefix + "no free temporary file name in '" + dir.string() + "'");
 }
@@ -153,6 +203,23 @@ void ensure_room(const std::string& file_path, unsigned long long bytes, const s
                                " bytes free, " + std::to_string(needed) +
                                " needed to finish the file");
   }
+}
+
+void close_discarded_file(File& file, bool flush_failed) noexcept {
+  if (!file) return;
+  ErrorPrintingOff quiet;
+  const int fd = posix_descriptor(file.get());
+  if (fd >= 0) {
+    const int sink = ::memfd_create("magsim-discarded-output", MFD_CLOEXEC);
+    if (sink >= 0) {
+      if (::dup2(sink, fd) < 0) (void)::ftruncate(fd, 0);
+      ::close(sink);
+    } else {
+      (void)::ftruncate(fd, 0);  // at least free the space the file took
+    }
+  }
+  if (flush_failed) (void)H5Fflush(file.get(), H5F_SCOPE_GLOBAL);
+  file.reset();
 }
 
 int posix_descriptor(hid_t file) noexcept {

@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 
+#include <filesystem>
 #include <string>
 
 #include "engine/hdf5_file.hpp"
@@ -32,6 +33,17 @@ struct TemporaryFile {
 // path it points to). Checked before a run and again just before the final rename.
 void require_replaceable(const std::string& path, const std::string& what);
 
+// The checks create_temporary_beside makes before creating anything, for a command to make them
+// before it starts work that ends in writing `final_path` (a sweep, whose journal lives beside
+// it): `final_path` names a file in an existing, writable directory and is absent or a regular
+// file (require_replaceable). Returns the directory. Errors as create_temporary_beside's.
+std::filesystem::path check_output_path(const std::string& final_path, const std::string& what);
+
+// A fresh temporary name ".NAME.tmp.HOST.PID.N" beside `final_path` for a file that is not HDF5
+// (the sweep journal's header is written there and renamed into place), after removing the
+// temporaries of `final_path` that dead processes of this host left (as create_temporary_beside).
+std::string fresh_temporary_path(const std::string& final_path);
+
 // Checks that `final_path` names a file in an existing, writable directory (and is not itself
 // a directory, nor any other non-regular file: require_replaceable), then creates an HDF5 file exclusively at a fresh temporary name beside it, with
 // link and attribute creation order tracked and strong close. Errors read
@@ -42,6 +54,16 @@ TemporaryFile create_temporary_beside(const std::string& final_path, const std::
 // `file_path` and under the process's file size limit.
 void ensure_room(const std::string& file_path, unsigned long long bytes, const std::string& what,
                  const std::string& final_path);
+
+// Closes a temporary file that is to be deleted after a write into it failed (full disk, size
+// limit), so that HDF5 1.10 can close it at all. Closing retries the writes that failed and would
+// fail again; HDF5 then frees the file but keeps its identifier, which crashes the library's
+// shutdown at exit. So the file's descriptor is first pointed at an anonymous in-memory file: the
+// closing writes land there, and the disk space of the temporary is released. After a failed
+// metadata flush (`flush_failed`) HDF5 1.10 also refuses the close ("slist already enabled?")
+// until one more flush has run and failed on that state; that flush is made here. Objects opened
+// in the file (datasets, groups) must be closed before. `file` is empty afterwards.
+void close_discarded_file(File& file, bool flush_failed) noexcept;
 
 // The POSIX descriptor of an open file (sec2 driver), or -1.
 int posix_descriptor(hid_t file) noexcept;

@@ -148,7 +148,7 @@ class OutputFile {
   void commit() {
     ensure_room(0);
     if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) {
-      unclosable_ = true;
+      broken_ = flush_failed_ = true;
       hdf5::throw_error(context("writing temporary file '" + tmp_ + "'"));
     }
     file_.close(context("closing temporary file '" + tmp_ + "'"));
@@ -196,34 +196,13 @@ class OutputFile {
   }
 
 
-  int descriptor() const noexcept { return file_ ? hdf5::posix_descriptor(file_.get()) : -1; }
-
-
   void discard() noexcept {
     if (committed_ || tmp_.empty()) return;
     hdf5::ErrorPrintingOff quiet;
-    if (file_) {
-      const int fd = descriptor();
-      if (unclosable_) {
-        // HDF5 1.10 cannot close a file whose metadata flush failed: free its space and leave
-        // the identifier to HDF5's shutdown.
-        if (fd >= 0) (void)::ftruncate(fd, 0);
-        (void)file_.release();
-      } else {
-        if (broken_ && fd >= 0) {
-          // Closing retries the writes that failed; let them land in memory so the close
-          // succeeds (the file is deleted anyway).
-          const int sink = ::memfd_create("magsim-discarded-sweep", MFD_CLOEXEC);
-          if (sink >= 0) {
-            if (::dup2(sink, fd) < 0) (void)::ftruncate(fd, 0);
-            ::close(sink);
-          } else {
-            (void)::ftruncate(fd, 0);
-          }
-        }
-        file_.reset();
-      }
-    }
+    if (broken_)
+      hdf5::close_discarded_file(file_, flush_failed_);
+    else
+      file_.reset();
     std::remove(tmp_.c_str());
   }
 
@@ -232,7 +211,7 @@ class OutputFile {
   hdf5::File file_;
   bool committed_ = false;
   bool broken_ = false;
-  bool unclosable_ = false;
+  bool flush_failed_ = false;  // a metadata flush failed (see hdf5::close_discarded_file)
 };
 
 // ---- writing helpers ----------------------------------------------------------------------------

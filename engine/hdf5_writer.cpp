@@ -83,7 +83,7 @@ struct Hdf5RunWriter::Impl {
   bool events_written = false;
   bool committed = false;
   bool broken = false;      // a write failed: the file may be inconsistent, commit() refuses
-  bool unclosable = false;  // a metadata flush failed: HDF5 1.10 can no longer close the file
+  bool flush_failed = false;  // a metadata flush failed (see hdf5::close_discarded_file)
 
   std::string context(const std::string& action) const {
     return "cannot write output '" + path + "': " + action;
@@ -92,56 +92,14 @@ struct Hdf5RunWriter::Impl {
   ~Impl() {
     if (committed || !created) return;
     hdf5::ErrorPrintingOff quiet;
-    if (unclosable) {
-      abandon_unclosable_file();
-    } else {
-      if (broken) discard_pending_writes();
-      close_all_quietly();
-    }
-    std::remove(tmp_path.c_str());
-  }
-
-  int hdf5_descriptor() const noexcept { return file ? hdf5::posix_descriptor(file.get()) : -1; }
-
-
-  // HDF5 1.10 cannot close a file once a metadata flush of it has failed ("slist already
-  // enabled?"), and a failed close leaves a dangling identifier that crashes the library's
-  // shutdown at exit. So such a file is never closed: its space is released, its identifiers
-  // are left to HDF5's own shutdown, and the caller gets the error. commit() checks for room
-  // first (check_room_to_finish) so this only happens if the disk fills in between.
-  void abandon_unclosable_file() noexcept {
-    const int fd = hdf5_descriptor();
-    if (fd >= 0) (void)::ftruncate(fd, 0);
-    for (auto& s : series) (void)s.dataset.release();
-    (void)time_dataset.release();
-    (void)series_group.release();
-    (void)file.release();
-  }
-
-  // After a failed write (full disk, size limit) HDF5 would retry the pending writes when the file
-  // is closed, fail again, and HDF5 1.10 then frees the file but keeps its identifier, which
-  // crashes the process when the library shuts down at exit. The file is to be deleted anyway,
-  // so point HDF5's descriptor at an anonymous in-memory file: the closing writes land there,
-  // the close succeeds, and the disk space of the temporary file is released. (Closing only
-  // writes metadata — series are written without a chunk cache — so this is small, and the
-  // metadata it might need to read back is still in HDF5's metadata cache.)
-  void discard_pending_writes() noexcept {
-    const int fd = hdf5_descriptor();
-    if (fd < 0) return;
-    const int sink = ::memfd_create("magsim-discarded-output", MFD_CLOEXEC);
-    if (sink >= 0) {
-      if (::dup2(sink, fd) < 0) (void)::ftruncate(fd, 0);
-      ::close(sink);
-    } else {
-      (void)::ftruncate(fd, 0);  // at least free the space the run took
-    }
-  }
-
-  void close_all_quietly() noexcept {
     for (auto& s : series) s.dataset.reset();
     time_dataset.reset();
     series_group.reset();
-    file.reset();
+    if (broken)
+      hdf5::close_discarded_file(file, flush_failed);
+    else
+      file.reset();
+    std::remove(tmp_path.c_str());
   }
 
   void create_temporary_file() {
@@ -239,9 +197,9 @@ struct Hdf5RunWriter::Impl {
                 ctx);
   }
 
-  // Fails (cleanly: the file can still be discarded) if the final metadata flush might not
-  // fit on the disk or under the process's file size limit. A failed metadata flush is the one
-  // error HDF5 1.10 cannot recover from (see abandon_unclosable_file).
+  // Fails early if the final metadata flush might not fit on the disk or under the process's
+  // file size limit (a flush that fails anyway, the disk filled by another writer meanwhile, is
+  // handled by hdf5::close_discarded_file).
   void check_room_to_finish() const { hdf5::ensure_room(tmp_path, 0, "output", path); }
 
 
@@ -257,14 +215,18 @@ struct Hdf5RunWriter::Impl {
     rows_on_disk = new_size;
   }
 
-  void write_events(const std::vector<EventRecord>& events) {
+  // Two passes over the records (the string widths, then the rows), a chunk in memory at a time:
+  // a schedule that unrolls to millions of doses is never held whole.
+  void write_events(const EventSource& each) {
     const std::string ctx = context("writing /events");
     EventLayout layout;
-    for (const auto& e : events) {
+    size_t count = 0;
+    each([&](const EventRecord& e) {
       layout.kind = std::max(layout.kind, e.kind.size() + 1);
       layout.what = std::max(layout.what, e.what.size() + 1);
       layout.unit = std::max(layout.unit, e.unit.size() + 1);
-    }
+      ++count;
+    });
     auto fixed_string = [&](size_t size) {
       hdf5::Datatype t(H5Tcopy(H5T_C_S1), ctx);
       hdf5::check(H5Tset_size(t.get(), size), ctx);
@@ -282,12 +244,12 @@ struct Hdf5RunWriter::Impl {
     hdf5::check(H5Tinsert(row.get(), "unit", layout.unit_offset(), unit_t.get()), ctx);
 
     // Chunked and written a chunk at a time, so the table needs one chunk of memory here.
-    const hsize_t dims[1] = {events.size()};
+    const hsize_t dims[1] = {count};
     hdf5::Dataspace space(H5Screate_simple(1, dims, nullptr), ctx);
     hdf5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), ctx);
     hdf5::check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED), ctx);
-    const hsize_t chunk[1] = {std::max<hsize_t>(1, std::min<hsize_t>(kChunkRows, events.size()))};
-    if (!events.empty()) {
+    const hsize_t chunk[1] = {std::max<hsize_t>(1, std::min<hsize_t>(kChunkRows, count))};
+    if (count > 0) {
       hdf5::check(H5Pset_chunk(dcpl.get(), 1, chunk), ctx);
       if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), 1), ctx);
     }
@@ -295,28 +257,35 @@ struct Hdf5RunWriter::Impl {
                                 dcpl.get(), H5P_DEFAULT),
                      ctx);
     std::vector<char> rows;
-    for (size_t first = 0; first < events.size(); first += kChunkRows) {
-      const size_t last = std::min(events.size(), first + kChunkRows);
-      rows.assign((last - first) * layout.row(), '\0');
-      for (size_t i = first; i < last; ++i) {
-        const auto& e = events[i];
-        char* r = rows.data() + (i - first) * layout.row();
-        std::memcpy(r, &e.time_h, sizeof(double));
-        std::memcpy(r + sizeof(double), &e.amount, sizeof(double));
-        std::memcpy(r + layout.kind_offset(), e.kind.data(), e.kind.size());
-        std::memcpy(r + layout.what_offset(), e.what.data(), e.what.size());
-        std::memcpy(r + layout.unit_offset(), e.unit.data(), e.unit.size());
-      }
-      const hsize_t start[1] = {first}, count[1] = {last - first};
+    size_t first = 0, in_rows = 0;
+    auto flush = [&] {
+      if (in_rows == 0) return;
+      const hsize_t start[1] = {first}, n[1] = {in_rows};
       hdf5::Dataspace file_space(H5Dget_space(ds.get()), ctx);
-      hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count,
-                                      nullptr),
+      hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, n, nullptr),
                   ctx);
-      hdf5::Dataspace memory_space(H5Screate_simple(1, count, nullptr), ctx);
+      hdf5::Dataspace memory_space(H5Screate_simple(1, n, nullptr), ctx);
       hdf5::check(H5Dwrite(ds.get(), row.get(), memory_space.get(), file_space.get(), H5P_DEFAULT,
                            rows.data()),
                   ctx);
-    }
+      first += in_rows;
+      in_rows = 0;
+    };
+    size_t seen = 0;
+    each([&](const EventRecord& e) {
+      // The source must give the same records twice; more rows than counted is a logic error.
+      if (++seen > count) throw std::logic_error("/events: the schedule gave more records than it counted");
+      if (in_rows == 0) rows.assign(std::min<size_t>(kChunkRows, count - first) * layout.row(), '\0');
+      char* r = rows.data() + in_rows * layout.row();
+      std::memcpy(r, &e.time_h, sizeof(double));
+      std::memcpy(r + sizeof(double), &e.amount, sizeof(double));
+      std::memcpy(r + layout.kind_offset(), e.kind.data(), e.kind.size());
+      std::memcpy(r + layout.what_offset(), e.what.data(), e.what.size());
+      std::memcpy(r + layout.unit_offset(), e.unit.data(), e.unit.size());
+      if (++in_rows == kChunkRows) flush();
+    });
+    flush();
+    if (seen != count) throw std::logic_error("/events: the schedule gave fewer records than it counted");
     hdf5::write_string_attribute(
         ds.get(), "description",
         "dose, infusion and meal schedule: time_h (h since start), kind, what, amount (in unit)",
@@ -497,11 +466,17 @@ void Hdf5RunWriter::write_parameters(const std::vector<ParameterInfo>& info,
   });
 }
 
-void Hdf5RunWriter::write_events(const std::vector<EventRecord>& events) {
+void Hdf5RunWriter::write_events(const EventSource& each) {
   run_guarded(impl_.get(), "write_events()", [&](Impl& im) {
     if (im.events_written)
       throw std::logic_error("Hdf5RunWriter::write_events() called twice for '" + im.path + "'");
-    im.write_events(events);
+    im.write_events(each);
+  });
+}
+
+void Hdf5RunWriter::write_events(const std::vector<EventRecord>& events) {
+  write_events([&](const std::function<void(const EventRecord&)>& fn) {
+    for (const auto& e : events) fn(e);
   });
 }
 
@@ -527,7 +502,7 @@ void Hdf5RunWriter::commit() {
   run_guarded(impl_.get(), "commit()", [](Impl& im) {
     im.flush();
     // Readers can rely on /events and /parameters existing, empty when there was nothing.
-    if (!im.events_written) im.write_events({});
+    if (!im.events_written) im.write_events([](const std::function<void(const EventRecord&)>&) {});
     if (!im.parameters_written) {
       im.create_group(im.file.get(), "parameters").close(im.context("closing /parameters"));
       im.parameters_written = true;
@@ -535,7 +510,7 @@ void Hdf5RunWriter::commit() {
     // Everything reaches the disk here, while the file is still open.
     im.check_room_to_finish();
     if (H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL) < 0) {
-      im.unclosable = true;
+      im.flush_failed = true;  // and broken, by run_guarded
       hdf5::throw_error(im.context("writing temporary file '" + im.tmp_path + "'"));
     }
 

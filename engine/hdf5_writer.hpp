@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,10 @@ class Hdf5RunWriter : public SampleSink {
   void write_parameters(const std::vector<ParameterInfo>& info, const std::vector<double>& values);
   // /events; an empty list writes an empty table.
   void write_events(const std::vector<EventRecord>& events);
+  // /events from a source that calls its argument once per record, in order, and gives the same
+  // records each time it is called (it is called twice; for_each_record is one).
+  using EventSource = std::function<void(const std::function<void(const EventRecord&)>&)>;
+  void write_events(const EventSource& each);
 
   // Root attributes; replace an attribute of the same name (including the metadata ones).
   void set_attribute(const std::string& name, double value, const std::string& unit);

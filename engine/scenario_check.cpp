@@ -6,6 +6,7 @@
 #include <map>
 
 #include "engine/scenario_parser.hpp"
+#include "engine/schedule.hpp"
 #include "engine/units.hpp"
 
 namespace magsim::engine {
@@ -34,25 +35,21 @@ std::string source_for(const Vocabulary& vocab, const std::string& keyword) {
   return all;
 }
 
-// Dose instants in [0, end_h), sorted.
-std::vector<double> instants(const DoseTiming& t, double end_h) {
-  std::vector<double> out;
-  if (!t.times_of_day_h.empty()) {
-    const double from = std::max(t.start_h, 0.0);
-    const double to = std::min(t.stop_h, end_h);
-    if (to > from) {
-      for (double day = std::floor(from / 24); day * 24 < to; ++day)
-        for (double tod : t.times_of_day_h) {
-          const double x = day * 24 + tod;
-          if (x >= from && x < to) out.push_back(x);
-        }
-    }
-  }
-  for (double a : t.at_h)
-    if (a >= 0 && a < end_h) out.push_back(a);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+// Dose instants in [0, end_h), in time order, one at a time: a 150-year daily regimen is walked,
+// never held.
+class Instants {
+ public:
+  Instants(const DoseTiming& t, double end_h) : o_(occurrences_of(t, 0.0, end_h)), c_(o_) {}
+  Instants(const Instants&) = delete;
+  Instants& operator=(const Instants&) = delete;
+  bool done() const { return !(c_.peek() < kNoTime); }
+  double peek() const { return c_.peek(); }
+  void advance() { c_.advance(); }
+
+ private:
+  Occurrences o_;
+  OccurrenceCursor c_;
+};
 
 // "day 3 08:00"
 std::string when(double t_h) {
@@ -71,8 +68,8 @@ void check_upper_level(const Scenario& s, const Vocabulary& vocab, std::vector<D
   if (s.supplements.empty() || vocab.supplement_upper_level_mmol_per_day <= 0) return;
   std::map<long, double> per_day;  // day index -> elemental mmol
   for (const auto& sup : s.supplements)
-    for (double t : instants(sup.timing, s.duration_h))
-      per_day[static_cast<long>(std::floor(t / 24))] += sup.dose_mmol;
+    for (Instants t(sup.timing, s.duration_h); !t.done(); t.advance())
+      per_day[static_cast<long>(std::floor(t.peek() / 24))] += sup.dose_mmol;
   const double limit = vocab.supplement_upper_level_mmol_per_day;
   long first = -1;
   double highest = 0;
@@ -99,21 +96,20 @@ void check_chelation(const Scenario& s, const Vocabulary& vocab, std::vector<Dia
     const Medication& med = s.medications[m];
     const DrugInfo* drug = vocab.find_drug(med.drug);
     if (!drug || !drug->chelates_with_mg || med.route != "oral") continue;
-    const std::vector<double> drug_times = instants(med.timing, s.duration_h);
     for (std::size_t k = 0; k < s.supplements.size(); ++k) {
       const Supplement& sup = s.supplements[k];
-      const std::vector<double> mg_times = instants(sup.timing, s.duration_h);
-      // Both lists are sorted: walk them together to find the first pair closer than `gap`.
-      std::size_t j = 0;
-      for (double t : drug_times) {
-        while (j < mg_times.size() && mg_times[j] <= t - gap) ++j;
-        if (j < mg_times.size() && std::fabs(mg_times[j] - t) < gap) {
+      Instants mg(sup.timing, s.duration_h);
+      // Both come in time order: walk them together to find the first pair closer than `gap`.
+      for (Instants drug_time(med.timing, s.duration_h); !drug_time.done(); drug_time.advance()) {
+        const double t = drug_time.peek();
+        while (!mg.done() && mg.peek() <= t - gap) mg.advance();
+        if (!mg.done() && std::fabs(mg.peek() - t) < gap) {
           out.push_back(
               warning(s, med.mark,
                       med.drug + " (medications[" + std::to_string(m) + "]) at " + when(t) +
-                          " is " + gap_text(std::fabs(mg_times[j] - t)) + " from the " + sup.form +
+                          " is " + gap_text(std::fabs(mg.peek() - t)) + " from the " + sup.form +
                           " Mg dose (supplements[" + std::to_string(k) + "]) at " +
-                          when(mg_times[j]) + ": Mg binds " + drug->drug_class +
+                          when(mg.peek()) + ": Mg binds " + drug->drug_class +
                           " drugs in the gut and cuts their absorption; "
                           "take them at least " +
                           gap_text(gap) + " apart; source: " + source_for(vocab, "separation")));

@@ -1,9 +1,11 @@
 #include "engine/scenario_parser.hpp"
+#include "engine/scenario_limits.hpp"
 #include "engine/yaml_limits.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -13,12 +15,14 @@
 #include <sstream>
 
 #include "engine/errors.hpp"
+#include "engine/input_file.hpp"
 
 namespace magsim::engine {
 namespace {
 
 using units::QuantityKind;
 using units::UnitError;
+namespace limits = scenario_limits;
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -204,9 +208,18 @@ class Reader {
   double quantity(const Field& f, const QuantityKind& kind) const {
     return quantity_of(f.value, scalar(f), kind);
   }
-  double quantity_of(const YAML::Node& n, const std::string& text, const QuantityKind& kind) const {
+  // A quantity of `kind`; a time or time span (unit h) lies within 150 y of t = 0
+  // (scenario_limits::max_time_h) unless `lifetime` is false (the caller has its own range).
+  double quantity_of(const YAML::Node& n, const std::string& text, const QuantityKind& kind,
+                     bool lifetime = true) const {
     try {
-      return units::convert(text, kind, element_);
+      const double v = units::convert(text, kind, element_);
+      if (lifetime && kind.unit == "h" && std::fabs(v) > limits::max_time_h)
+        fail(n, kind.what == units::kinds::duration().what
+                    ? "a duration of '" + text + "' is longer than a lifetime; at most 150 y"
+                    : "a time of '" + text + "' is further from t = 0 than a lifetime; times lie "
+                      "within -150 y to 150 y");
+      return v;
     } catch (const UnitError& e) {
       const std::size_t kg = per_kg_position(text);
       if (kg != std::string::npos && kind.unit.find("kg") == std::string::npos)
@@ -354,7 +367,34 @@ class Reader {
       d.salt_mg = dose_quantity(*salt_mass, units::kinds::salt_mass(), what);
       d.mmol = salt_to_elemental_mmol(d.salt_mg, salt);
     }
+    at_most_elemental(elemental ? *elemental : *salt_mass, d.mmol, limits::max_dose_mg, "",
+                      what, "per dose");
     return d;
+  }
+  // Refuses an elemental amount (mmol) or rate (mmol/h, `per` "/h" or "/d") above `max_mg` (mg
+  // elemental, per that time), naming the range and, for a salt mass or a dose per kg, what
+  // the given text came to.
+  void at_most_elemental(const Field& f, double mmol, double max_mg, const std::string& per,
+                         const std::string& what, const std::string& range_note) const {
+    const double scale = per == "/d" ? 24.0 : 1.0;  // mmol/h -> mmol/d
+    const double max_mmol = max_mg / element_.molar_mass_g_per_mol;
+    if (mmol * scale <= max_mmol) return;
+    const std::string text = f.value.Scalar();
+    const std::string unit_g = "g" + per, unit_mmol = "mmol" + per;
+    const bool converted = f.name.rfind("salt_", 0) == 0 || per_kg_position(text) != std::string::npos;
+    fail(f.value, what + " of '" + text + "'" +
+                      (converted ? " (" + units::shortest_number(round3(mmol * scale * element_.molar_mass_g_per_mol / 1000)) +
+                                       " " + unit_g + " elemental " + element_.symbol + ")"
+                                 : std::string()) +
+                      " is implausible: it must be at most " +
+                      units::shortest_number(max_mg / 1000) + " " + unit_g + " elemental " +
+                      element_.symbol + " (" + units::shortest_number(std::round(max_mmol)) + " " +
+                      unit_mmol + ")" + (range_note.empty() ? "" : " " + range_note));
+  }
+  static double round3(double v) {
+    if (!(std::fabs(v) > 0) || !std::isfinite(v)) return v;
+    const double p = std::pow(10.0, 2 - std::floor(std::log10(std::fabs(v))));
+    return std::round(v * p) / p;
   }
 
   Supplement read_supplement(const YAML::Node& item) const;
@@ -406,10 +446,8 @@ Scenario Reader::read(const YAML::Node& root) {
 
   const Field* duration = find(fs, "duration");
   if (!duration) fail(root, "missing required key 'duration' (e.g. duration: 12 w)");
+  // At most 150 y (scenario_limits::max_time_h, checked with every time).
   s.duration_h = positive(*duration, units::kinds::duration(), "duration");
-  if (s.duration_h > scenario_defaults::max_duration_h)
-    fail(duration->value, "a duration of '" + duration->value.Scalar() +
-                              "' is longer than a lifetime; at most 150 y");
 
   s.output.interval_h = std::min(scenario_defaults::output_interval_h, s.duration_h);
   if (const Field* f = find(fs, "output")) read_output(*f, s);
@@ -482,6 +520,16 @@ void Reader::read_output(const Field& f, Scenario& s) const {
     if (v > s.duration_h)
       fail(i->value, "output interval '" + i->value.Scalar() + "' is longer than the duration (" +
                          units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) + ")");
+    if (!(s.duration_h / v <= scenario_defaults::max_output_samples)) {
+      char count[32], least[32];
+      std::snprintf(least, sizeof least, "%.3g s",
+                    s.duration_h / scenario_defaults::max_output_samples * 3600);
+      std::snprintf(count, sizeof count, std::isfinite(s.duration_h / v) ? "%.3g" : "more than 1e308",
+                    s.duration_h / v);
+      fail(i->value, "output interval '" + i->value.Scalar() + "' gives " + count + " samples over " +
+                         units::format_best(s.duration_h, "h", {"y", "w", "d", "h", "min"}) +
+                         "; at most 1e9 per series (an interval of at least " + least + ")");
+    }
     s.output.interval_h = v;
   }
   if (const Field* t = find(fs, "times")) {
@@ -519,15 +567,18 @@ void Reader::read_subject(const Field& f, Subject& subject) const {
   const auto fs = fields(f.value, "subject", kSubjectKeys);
   namespace k = units::kinds;
   if (const Field* x = find(fs, "sex")) subject.sex = name_from(*x, vocab_.sexes, "sex");
-  if (const Field* x = find(fs, "age")) subject.age_y = within(*x, k::age(), "an age", 0, 120);
+  if (const Field* x = find(fs, "age")) subject.age_y = within(*x, k::age(), "an age", limits::min_age_y, limits::max_age_y);
   if (const Field* x = find(fs, "weight"))
-    subject.weight_kg = within(*x, k::body_weight(), "a body weight", 1, 400);
+    subject.weight_kg = within(*x, k::body_weight(), "a body weight", limits::min_weight_kg,
+                                limits::max_weight_kg);
   if (const Field* x = find(fs, "height"))
-    subject.height_cm = within(*x, k::body_height(), "a height", 30, 250);
+    subject.height_cm = within(*x, k::body_height(), "a height", limits::min_height_cm,
+                                limits::max_height_cm);
   if (const Field* x = find(fs, "egfr"))
-    subject.egfr_ml_min_173 = within(*x, k::egfr(), "an eGFR", 0, 200, true);
+    subject.egfr_ml_min_173 = within(*x, k::egfr(), "an eGFR", 0, limits::max_egfr, true);
   if (const Field* x = find(fs, "albumin"))
-    subject.albumin_g_per_L = within(*x, k::albumin(), "a serum albumin", 10, 60);
+    subject.albumin_g_per_L = within(*x, k::albumin(), "a serum albumin",
+                                      limits::min_albumin_g_per_L, limits::max_albumin_g_per_L);
   if (const Field* x = find(fs, "conditions")) {
     expect_list(x->value, "'conditions' (e.g. [pregnancy, crohns])");
     for (auto it = x->value.begin(); it != x->value.end(); ++it) {
@@ -578,10 +629,14 @@ void Reader::read_diet(const Field& f, Diet& diet) const {
           fail(from->value, "diet steps must be in time order: '" + from->value.Scalar() +
                                 "' is not after the previous step");
         d.rate_mmol_per_h = non_negative(*rate, rate_kind, "a Mg intake");
+        at_most_elemental(*rate, d.rate_mmol_per_h, limits::max_diet_mg_per_day, "/d",
+                          "a Mg intake", "");
         diet.schedule.push_back(d);
       }
     } else if (m->value.IsScalar()) {
       diet.schedule.push_back({0, non_negative(*m, rate_kind, "a Mg intake")});
+      at_most_elemental(*m, diet.schedule.back().rate_mmol_per_h, limits::max_diet_mg_per_day,
+                        "/d", "a Mg intake", "");
     } else {
       fail(m->value.IsNull() ? m->key : m->value,
            "expected a daily Mg intake (e.g. magnesium: 250 mg/d) or a schedule list "
@@ -744,6 +799,9 @@ Infusion Reader::read_infusion(const YAML::Node& item, double run_h) const {
         dose_quantity(*salt_rate, units::kinds::salt_rate(), "a rate"), *salt);
     inf.rate_as_salt = true;
   }
+  if (rate || salt_rate)
+    at_most_elemental(rate ? *rate : *salt_rate, inf.rate_mmol_per_h, limits::max_rate_mg_per_h,
+                      "/h", "an infusion rate", "");
   if (const Field* start = find(fs, "start")) {
     inf.start_h = quantity(*start, units::kinds::time_point());
     if (inf.start_h < 0)
@@ -866,6 +924,9 @@ Injection Reader::read_injection(const YAML::Node& item, double run_h) const {
     std::sort(inj.at_h.begin(), inj.at_h.end());
   } else {
     inj.every_h = positive(*every, units::kinds::duration(), "'every'");
+    if (inj.every_h < limits::min_injection_interval_h)
+      fail(every->value, "injections 'every' '" + every->value.Scalar() +
+                             "' is implausible: repeated injections are at least 1 min apart");
     const Field* start = find(fs, "start");
     const Field* stop = find(fs, "stop");
     if (start) {
@@ -910,6 +971,9 @@ Medication Reader::read_medication(const YAML::Node& item) const {
   const Field* dose = find(fs, "dose");
   if (!dose) fail(item, "a medication needs 'dose' (the drug's own mass, e.g. 20 mg)");
   m.dose_mg = non_negative(*dose, units::kinds::drug_mass(), "a dose");
+  if (m.dose_mg > limits::max_drug_dose_mg)
+    fail(dose->value, "a dose of '" + dose->value.Scalar() + "' of " + m.drug +
+                          " is implausible: a drug dose must be at most 1 kg");
   m.timing = read_timing(item, fs);
   return m;
 }
@@ -930,10 +994,24 @@ void Reader::read_parameters(const Field& f, Scenario& s) const {
     } catch (const UnitError& e) {
       fail(p.value, "parameter '" + p.name + "' (in " + unit + "): " + e.what(), e.offset());
     }
+    const std::string unit_text = unit == "1" ? "" : " " + unit;
     if (info->min >= 0 && o.value < 0)
       fail(p.value, "parameter '" + p.name + "' cannot be negative (plausible range " +
                         units::shortest_number(info->min) + " to " +
-                        units::shortest_number(info->max) + (unit == "1" ? "" : " " + unit) +
+                        units::shortest_number(info->max) + unit_text + ")");
+    // Outside the plausible range is a warning of `magsim check`; far outside, an error.
+    const limits::Range r = limits::parameter_override_range(*info);
+    if (!(o.value >= r.lo && o.value <= r.hi))
+      fail(p.value, "parameter '" + p.name + "' = '" + text +
+                        "' is far outside its plausible range " +
+                        units::shortest_number(info->min) + " to " +
+                        units::shortest_number(info->max) + unit_text +
+                        ": an override must lie within " + units::shortest_number(r.lo) + " to " +
+                        units::shortest_number(r.hi) + unit_text +
+                        " (the plausible range widened tenfold" +
+                        (limits::dimensionless(*info) && info->min >= 0 && info->max <= 1
+                             ? "; a fraction is at most 1"
+                             : "") +
                         ")");
     s.parameters.push_back(o);
   }
@@ -944,17 +1022,30 @@ void Reader::read_solver(const Field& f, SolverSpec& solver) const {
   const auto fs = fields(f.value, "solver", kSolverKeys);
   if (const Field* m = find(fs, "method"))
     solver.method = name_from(*m, kSolverMethods, "solver method");
+  // Ranges: scenario_limits (the README's "Ranges").
   for (const char* k : {"rtol", "atol"}) {
     if (const Field* x = find(fs, k)) {
+      const bool rtol = std::string(k) == "rtol";
       const double v = plain_number(*x);
       if (!(v > 0))
         fail(x->value,
              "'" + std::string(k) + "' must be a positive number, got '" + x->value.Scalar() + "'");
-      (std::string(k) == "rtol" ? solver.rtol : solver.atol) = v;
+      const double lo = rtol ? limits::min_rtol : limits::min_atol;
+      const double hi = rtol ? limits::max_rtol : limits::max_atol;
+      if (!(v >= lo && v <= hi))
+        fail(x->value, "'" + std::string(k) + "' of '" + x->value.Scalar() +
+                           "' is out of range: it must be within " + units::shortest_number(lo) +
+                           " to " + units::shortest_number(hi));
+      (rtol ? solver.rtol : solver.atol) = v;
     }
   }
-  if (const Field* x = find(fs, "max_step"))
-    solver.max_step_h = positive(*x, units::kinds::duration(), "'max_step'");
+  if (const Field* x = find(fs, "max_step")) {
+    const double v = quantity_of(x->value, scalar(*x), units::kinds::duration(), false);
+    if (!(v >= limits::min_max_step_h && v <= limits::max_max_step_h))
+      fail(x->value, "'max_step' of '" + x->value.Scalar() +
+                         "' is out of range: it must be within 1 s to 30 d");
+    solver.max_step_h = v;
+  }
 }
 
 // --set PATH=VALUE ------------------------------------------------------------------------------
@@ -1272,20 +1363,13 @@ Scenario parse_scenario_text(const std::string& text, const std::string& filenam
 
 Scenario parse_scenario_file(const std::string& path, const Vocabulary& vocab,
                              const std::vector<std::string>& sets) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ScenarioError(path, 1, 1,
-                        std::string("cannot read scenario file: ") + std::strerror(EISDIR));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ScenarioError(path, 1, 1,
-                        std::string("cannot read scenario file: ") + std::strerror(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad())
-    throw ScenarioError(path, 1, 1,
-                        std::string("cannot read scenario file: ") + std::strerror(errno));
-  return parse_scenario_text(buf.str(), path, vocab, sets);
+  std::string text;
+  try {
+    text = read_input_file(path);
+  } catch (const InputFileError& e) {
+    throw ScenarioError(path, 1, 1, std::string("cannot read scenario file: ") + e.what());
+  }
+  return parse_scenario_text(text, path, vocab, sets);
 }
 
 }  // namespace magsim::engine

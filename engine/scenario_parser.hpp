@@ -43,6 +43,9 @@ inline const std::vector<std::string>& meals() {
 inline constexpr const char* infusion_form = "sulfate";
 inline constexpr const char* medication_route = "oral";
 inline constexpr double output_interval_h = 1.0;  // shortened to the duration for short runs
+// Samples per series at most: 1e9 rows of 57 series is 456 GB; an interval finer than
+// duration / 1e9 is also finer than the resolution the sampler tells times apart with.
+inline constexpr double max_output_samples = 1e9;
 inline constexpr double max_duration_h = 150 * 8766.0;  // 150 y: longer than any subject lives
 // A diet history before t = 0 reaches back at most 10 y: far beyond the slowest pool that
 // matters (deep bone, t1/2 ~7 y, changes by < 1 % a year), and bounded cost.

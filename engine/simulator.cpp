@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <stdexcept>
 #include <sstream>
 
@@ -34,6 +35,7 @@ struct Workspace {
   std::vector<double> state_input;   // per state: sum over routes of coefficient * rate
   std::vector<double> x, f, jac;     // scratch, unscaled
   std::vector<char> frozen;          // per state: held fixed (clamped steady state); empty: none
+  std::vector<double> intake_share;  // per route: the share of its dose that counts as intake
   long rhs_evaluations = 0;
   long jacobian_evaluations = 0;
 
@@ -98,6 +100,10 @@ Workspace make_workspace(const Model& model, const std::vector<double>& paramete
   w.x.assign(n, 0.0);
   w.f.assign(n, 0.0);
   w.jac.assign(n * n, 0.0);
+  w.intake_share.assign(info.routes.size(), 0.0);
+  for (size_t r = 0; r < info.routes.size(); ++r)
+    for (const auto& target : info.routes[r].targets)
+      if (target.state == info.intake_state) w.intake_share[r] += target.share(parameters.data());
   return w;
 }
 
@@ -118,6 +124,14 @@ double invariant_magnitude(const ModelInfo& info, const std::vector<double>& x) 
   return std::max({body, intake, 1e-300});
 }
 
+// A number in a message: %g style, never 300 digits.
+std::string format_number(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
 std::string describe_state(const ModelInfo& info, const std::vector<double>& x) {
   std::ostringstream os;
   os << "state:";
@@ -126,82 +140,74 @@ std::string describe_state(const ModelInfo& info, const std::vector<double>& x) 
   return os.str();
 }
 
-// The schedule's boluses, rate steps and signal steps merged into one time order. Holds 4-byte
-// references into the schedule, not copies, so that a long run's memory stays small.
-class Timeline {
- public:
-  enum Kind : uint32_t { kBolus = 0, kRate = 1, kSignal = 2 };
-  explicit Timeline(const Schedule& s) : s_(s) {
-    order_.reserve(s.boluses.size() + s.rate_steps.size() + s.signal_steps.size());
-    for (size_t i = 0; i < s.boluses.size(); ++i) order_.push_back(encode(kBolus, i));
-    for (size_t i = 0; i < s.rate_steps.size(); ++i) order_.push_back(encode(kRate, i));
-    for (size_t i = 0; i < s.signal_steps.size(); ++i) order_.push_back(encode(kSignal, i));
-    std::stable_sort(order_.begin(), order_.end(),
-                     [&](uint32_t a, uint32_t b) { return time(a) < time(b); });
-  }
-  size_t size() const { return order_.size(); }
-  double time(size_t k) const { return time(order_[k]); }
-  Kind kind(size_t k) const { return static_cast<Kind>(order_[k] >> 30); }
-  size_t index(size_t k) const { return order_[k] & kIndexMask; }
-
-  // The next event time after `t` and before `end` (or `end`), starting the search at `from`.
-  double next_time_after(double t, size_t from, double end) const {
-    for (size_t k = from; k < order_.size(); ++k) {
-      const double tk = time(k);
-      if (tk >= end) break;
-      if (tk > t) return tk;
-    }
-    return end;
-  }
-
- private:
-  static constexpr uint32_t kIndexMask = (1u << 30) - 1;
-  static uint32_t encode(Kind kind, size_t i) {
-    if (i > kIndexMask) throw std::length_error("schedule has more than 2^30 events of one kind");
-    return (static_cast<uint32_t>(kind) << 30) | static_cast<uint32_t>(i);
-  }
-  double time(uint32_t code) const {
-    const size_t i = code & kIndexMask;
-    switch (static_cast<Kind>(code >> 30)) {
-      case kBolus: return s_.boluses[i].time_h;
-      case kRate: return s_.rate_steps[i].time_h;
-      default: return s_.signal_steps[i].time_h;
-    }
-  }
-  const Schedule& s_;
-  std::vector<uint32_t> order_;
-};
-
 }  // namespace
+
+SampleClock::SampleClock(double duration_h, double interval_h, std::vector<double> extra_h)
+    : duration_(duration_h), interval_(interval_h), eps_(1e-9 * std::max(1.0, duration_h)) {
+  if (!(duration_h > 0) || !(interval_h > 0) || !std::isfinite(duration_h))
+    throw std::invalid_argument("duration and output interval must be positive");
+  const double count = std::floor(duration_h / interval_h + 1e-9);
+  if (!(count <= kMaxSamples))
+    throw std::length_error("an output interval of " + std::to_string(interval_h) + " h over " +
+                            std::to_string(duration_h) + " h is more than 1e12 samples");
+  grid_last_ = static_cast<long long>(count);
+  for (double x : extra_h)
+    if (x > 0 && x < duration_h) extra_.push_back(x);
+  std::sort(extra_.begin(), extra_.end());
+  pending_ = pull();  // 0
+  resolve();
+}
+
+// The next time of the grid (0, dt, 2 dt, ..., then the end unless the grid reached it) merged
+// with the extra times, before removing near-duplicates.
+double SampleClock::pull() {
+  double grid = std::numeric_limits<double>::infinity();
+  if (grid_k_ <= grid_last_) {
+    grid = static_cast<double>(grid_k_) * interval_;
+    // The grid's last point is the end when it lies within eps of it.
+    if (grid_k_ == grid_last_ && duration_ - grid <= eps_) grid = duration_;
+  } else if (!end_done_) {
+    grid = duration_;
+  }
+  const double extra = next_extra_ < extra_.size() ? extra_[next_extra_]
+                                                   : std::numeric_limits<double>::infinity();
+  if (extra < grid) {
+    ++next_extra_;
+    return extra;
+  }
+  if (grid_k_ <= grid_last_) {
+    if (grid == duration_) end_done_ = true;
+    ++grid_k_;
+  } else if (!end_done_) {
+    end_done_ = true;
+  }
+  return grid;
+}
+
+// Looks past `pending_` for candidates within eps of it: they are the same sample (the end, if
+// one of them is the end, stays exact).
+void SampleClock::resolve() {
+  for (;;) {
+    ahead_ = pull();
+    if (!(ahead_ - pending_ <= eps_)) return;
+    if (ahead_ == duration_) pending_ = ahead_;
+  }
+}
+
+void SampleClock::advance() {
+  pending_ = ahead_;
+  if (std::isfinite(pending_)) resolve();
+}
+
+double SampleClock::count_estimate(double duration_h, double interval_h, std::size_t extra) {
+  return std::floor(duration_h / interval_h + 1e-9) + 2.0 + static_cast<double>(extra);
+}
 
 std::vector<double> sample_times(double duration_h, double interval_h,
                                  const std::vector<double>& extra_h) {
   std::vector<double> t;
-  const double eps = 1e-9 * std::max(1.0, duration_h);
-  const auto count = static_cast<long>(std::floor(duration_h / interval_h + 1e-9));
-  t.reserve(static_cast<size_t>(count) + 2);
-  for (long k = 0; k <= count; ++k) t.push_back(static_cast<double>(k) * interval_h);
-  if (duration_h - t.back() > eps) t.push_back(duration_h);
-  else t.back() = duration_h;
-  if (extra_h.empty()) return t;
-  // Extra times (lab draws) merged in order; one within eps of a grid time is that time.
-  std::vector<double> merged;
-  merged.reserve(t.size() + extra_h.size());
-  std::vector<double> extra;
-  for (double x : extra_h)
-    if (x > 0 && x < duration_h) extra.push_back(x);
-  std::sort(extra.begin(), extra.end());
-  std::merge(t.begin(), t.end(), extra.begin(), extra.end(), std::back_inserter(merged));
-  std::vector<double> out;
-  out.reserve(merged.size());
-  for (double x : merged) {
-    if (!out.empty() && x - out.back() <= eps) {
-      if (x == duration_h) out.back() = x;  // the end stays exact
-      continue;
-    }
-    out.push_back(x);
-  }
-  return out;
+  for (SampleClock c(duration_h, interval_h, extra_h); !c.done(); c.advance()) t.push_back(c.peek());
+  return t;
 }
 
 namespace {
@@ -217,8 +223,7 @@ class Integrator {
         cancel_(cancel),
         w_(make_workspace(model, problem.parameters)),
         timeline_(problem.schedule),
-        samples_(sample_times(problem.duration_h, problem.output_interval_h,
-                              problem.output_times_h)),
+        samples_(problem.duration_h, problem.output_interval_h, problem.output_times_h),
         y_(info_.outputs.size()) {}
 
   RunStats run();
@@ -231,6 +236,9 @@ class Integrator {
   void integrate(std::vector<double>& x, double from, double to, bool sampled);
   void emit(double t, const std::vector<double>& x);
   void apply_events_at(double t, std::vector<double>& x);
+  void deliver_rates_over(double span_h, std::vector<double>& x);
+  void check_state(double t, const std::vector<double>& x) const;
+  double intake_rate() const;
   void check_cancel(double t) const {
     if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed))
       throw SimulationError("integration", t, "cancelled");
@@ -242,12 +250,14 @@ class Integrator {
   SampleSink& sink_;
   const std::atomic<bool>* cancel_;
   Workspace w_;
-  Timeline timeline_;
-  size_t next_event_ = 0;
-  std::vector<double> samples_;
-  size_t next_sample_ = 0;
+  TimelineCursor timeline_;
+  SampleClock samples_;
   std::vector<double> y_;
   RunStats stats_;
+  // The intake the schedule prescribes from t = 0, summed from the timeline itself (bolus
+  // amounts, rates times segment lengths), independently of what the integrator did with it.
+  bool counting_ = false;
+  double prescribed_intake_ = 0;
 };
 
 void Integrator::emit(double t, const std::vector<double>& x) {
@@ -256,27 +266,24 @@ void Integrator::emit(double t, const std::vector<double>& x) {
 }
 
 void Integrator::apply_events_at(double t, std::vector<double>& x) {
-  const auto& schedule = problem_.schedule;
   bool rates_changed = false;
-  for (; next_event_ < timeline_.size() && timeline_.time(next_event_) <= t; ++next_event_) {
+  while (!timeline_.done() && timeline_.next_time() <= t) {
+    const TimelineChange c = timeline_.pop();
     // Before the run (or its history): part of the steady-state start.
-    if (timeline_.time(next_event_) < problem_.history_start_h) continue;
-    const size_t i = timeline_.index(next_event_);
-    switch (timeline_.kind(next_event_)) {
-      case Timeline::kBolus: {
-        const auto& b = schedule.boluses[i];
-        for (const auto& target : info_.routes[static_cast<size_t>(b.route)].targets)
-          x[static_cast<size_t>(target.state)] += target.share(problem_.parameters.data()) * b.amount;
+    if (c.time_h < problem_.history_start_h) continue;
+    const auto k = static_cast<size_t>(c.target);
+    switch (c.kind) {
+      case SeriesAction::Kind::Bolus:
+        for (const auto& target : info_.routes[k].targets)
+          x[static_cast<size_t>(target.state)] += target.share(problem_.parameters.data()) * c.amount;
+        if (counting_) prescribed_intake_ += w_.intake_share[k] * c.amount;
         break;
-      }
-      case Timeline::kRate:
-        w_.route_rates[static_cast<size_t>(schedule.rate_steps[i].route)] +=
-            schedule.rate_steps[i].delta;
+      case SeriesAction::Kind::Rate:
+        w_.route_rates[k] += c.amount;
         rates_changed = true;
         break;
-      case Timeline::kSignal:
-        w_.signals[static_cast<size_t>(schedule.signal_steps[i].signal)] +=
-            schedule.signal_steps[i].delta;
+      case SeriesAction::Kind::Signal:
+        w_.signals[k] += c.amount;
         break;
     }
   }
@@ -288,6 +295,39 @@ void Integrator::apply_events_at(double t, std::vector<double>& x) {
   }
   for (double& s : w_.signals)
     if (std::abs(s) < 1e-12) s = 0;
+}
+
+double Integrator::intake_rate() const {
+  double r = 0;
+  for (size_t k = 0; k < w_.route_rates.size(); ++k) r += w_.intake_share[k] * w_.route_rates[k];
+  return r;
+}
+
+// A piece of a segment too short for the integrator to resolve next to the time it starts at
+// (below the relative resolution of t): what the routes deliver over it goes in at once, as a
+// bolus, so that no dose is lost however short its infusion.
+void Integrator::deliver_rates_over(double span_h, std::vector<double>& x) {
+  if (!(span_h > 0)) return;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (w_.frozen.empty() || !w_.frozen[i]) x[i] += w_.state_input[i] * span_h;
+}
+
+// Amounts cannot be negative: a dynamic state clearly below zero (beyond the tolerance the
+// integrator was asked for) or a value that is not finite means the integration has failed.
+void Integrator::check_state(double t, const std::vector<double>& x) const {
+  for (size_t i = 0; i < x.size(); ++i) {
+    const auto& s = info_.states[i];
+    const double floor = -std::max(1e-6, 10 * problem_.solver.atol) * w_.scale[i];
+    if (!std::isfinite(x[i]) || (s.kind == StateKind::Dynamic && x[i] < floor)) {
+      std::ostringstream msg;
+      msg << "state '" << s.name << "' became " << x[i] << " " << s.unit
+          << (std::isfinite(x[i]) ? " (an amount cannot be negative)" : "")
+          << "; the solver settings (solver.rtol " << problem_.solver.rtol << ", atol "
+          << problem_.solver.atol << ") or the inputs are outside what the model can integrate; "
+          << describe_state(info_, x);
+      throw SimulationError("integration", t, msg.str());
+    }
+  }
 }
 
 template <class Stepper, class System>
@@ -302,9 +342,13 @@ void Integrator::integrate_segments(Stepper stepper, System system, std::vector<
   const double max_step = problem_.solver.max_step_h;
   while (t < end) {
     // Segments end at the next event (events at t were applied before), or at the end.
-    const double tb = timeline_.next_time_after(t, next_event_, end);
+    const double next_change = timeline_.next_time();
+    const double tb = next_change > t && next_change < end ? next_change : end;
     const double eps = 1e-10 * std::max(1.0, std::abs(tb));
-    if (tb - t > eps) {
+    if (counting_) prescribed_intake_ += intake_rate() * (tb - t);
+    if (!(tb - t > eps)) {
+      deliver_rates_over(tb - t, x);
+    } else {
       for (size_t i = 0; i < n; ++i) z[i] = x[i] / w_.scale[i];
       stepper.initialize(z, t, std::min({dt, tb - t, max_step}));
       ++stats_.segments;
@@ -325,33 +369,29 @@ void Integrator::integrate_segments(Stepper stepper, System system, std::vector<
                                 std::string(e.what()) + "; " + describe_state(info_, w_.x));
         }
         ++stats_.steps;
-        const auto& zc = stepper.current_state();
-        for (size_t i = 0; i < n; ++i)
-          if (!std::isfinite(zc[i])) {
-            w_.unscale(zc);
-            throw SimulationError("integration", span.second,
-                                  "state is no longer finite; " + describe_state(info_, w_.x));
-          }
+        w_.unscale(stepper.current_state());
+        check_state(span.second, w_.x);
         if (stepper.current_time_step() < 1e-13 * std::max(1.0, std::abs(tb)))
           throw SimulationError("integration", span.second, "step size underflow");
-        while (sampled && next_sample_ < samples_.size() && samples_[next_sample_] <= span.second &&
-               samples_[next_sample_] < tb - eps) {
-          stepper.calc_state(samples_[next_sample_], zs);
+        while (sampled && !samples_.done() && samples_.peek() <= span.second &&
+               samples_.peek() < tb - eps) {
+          stepper.calc_state(samples_.peek(), zs);
           for (size_t i = 0; i < n; ++i) xs[i] = zs[i] * w_.scale[i];
-          emit(samples_[next_sample_], xs);
-          ++next_sample_;
+          emit(samples_.peek(), xs);
+          samples_.advance();
         }
       }
       const auto& zc = stepper.current_state();
       for (size_t i = 0; i < n; ++i) x[i] = zc[i] * w_.scale[i];
+      deliver_rates_over(tb - stepper.current_time(), x);
       // Next segment starts with the step size the controller wanted, not the clipped one.
       dt = std::max(stepper.current_time_step(), last_free_dt);
     }
     t = tb;
     if (tb < end) apply_events_at(tb, x);
-    while (sampled && next_sample_ < samples_.size() && samples_[next_sample_] <= tb + eps) {
-      emit(samples_[next_sample_], x);
-      ++next_sample_;
+    while (sampled && !samples_.done() && samples_.peek() <= tb + eps) {
+      emit(samples_.peek(), x);
+      samples_.advance();
     }
   }
 }
@@ -414,17 +454,25 @@ RunStats Integrator::run() {
   const double invariant_start = invariant(info_, x);
 
   sink_.begin(info_);
+  counting_ = true;
   apply_events_at(0.0, x);
-  while (next_sample_ < samples_.size() && samples_[next_sample_] <= 0.0) {
+  while (!samples_.done() && samples_.peek() <= 0.0) {
     emit(0.0, x);
-    ++next_sample_;
+    samples_.advance();
   }
 
   integrate(x, 0.0, problem_.duration_h, true);
   sink_.end();
 
   stats_.final_state = x;
-  stats_.mass_balance_error = std::abs(invariant(info_, x) - invariant_start);
+  // Mass balance: the conserved total drifts by no more than round-off, and the intake the body
+  // received (its accumulator) is what the schedule prescribed.
+  stats_.prescribed_intake = prescribed_intake_;
+  if (info_.intake_state >= 0) {
+    const auto k = static_cast<size_t>(info_.intake_state);
+    stats_.intake_error = std::abs(x[k] - stats_.initial_state[k] - prescribed_intake_);
+  }
+  stats_.mass_balance_error = std::abs(invariant(info_, x) - invariant_start) + stats_.intake_error;
   stats_.mass_balance_relative_error =
       stats_.mass_balance_error / invariant_magnitude(info_, x);
   stats_.rhs_evaluations = w_.rhs_evaluations;
@@ -578,7 +626,7 @@ SteadyStateResult find_steady_state(const Model& model, const std::vector<double
     } catch (const std::exception& e) {
       throw SimulationError("steady state (integration)", horizon_done,
                             std::string(e.what()) + " after Newton stalled at residual " +
-                                std::to_string(first.residual) + " /h");
+                                format_number(first.residual) + " /h");
     }
     horizon_done += horizon;
     for (size_t i = 0; i < n; ++i) x[i] = z[i] * w.scale[i];

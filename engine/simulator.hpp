@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "engine/model.hpp"
@@ -17,8 +19,12 @@ struct RunStats {
   std::vector<double> history_start_state;  // at the history's start; empty without a history
   std::vector<double> final_state;
   double wall_seconds = 0;
-  double mass_balance_error = 0;           // |invariant(end) - invariant(0)|, in the states' unit
+  // |invariant(end) - invariant(0)| + intake_error, in the states' unit: round-off when every
+  // prescribed dose was given and nothing was created or lost.
+  double mass_balance_error = 0;
   double mass_balance_relative_error = 0;  // divided by max(|intake|, |body content|)
+  double prescribed_intake = 0;  // intake the schedule prescribes over the run, from the timeline
+  double intake_error = 0;       // |intake accumulator's change - prescribed_intake|
   long steps = 0;
   long rejected_steps = 0;
   long segments = 0;
@@ -28,7 +34,31 @@ struct RunStats {
   std::string steady_state_stage;          // "newton" or "integration" (empty: not used)
 };
 
-// The times a run samples: 0, dt, 2 dt, ... up to the end, and the end itself, h.
+// The times a run samples, one at a time: 0, dt, 2 dt, ... up to the end, and the end itself,
+// merged with `extra_h` (inside the run) in time order; times within 1e-9 of the duration of
+// each other are one sample. Memory does not depend on the number of samples.
+class SampleClock {
+ public:
+  static constexpr double kMaxSamples = 1e12;
+  SampleClock(double duration_h, double interval_h, std::vector<double> extra_h = {});
+  bool done() const { return !std::isfinite(pending_); }
+  double peek() const { return pending_; }
+  void advance();
+  // An upper bound of the number of samples, without generating them.
+  static double count_estimate(double duration_h, double interval_h, std::size_t extra);
+
+ private:
+  double pull();
+  void resolve();
+  double duration_, interval_, eps_;
+  long long grid_k_ = 0, grid_last_ = 0;
+  bool end_done_ = false;
+  std::vector<double> extra_;
+  std::size_t next_extra_ = 0;
+  double pending_ = 0, ahead_ = 0;
+};
+
+// Every sample time in a vector (for short runs and tests).
 std::vector<double> sample_times(double duration_h, double interval_h,
                                  const std::vector<double>& extra_h = {});
 

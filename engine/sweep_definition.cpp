@@ -1,4 +1,5 @@
 #include "engine/sweep_definition.hpp"
+#include "engine/input_file.hpp"
 #include "engine/yaml_limits.hpp"
 
 #include <algorithm>
@@ -160,6 +161,11 @@ class SweepReader {
 
   SweepEdit edit(const YAML::Node& key, const std::string& path, const YAML::Node& value) const {
     if (!value.IsDefined() || value.IsNull()) fail(key, "'" + path + "' has no value");
+    // The edit is PATH=VALUE, split at the first '=': an '=' in the path would split it wrongly.
+    if (const std::size_t eq = path.find('='); eq != std::string::npos)
+      fail(key, "'=' in the path '" + path + "': a path names a key or list item (e.g. "
+                "subject.egfr); its value is the map's value",
+           eq);
     SweepEdit e;
     e.path = path;
     e.value = yaml_text(value);
@@ -443,12 +449,11 @@ class SweepReader {
       d.base_file = (b.empty() || b[0] == '/' || slash == std::string::npos)
                         ? b
                         : file_.substr(0, slash + 1) + b;
-      std::ifstream in(d.base_file, std::ios::binary);
-      if (!in) fail(base->value, "cannot read base scenario '" + d.base_file + "': " +
-                                     std::strerror(errno));
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      d.base_text = ss.str();
+      try {
+        d.base_text = read_input_file(d.base_file);
+      } catch (const InputFileError& e) {
+        fail(base->value, "cannot read base scenario '" + d.base_file + "': " + e.what());
+      }
     }
 
     if (const Field* s = find(fs, "set")) d.set = edits(s->value, "set");
@@ -493,6 +498,7 @@ class SweepReader {
           throw ScenarioError(file_, d.summary[i].mark.line, d.summary[i].mark.column,
                               "'" + d.summary[i].text + "' is listed twice");
     if (const Field* k = find(fs, "keep_series")) {
+      d.keep_series_mark = SourceMark{k->value.Mark().line + 1, k->value.Mark().column + 1};
       if (k->value.IsSequence()) {
         d.keep_series = true;
         d.keep_series_names = names(k->value, "series names");
@@ -593,12 +599,13 @@ SweepDefinition parse_sweep_text(const std::string& text, const std::string& fil
 
 SweepDefinition parse_sweep_file(const std::string& path, const PopulationSpec& reference,
                                  const std::vector<std::string>& sets) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, 1, 1, std::string("cannot read sweep file: ") +
-                                               std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_sweep_text(ss.str(), path, reference, nullptr, sets);
+  std::string text;
+  try {
+    text = read_input_file(path);
+  } catch (const InputFileError& e) {
+    throw ScenarioError(path, 1, 1, std::string("cannot read sweep file: ") + e.what());
+  }
+  return parse_sweep_text(text, path, reference, nullptr, sets);
 }
 
 }  // namespace magsim::engine

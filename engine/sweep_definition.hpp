@@ -102,6 +102,7 @@ struct SweepDefinition {
   std::vector<NamedItem> summary;
   bool keep_series = false;
   std::vector<NamedItem> keep_series_names;  // empty with keep_series: all series
+  SourceMark keep_series_mark;                // of the keep_series value
   SourceMark sweep_mark;                     // of the `sweep` key, for errors about the whole
 };
 

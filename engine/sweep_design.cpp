@@ -1,4 +1,5 @@
 #include "engine/sweep_design.hpp"
+#include "engine/errors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -303,7 +304,7 @@ bool CovariateSampler::bernoulli(std::uint64_t run, std::string_view name,
   if (!(prevalence >= 0.0 && prevalence <= 1.0))
     throw std::invalid_argument("covariate '" + std::string(name) +
                                 "': prevalence must be in [0, 1], got " +
-                                std::to_string(prevalence));
+                                message_number(prevalence));
   return uniform(run, name) < prevalence;
 }
 

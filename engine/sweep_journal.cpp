@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
+#include "engine/hdf5_output.hpp"
 #include "engine/random_stream.hpp"
 
 namespace magsim::engine {
@@ -142,8 +145,11 @@ SweepJournal SweepJournal::create(const std::string& path, const SweepLayout& la
     ::close(existing);
   }
 
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // The header is written under a temporary name and renamed into place, so a journal is never
+  // seen without its header. The name carries host and pid, and the temporaries that killed
+  // processes of this host left are removed first (as for the HDF5 temporaries).
+  const std::string tmp = hdf5::fresh_temporary_path(path);
+  const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(what + errno_text(errno));
   try {
     lock_or_throw(fd, path, "create");
@@ -212,28 +218,85 @@ SweepJournal SweepJournal::resume(const std::string& path, const SweepLayout& la
 
 // Indexes the entries from `first_entry` on and cuts the file after the last good one. An entry
 // is good if it lies wholly inside the file, its checksum matches and it decodes to a finished
-// run of this sweep; the first entry that is not ends the journal (it is where a write was torn).
+// run of this sweep. A write cut short (a kill, a power cut) can only damage the end of the
+// file, so a bad entry with nothing good after it is a torn write and is cut off; a bad entry
+// followed by a good one is corruption in the middle (the file was changed, the disk fails) and
+// is refused, naming the entry, rather than dropping the good runs after it.
 void SweepJournal::scan_entries(std::uint64_t first_entry, std::uint64_t file_size) {
   std::uint64_t at = first_entry;
+  std::uint64_t entries = 0, largest = 0;
   std::string payload;
   char head[kEntryHeaderBytes];
+  // The payload length of the good entry that starts at `p` (`left` bytes from there to the end
+  // of the file), or kAbsent.
+  const auto good_entry = [&](const char* p, std::uint64_t left) -> std::uint64_t {
+    if (left < kEntryHeaderBytes) return kAbsent;
+    const std::uint64_t length = get_u64(p);
+    if (length > left - kEntryHeaderBytes) return kAbsent;
+    const std::string_view body(p + kEntryHeaderBytes, static_cast<std::size_t>(length));
+    if (fnv1a_64(body) != get_u64(p + 8)) return kAbsent;
+    try {
+      const RunRecord r = decode_record(std::string(body));
+      if (r.index >= runs_ || r.status == RunStatus::NotRun) return kAbsent;
+    } catch (const std::runtime_error&) {
+      return kAbsent;
+    }
+    return length;
+  };
   while (file_size - at >= kEntryHeaderBytes) {
     read_at(fd_, head, sizeof head, at, path_);
     const std::uint64_t length = get_u64(head);
     if (length > file_size - at - kEntryHeaderBytes) break;
-    payload.resize(length);
-    if (read_at(fd_, payload.data(), length, at + kEntryHeaderBytes, path_) < length) break;
-    if (fnv1a_64(payload) != get_u64(head + 8)) break;
-    RunRecord r;
-    try {
-      r = decode_record(payload);
-    } catch (const std::runtime_error&) {
+    payload.assign(head, sizeof head);
+    payload.resize(kEntryHeaderBytes + length);
+    if (read_at(fd_, payload.data() + kEntryHeaderBytes, length, at + kEntryHeaderBytes, path_) <
+        length)
       break;
-    }
-    if (r.index >= runs_ || r.status == RunStatus::NotRun) break;
+    if (good_entry(payload.data(), payload.size()) == kAbsent) break;
+    const RunRecord r = decode_record(payload.substr(kEntryHeaderBytes));
     if (offset_[r.index] == kAbsent) ++completed_;
     offset_[r.index] = at;
     at += kEntryHeaderBytes + length;
+    ++entries;
+    largest = std::max(largest, length);
+  }
+  if (at < file_size) {
+    // Is there a good entry anywhere after the bad one? Looked for byte by byte in the rest of
+    // the file (up to 256 MiB of it; beyond that only where the bad entry's own length points).
+    constexpr std::uint64_t kScanLimit = std::uint64_t{256} << 20;
+    const std::uint64_t tail_size = file_size - at;
+    std::uint64_t found = kAbsent;
+    if (tail_size <= kScanLimit) {
+      std::string tail(static_cast<std::size_t>(tail_size), '\0');
+      read_at(fd_, tail.data(), tail.size(), at, path_);
+      // A good entry is about as long as the others (same summaries, same series).
+      const std::uint64_t plausible = largest > 0 ? 4 * largest + 4096 : tail_size;
+      for (std::uint64_t off = 1; off + kEntryHeaderBytes <= tail_size && found == kAbsent; ++off) {
+        if (get_u64(tail.data() + off) > plausible) continue;
+        if (good_entry(tail.data() + off, tail_size - off) != kAbsent) found = at + off;
+      }
+    } else if (file_size - at >= kEntryHeaderBytes) {
+      read_at(fd_, head, sizeof head, at, path_);
+      const std::uint64_t next = get_u64(head);
+      if (next <= file_size - at - 2 * kEntryHeaderBytes) {
+        const std::uint64_t candidate = at + kEntryHeaderBytes + next;
+        char next_head[kEntryHeaderBytes];
+        read_at(fd_, next_head, sizeof next_head, candidate, path_);
+        const std::uint64_t n = get_u64(next_head);
+        if (n <= file_size - candidate - kEntryHeaderBytes && n <= kScanLimit) {
+          std::string e(static_cast<std::size_t>(kEntryHeaderBytes + n), '\0');
+          read_at(fd_, e.data(), e.size(), candidate, path_);
+          if (good_entry(e.data(), e.size()) != kAbsent) found = candidate;
+        }
+      }
+    }
+    if (found != kAbsent)
+      throw std::runtime_error(
+          "sweep journal '" + path_ + "' is corrupt: entry " + std::to_string(entries + 1) +
+          " (at byte " + std::to_string(at) + ") is damaged, but intact entries follow it (the "
+          "next at byte " + std::to_string(found) + "). A sweep that is killed can only leave "
+          "its last entry incomplete, so the file was changed or the disk is failing; it was "
+          "left as it is. Delete it, or run without --resume, to start the sweep over");
   }
   end_ = at;
   dropped_bytes_ = file_size - at;

@@ -36,8 +36,10 @@ class SweepJournal {
 
   // Opens the journal at `path` for more runs of the same sweep: checks that it is a journal of
   // this sweep (same run count and fingerprint; else throws "... was written by a different
-  // sweep ..."), reads every complete entry whose checksum holds, and cuts off a torn or corrupt
-  // tail (the file is truncated after the last good entry; see dropped_bytes()). Throws
+  // sweep ..."), reads every complete entry whose checksum holds, and cuts off a torn tail (a
+  // damaged entry with no good entry after it: the file is truncated after the last good entry;
+  // see dropped_bytes()). A damaged entry followed by good ones is corruption, not a torn write:
+  // it throws, naming the entry and its byte offset, and leaves the file as it is. Throws
   // std::runtime_error naming the path if the file is missing, unreadable or not a journal.
   static SweepJournal resume(const std::string& path, const SweepLayout& layout);
 

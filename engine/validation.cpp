@@ -1,4 +1,5 @@
 #include "engine/validation.hpp"
+#include "engine/input_file.hpp"
 #include "engine/yaml_limits.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -759,11 +760,13 @@ CaseSpec parse_case_text(const std::string& text, const std::string& filename) {
 }
 
 CaseSpec parse_case_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, 1, 1, "cannot read case file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_case_text(buf.str(), path);
+  std::string text;
+  try {
+    text = read_input_file(path);
+  } catch (const InputFileError& e) {
+    throw ScenarioError(path, 1, 1, std::string("cannot read case file: ") + e.what());
+  }
+  return parse_case_text(text, path);
 }
 
 std::vector<std::string> list_case_files(const std::string& directory) {

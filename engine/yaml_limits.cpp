@@ -1,5 +1,7 @@
 #include "engine/yaml_limits.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -30,9 +32,45 @@ std::size_t utf8_length(const std::string& text, std::size_t i) {
   return n;
 }
 
+[[noreturn]] void refuse_at_start(const std::string& message) {
+  YAML::Mark mark;
+  mark.pos = 0;
+  mark.line = 0;
+  mark.column = 0;
+  throw YAML::ParserException(mark, message);
+}
+
+// A text in UTF-16 or UTF-32 (with a byte-order mark, or UTF-16 without one, recognised by the
+// NUL byte of its first ASCII character) is refused by name: it is not valid UTF-8, and read as
+// such its BOM once stayed in the first key. A UTF-8 BOM is fine: YAML skips it.
+void refuse_utf16_or_32(const std::string& text) {
+  const auto starts = [&](const char* bom, std::size_t n) {
+    return text.size() >= n && text.compare(0, n, bom, n) == 0;
+  };
+  const char* encoding = nullptr;
+  if (starts("\xFF\xFE\0\0", 4))
+    encoding = "UTF-32 (little-endian, with a byte-order mark)";
+  else if (starts("\0\0\xFE\xFF", 4))
+    encoding = "UTF-32 (big-endian, with a byte-order mark)";
+  else if (starts("\xFF\xFE", 2))
+    encoding = "UTF-16 (little-endian, with a byte-order mark)";
+  else if (starts("\xFE\xFF", 2))
+    encoding = "UTF-16 (big-endian, with a byte-order mark)";
+  else if (text.size() >= 2 && text[0] != '\0' && text[1] == '\0' &&
+           static_cast<unsigned char>(text[0]) < 0x80)
+    encoding = "UTF-16 (little-endian)";
+  else if (text.size() >= 2 && text[0] == '\0' && text[1] != '\0' &&
+           static_cast<unsigned char>(text[1]) < 0x80)
+    encoding = "UTF-16 (big-endian)";
+  if (encoding)
+    refuse_at_start(std::string("the text is ") + encoding + "; save it as UTF-8 (e.g. iconv -f " +
+                    std::string(encoding).substr(0, 6) + " -t UTF-8 FILE)");
+}
+
 // Text that YAML, HDF5's UTF-8 strings and h5py all take: valid UTF-8 without NUL bytes (a NUL
 // once cut the stored scenario short; invalid bytes made h5py fail on /scenario/given).
 void require_clean_text(const std::string& text) {
+  refuse_utf16_or_32(text);
   int line = 0, column = 0;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t n = text[i] == '\0' ? 0 : utf8_length(text, i);
@@ -54,11 +92,23 @@ void require_clean_text(const std::string& text) {
   }
 }
 
+std::string nesting_message() {
+  return "the YAML nests more than " + std::to_string(kYamlMaxDepth) +
+         " levels deep, the nesting limit (lists and maps inside each other, or an alias that "
+         "refers to its own anchor)";
+}
+
 }  // namespace
 
 YAML::Node load_yaml_bounded(const std::string& text) {
   require_clean_text(text);
-  YAML::Node root = YAML::Load(text);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard (500 levels) says only "bad file".
+    throw YAML::ParserException(e.mark, nesting_message());
+  }
   // Depth-first with an explicit stack, so the walk itself never recurses.
   std::vector<std::pair<YAML::Node, std::size_t>> stack{{root, 1}};
   std::size_t values = 0;
@@ -69,9 +119,7 @@ YAML::Node load_yaml_bounded(const std::string& text) {
       throw YAML::ParserException(node.Mark(), "the YAML expands to more than " +
                                                    std::to_string(kYamlMaxValues) +
                                                    " values (aliases repeat their anchor's contents)");
-    if (depth > kYamlMaxDepth)
-      throw YAML::ParserException(node.Mark(), "the YAML nests more than " + std::to_string(kYamlMaxDepth) +
-                                                   " levels deep (an alias that refers to its own anchor?)");
+    if (depth > kYamlMaxDepth) throw YAML::ParserException(node.Mark(), nesting_message());
     if (node.IsScalar() && node.Scalar().size() > kYamlMaxScalar)
       throw YAML::ParserException(node.Mark(), "a value of " + std::to_string(node.Scalar().size()) +
                                                    " characters; at most " + std::to_string(kYamlMaxScalar) +

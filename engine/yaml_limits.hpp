@@ -17,8 +17,9 @@ inline constexpr std::size_t kYamlMaxDepth = 64;           // nesting levels, al
 inline constexpr std::size_t kYamlMaxValues = 1000000;     // values, aliases expanded
 inline constexpr std::size_t kYamlMaxScalar = 65536;       // characters in one value
 
-// Refuses text that is not valid UTF-8 or holds a NUL byte (at its line and column), then
-// YAML::Load, then a walk of the tree with aliases expanded: throws YAML::ParserException at the
+// Refuses text in UTF-16 or UTF-32 (by name, at 1:1; a UTF-8 byte-order mark is fine) and text
+// that is not valid UTF-8 or holds a NUL byte (at its line and column), then YAML::Load (whose
+// own 500-level depth guard, which says only "bad file", is reported as the nesting limit), then a walk of the tree with aliases expanded: throws YAML::ParserException at the
 // offending value's position if it nests deeper than kYamlMaxDepth, expands to more than
 // kYamlMaxValues values, or holds a value longer than kYamlMaxScalar characters. Callers turn YAML exceptions into FILE:LINE:COL errors as for syntax.
 YAML::Node load_yaml_bounded(const std::string& text);

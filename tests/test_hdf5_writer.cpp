@@ -306,7 +306,7 @@ TEST_F(Hdf5Writer, RunWithoutSamplesOrEventsStillReadsEverywhere) {
   {
     Hdf5RunWriter w(path("empty.h5"), toy_metadata());
     w.write_parameters({}, {});
-    w.write_events({});
+    w.write_events(std::vector<EventRecord>{});
     w.begin(toy_model());
     w.end();
     w.commit();

@@ -187,3 +187,13 @@ TEST(SampleTimes, ExtraTimesMergeInOrderWithoutDuplicates) {
   // Only the start and the end on the grid (times alone).
   EXPECT_EQ(magsim::engine::sample_times(6, 6, {1.5}), (std::vector<double>{0, 1.5, 6}));
 }
+
+// Issue 11, item 12: numbers in failure messages are printed %g-style; std::to_string printed a
+// time (and "%f" a residual) of 1e300 as 300-odd digits.
+TEST(SimulationErrorMessage, AHugeTimeIsPrintedWithAnExponentNotThreeHundredDigits) {
+  const magsim::engine::SimulationError e("integration", 1e300, "step size underflow");
+  EXPECT_STREQ(e.what(), "integration failed at t = 1e+300 h: step size underflow");
+  EXPECT_STREQ(magsim::engine::SimulationError("integration", 0.001, "x").what(),
+               "integration failed at t = 0.001 h: x");
+  EXPECT_EQ(magsim::engine::message_number(123456789.0), "1.23457e+08");
+}

@@ -381,14 +381,17 @@ TEST(ScenarioMapping, MealsBecomeFoodBolusesAndMealSignalPulses) {
   const auto pr = mg::make_problem(sc);
   double food = 0;
   int meals = 0;
-  for (const auto& b : pr.schedule.boluses) {
-    food += b.amount;
-    ++meals;
-  }
+  double signal_sum = 0;
+  engine::for_each_change(pr.schedule, [&](const engine::TimelineChange& c) {
+    if (c.kind == engine::SeriesAction::Kind::Bolus) {
+      food += c.amount;
+      ++meals;
+    } else if (c.kind == engine::SeriesAction::Kind::Signal) {
+      signal_sum += c.amount;
+    }
+  });
   EXPECT_EQ(meals, 3);
   EXPECT_NEAR(food, 10.0, 1e-9);
-  double signal_sum = 0;
-  for (const auto& s : pr.schedule.signal_steps) signal_sum += s.delta;
   EXPECT_NEAR(signal_sum, 0.0, 1e-12);  // every meal ends within the day
   EXPECT_NEAR(pr.schedule.steady_route_rates[0] * 24, 10.0, 1e-9);
   EXPECT_GT(pr.schedule.steady_signals[0], 0.0);

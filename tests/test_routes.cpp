@@ -55,7 +55,7 @@ TEST(IntramuscularRoute, PritchardRunConservesMagnesiumAndRecordsEvents) {
       "  - {route: im, salt_amount: 5 g, every: 4 h, start: 4 h}\n");
   const auto problem = mg::make_problem(sc);
   int im = 0, pauses = 0, resumes = 0, stops = 0;
-  for (const auto& e : problem.schedule.events) {
+  for (const auto& e : engine::all_records(problem.schedule)) {
     if (e.kind == "im_injection") {
       ++im;
       EXPECT_EQ(e.what, "im");

@@ -604,3 +604,137 @@ TEST(ScenarioParserBounds, AHugeValueIsRefusedAndNoMessageEchoesMoreThanAThousan
   EXPECT_LE(std::string(f.what()).size(), 1000u);
   EXPECT_NE(std::string(f.what()).find("characters left out"), std::string::npos) << f.what();
 }
+
+// Issue 11, item 10: every solver setting has a range (rtol 1e300 once ran to serum Mg of
+// 5,000 mmol/L and exited 0).
+TEST(ScenarioParserRanges, SolverRtolOf1e300IsARangeErrorNotAnAbsurdRun) {
+  for (const char* set : {"solver.rtol=1e300", "solver.rtol=1e-300", "solver.atol=1e300",
+                          "solver.atol=0.1", "solver.max_step=1e-300 s", "solver.max_step=1e6 y",
+                          "solver.max_step=31 d"}) {
+    const auto e = error_of([&] { parse("duration: 2 d\n", {set}); });
+    EXPECT_EQ(e.file(), "--set") << set;
+    EXPECT_NE(std::string(e.what()).find("out of range: it must be within"), std::string::npos)
+        << set << ": " << e.what();
+  }
+  // The ends of each range are accepted.
+  const Scenario s = parse("duration: 2 d\nsolver: {rtol: 1e-12, atol: 1e-15, max_step: 1 s}\n");
+  EXPECT_EQ(s.solver.rtol, 1e-12);
+  EXPECT_EQ(s.solver.atol, 1e-15);
+  EXPECT_DOUBLE_EQ(s.solver.max_step_h, 1.0 / 3600);
+  const Scenario t = parse("duration: 2 d\nsolver: {rtol: 1e-2, atol: 1e-3, max_step: 30 d}\n");
+  EXPECT_EQ(t.solver.max_step_h, 720.0);
+}
+
+// Issue 11, item 11: implausible doses, diets and parameters were numerical failures (exit 3
+// with a state dump) or absurd results; they are range errors at their position.
+TEST(ScenarioParserRanges, ImplausibleDosesDietsAndParametersAreRangeErrorsAtTheirPosition) {
+  struct Case {
+    const char* set;
+    const char* message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"supplements[+]={form: citrate, dose: 1e6 g, at: 1 h}", "at most 100 g elemental Mg"},
+           {"supplements[+]={form: oxide, salt_dose: 1e6 g, at: 1 h}", "(603000 g elemental Mg)"},
+           {"diet.magnesium=1e9 mg/d", "at most 10 g/d elemental Mg"},
+           {"infusions[+]={form: sulfate, rate: 1e6 g/h, duration: 1 h}", "at most 100 g/h"},
+           {"infusions[+]={form: sulfate, loading: {salt_amount: 2e6 g, over: 1 h}, rate: 1 g/h}",
+            "per dose"},
+           {"injections[+]={form: sulfate, amount: 1e6 g, at: [1 h]}", "per dose"},
+           {"injections[+]={form: sulfate, amount: 1 mg, every: 1e-6 s}", "at least 1 min apart"},
+           {"medications[+]={drug: cisplatin, dose: 1e9 g, at: 1 h}", "at most 1 kg"},
+           {"parameters.gut.absorption_scale=1e300", "must lie within 0 to 15"},
+           {"parameters.renal.tal_max_fraction=1.5", "a fraction is at most 1"},
+           {"parameters.gut.colon_transit_time=1e-9 h", "must lie within 1.2 to 720 h"},
+           {"duration=1e6 y", "longer than a lifetime"},
+           {"supplements[+]={form: citrate, dose: 100 mg, times: [\"08:00\"], start: -1e300 h}",
+            "times lie within -150 y to 150 y"},
+       }) {
+    const auto e = error_of([&] { parse("duration: 2 d\n", {c.set}); });
+    EXPECT_EQ(e.file(), "--set") << c.set;
+    EXPECT_GT(e.column(), static_cast<int>(std::string(c.set).find('='))) << c.set;
+    EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << c.set << ": " << e.what();
+  }
+}
+
+// The bounds never reject a realistic scenario: massive overdoses, a pump error, a heavy diet,
+// anuria (gfr_scale 0) and a parameter pushed well beyond its plausible range stay accepted.
+TEST(ScenarioParserRanges, RealisticExtremesStayAccepted) {
+  const Scenario s = parse(R"(duration: 150 y
+subject: {weight: 150 kg}
+diet: {magnesium: 5 g/d}
+supplements:
+  - {form: sulfate, salt_dose: 600 g, at: 1 h}          # Epsom salt by the cupful: 59 g elemental
+  - {form: oxide, dose: 50 g, at: 2 h}
+infusions:
+  - {form: sulfate, salt_rate: 40 g/h, duration: 2 h}     # a pump error
+  - {form: sulfate, amount: 0.1 mmol/kg, over: 10 min}
+injections:
+  - {form: sulfate, salt_amount: 10 g, every: 4 h, start: -0 h}
+medications:
+  - {drug: ethanol, dose: 500 g, at: 3 h}
+  - {drug: omeprazole, dose: 40 mg, times: ["07:00"], start: -150 y}
+parameters:
+  renal.gfr_scale: 0
+  gut.absorption_scale: 10
+  renal.tal_max_fraction: 1
+solver: {max_step: 7 d}
+)");
+  EXPECT_EQ(s.supplements.size(), 2u);
+  EXPECT_EQ(s.parameters.size(), 3u);
+}
+
+// Issue 11, item 12: yaml-cpp's own depth guard (500 levels) said only "bad file".
+TEST(ScenarioParserMessages, DeepNestingNamesTheNestingLimitNotABadFile) {
+  for (int levels : {100, 600, 5000}) {
+    const std::string text = "duration: 1 d\ndescription: " + std::string(levels, '[') +
+                             std::string(levels, ']') + "\n";
+    const auto e = error_of([&] { parse(text); });
+    const std::string what = e.what();
+    EXPECT_NE(what.find("nests more than 64 levels deep, the nesting limit"), std::string::npos)
+        << levels << ": " << what;
+    EXPECT_EQ(what.find("bad file"), std::string::npos) << what;
+    EXPECT_EQ(e.line(), 2);
+  }
+}
+
+// Issue 11, item 12: a UTF-16 or UTF-32 file is refused by name (its BOM once stayed in the
+// first key); a UTF-8 BOM is skipped without a word.
+TEST(ScenarioParserMessages, Utf16ByteOrderMarkIsRefusedByNameAndAUtf8OneIsSkipped) {
+  const std::string ascii = "duration: 2 d\n";
+  const auto widen = [&](bool big_endian, int width) {
+    std::string out;
+    for (char c : ascii) {
+      std::string unit(static_cast<std::size_t>(width), '\0');
+      unit[big_endian ? width - 1 : 0] = c;
+      out += unit;
+    }
+    return out;
+  };
+  struct Case {
+    std::string text;
+    const char* names;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"\xFF\xFE" + widen(false, 2), "UTF-16 (little-endian, with a byte-order mark)"},
+           {"\xFE\xFF" + widen(true, 2), "UTF-16 (big-endian, with a byte-order mark)"},
+           {std::string("\xFF\xFE\0\0", 4) + widen(false, 4), "UTF-32 (little-endian"},
+           {std::string("\0\0\xFE\xFF", 4) + widen(true, 4), "UTF-32 (big-endian"},
+           {widen(false, 2), "UTF-16 (little-endian)"},
+       }) {
+    const auto e = error_of([&] { parse(c.text); });
+    EXPECT_EQ(e.line(), 1);
+    EXPECT_EQ(e.column(), 1);
+    EXPECT_NE(std::string(e.what()).find(c.names), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("save it as UTF-8"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse("\xEF\xBB\xBF" + ascii).duration_h, 48.0);
+  EXPECT_EQ(parse("\xEF\xBB\xBF" "duration: 1 d\n", {"subject.age=50 y"}).subject.age_y, 50.0);
+}
+
+// Issue 11, item 12: a directory read as a file was "the scenario is empty".
+TEST(ScenarioParserMessages, ADirectoryIsSaidToBeADirectory) {
+  const auto e =
+      error_of([] { parse_scenario_file(fs::temp_directory_path().string(), vocab()); });
+  EXPECT_NE(std::string(e.what()).find("it is a directory, not a file"), std::string::npos)
+      << e.what();
+}

@@ -284,6 +284,53 @@ TEST_F(SweepFiles, JournalResumeDropsATornTailAndAppendsAfterTheLastGoodEntry) {
   EXPECT_EQ(file_bytes(p), five_good);
 }
 
+// Issue 11, item 12: only a damaged last entry is a torn write. A damaged entry with intact
+// ones after it was cut off as "torn" with every good run after it; it is corruption, refused
+// with the entry's number and byte, and the file is left as it is.
+TEST_F(SweepFiles, JournalCorruptionMidFileIsNotATornWriteAndNamesTheEntry) {
+  const SweepLayout l = toy_layout(10);
+  const std::string p = path("sweep.journal");
+  const std::string header = [&] {
+    SweepJournal::create(p, l);
+    return file_bytes(p);
+  }();
+  std::vector<std::string> entries;
+  for (std::uint64_t i = 0; i < 5; ++i)
+    entries.push_back(journal_entry(path("scratch.journal"), l, toy_record(i, l)));
+  const auto write = [&](const std::string& bytes) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+  };
+  const std::size_t third = header.size() + entries[0].size() + entries[1].size();
+  for (const char* damage : {"payload", "length"}) {
+    std::string bytes = header;
+    for (const auto& e : entries) bytes += e;
+    if (std::string(damage) == "payload")
+      bytes[third + entries[2].size() - 20] ^= 0x10;  // one bit in run 2's payload
+    else
+      bytes[third + 5] = '\x7f';  // run 2's length, now far beyond the file
+    write(bytes);
+    try {
+      SweepJournal::resume(p, l);
+      ADD_FAILURE() << damage << ": a journal damaged in the middle was resumed";
+    } catch (const std::runtime_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("is corrupt: entry 3 (at byte " + std::to_string(third) + ")"),
+                std::string::npos)
+          << damage << ": " << what;
+      EXPECT_NE(what.find("intact entries follow it"), std::string::npos) << what;
+      EXPECT_EQ(what.find("torn"), std::string::npos) << what;
+    }
+    EXPECT_EQ(file_bytes(p), bytes) << damage << ": the file must be left as it is";
+  }
+  // The same damage in the last entry is a torn write: cut off, the rest resumed.
+  std::string bytes = header + entries[0] + entries[1] + entries[2];
+  bytes[bytes.size() - 20] ^= 0x10;
+  write(bytes);
+  const SweepJournal j = SweepJournal::resume(p, l);
+  EXPECT_EQ(j.completed(), 2u);
+  EXPECT_EQ(j.dropped_bytes(), entries[2].size());
+}
+
 // The promise of the journal: what append() wrote survives the process being killed outright.
 TEST_F(SweepFiles, JournalKeepsEveryAppendedRunThroughSigkill) {
   const SweepLayout l = toy_layout(100);

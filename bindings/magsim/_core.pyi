@@ -76,6 +76,13 @@ def run_many(scenarios: List[LoadedScenario], threads: int) -> List[Union[RunDat
 def open(path: str) -> RunData:
     """Read a run file written by magsim."""
 
+def check_output_path(path: str, what: str) -> None:
+    """Raise RuntimeError unless `path` may be replaced by a rename (absent or a regular file in
+    an existing, writable directory)."""
+
+def fresh_temporary_path(path: str) -> str:
+    """A fresh temporary name beside `path`, after removing dead processes' temporaries."""
+
 class SweepData(TypedDict):
     """What sweep() returns: the rows of the runs computed (M of them), in run order."""
 

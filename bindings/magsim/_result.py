@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import tempfile
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
@@ -389,13 +388,21 @@ def _label_axes(ax: Any, names: Sequence[str], units: Mapping[str, str], time_un
 
 
 def _copy_atomically(source: str, target: str) -> None:
+    """Copy a run file to `target` as `magsim run` writes one: under a temporary name beside it,
+    renamed into place when complete, and only ever over a regular file (a device, FIFO, socket,
+    directory or symbolic link at `target` raises, and is left as it was)."""
+    from . import _core
+    _core.check_output_path(target, "output")
     if os.path.exists(target) and os.path.samefile(source, target):
         return
-    directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".tmp.", dir=directory)
-    os.close(fd)
+    tmp = _core.fresh_temporary_path(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
-        shutil.copyfile(source, tmp)
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        _core.check_output_path(target, "output")  # it may have changed meanwhile
         os.replace(tmp, target)
     except BaseException:
         os.unlink(tmp)

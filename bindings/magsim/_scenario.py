@@ -8,11 +8,25 @@ from typing import Any, Mapping, Optional, Tuple, Union
 import yaml
 
 from . import _core
+from ._errors import ScenarioError
 
 __all__ = ["Scenario", "ScenarioLike"]
 
 
-def _yaml_value(value: Any) -> str:
+def _safe_dump(value: Any, where: str, **options: Any) -> str:
+    """yaml.safe_dump, with a value YAML cannot hold (an object, a set, a NumPy array) reported
+    as a TypeError that names it and ``where`` it was given, instead of yaml's RepresenterError."""
+    try:
+        return yaml.safe_dump(value, **options)
+    except yaml.YAMLError as e:
+        bad = e.args[1] if isinstance(e, yaml.representer.RepresenterError) and len(e.args) > 1 \
+            else value
+        raise TypeError(
+            f"{where}: cannot write {type(bad).__name__} {bad!r} as YAML; give strings "
+            "(with units, e.g. \"300 mg\"), numbers, booleans, None, lists and dicts") from None
+
+
+def _yaml_value(value: Any, where: str = "Scenario.set") -> str:
     """VALUE of a ``PATH=VALUE`` edit: strings as written (YAML, like the CLI's ``--set``),
     other Python values written as YAML flow text."""
     if isinstance(value, str):
@@ -21,8 +35,22 @@ def _yaml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
+    text = _safe_dump(value, where, default_flow_style=True, sort_keys=False, width=1 << 30)
     return text.strip().removesuffix("...").strip()
+
+
+def _check_path(path: Any, where: str = "Scenario.set") -> str:
+    """A ``set`` path: a non-empty string without ``=`` (the value is the other argument; an
+    ``=`` in the path would split the ``PATH=VALUE`` edit in the wrong place)."""
+    if not isinstance(path, str) or not path:
+        raise TypeError(f"{where}: path must be a non-empty string such as 'subject.egfr'")
+    eq = path.find("=")
+    if eq >= 0:
+        raise ScenarioError(
+            f"'=' in the path '{path}': a path names a key or list item (e.g. subject.egfr); "
+            f"give the value separately, e.g. set('{path[:eq]}', '{path[eq + 1:]}')",
+            "--set", 1, eq + 1)
+    return path
 
 
 class Scenario:
@@ -94,8 +122,8 @@ class Scenario:
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"Scenario.from_dict needs a mapping, got {type(data).__name__}")
-        text = yaml.safe_dump(dict(data), sort_keys=False, default_flow_style=False,
-                              allow_unicode=True, width=1 << 30)
+        text = _safe_dump(dict(data), "Scenario.from_dict", sort_keys=False,
+                          default_flow_style=False, allow_unicode=True, width=1 << 30)
         return cls(text, name)
 
     def __reduce__(self) -> Tuple[Any, Tuple[str, str, Tuple[str, ...]]]:
@@ -122,11 +150,13 @@ class Scenario:
 
         Raises:
             ScenarioError: a bad path or value; ``file`` is ``"--set"``, ``column`` points into
-                ``"PATH=VALUE"`` (errors found later in the tree point into the scenario).
+                ``"PATH=VALUE"`` (errors found later in the tree point into the scenario). An
+                ``=`` in ``path`` is one (the value is the second argument).
+            TypeError: ``path`` is not a string, or ``value`` holds something YAML cannot write
+                (an object, a complex number); the message names it.
         """
-        if not isinstance(path, str) or not path:
-            raise TypeError("Scenario.set: path must be a non-empty string such as 'subject.egfr'")
-        edit = f"{path}={_yaml_value(value)}"
+        _check_path(path)
+        edit = f"{path}={_yaml_value(value, f'Scenario.set({path!r})')}"
         sets = self._sets + (edit,)
         loaded = _core.load_text(self._text, self._file, list(sets))
         self._sets, self._loaded = sets, loaded

@@ -18,7 +18,7 @@ import yaml
 from . import _core
 from ._errors import ScenarioError
 from ._result import Quantity
-from ._scenario import Scenario, _yaml_value
+from ._scenario import Scenario, _check_path, _yaml_value
 
 if TYPE_CHECKING:
     import pandas
@@ -262,8 +262,13 @@ def sweep(base: SweepBase, *,
                 text = f.read()
         except OSError as e:
             raise ScenarioError(f"cannot read '{path}': {e.strerror}", path, 1, 1) from None
+        except UnicodeDecodeError:
+            # Not UTF-8 (UTF-16, Latin-1): the loader says what it is, at its position.
+            Scenario.load(path)
+            raise
         if _is_sweep_file(text):
-            sets = [f"{k}={_yaml_value(v)}" for k, v in (edits or {}).items()]
+            sets = [f"{_check_path(k, 'sweep edits')}={_yaml_value(v, f'sweep edits[{k!r}]')}"
+                    for k, v in (edits or {}).items()]
             given = [name for name, value in (("grid", grid), ("samples", samples),
                                               ("population", population), ("arms", arms),
                                               ("set", set)) if value is not None]

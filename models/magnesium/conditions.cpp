@@ -116,7 +116,7 @@ void apply_subject(const engine::Subject& subject, const std::string& file, std:
     const std::string which = preeclampsia ? "preeclampsia" : "pregnancy";
     if (!female) fail("condition '" + which + "' needs subject.sex: female");
     if (subject.age_y < 10 || subject.age_y > 60)
-      fail("condition '" + which + "' at age " + std::to_string(subject.age_y) + " y is outside 10-60 y");
+      fail("condition '" + which + "' at age " + engine::message_number(subject.age_y) + " y is outside 10-60 y");
     apply_pregnancy(egfr_measured, albumin_measured, p);
     if (preeclampsia) apply_preeclampsia(egfr_measured, p);
   }

@@ -59,6 +59,23 @@ class TimelineBuilder {
 
   void rate_step(double t, int r, double delta) { s_.rate_steps.push_back({t, r, delta}); }
 
+  // A repeating regimen, kept as its rule: the integrator unrolls it as the run goes.
+  void series(engine::Occurrences when, std::vector<engine::SeriesAction> actions,
+              std::vector<engine::EventRecord> records) {
+    s_.series.push_back({std::move(when), std::move(actions), std::move(records), sc_.duration_h});
+  }
+  engine::SeriesAction bolus_action(int r, double amount) const {
+    return {engine::SeriesAction::Kind::Bolus, 0.0, r, amount};
+  }
+  // The meal signal's +1 at an occurrence and -1 when it has been digested.
+  void add_meal_pulse(std::vector<engine::SeriesAction>& actions) const {
+    actions.push_back({engine::SeriesAction::Kind::Signal, 0.0, meal_signal_, +1.0});
+    actions.push_back({engine::SeriesAction::Kind::Signal, meal_h_, meal_signal_, -1.0});
+  }
+  engine::EventRecord record(const std::string& kind, int r, double amount) const {
+    return {0.0, kind, info_.routes[r].name, amount, info_.routes[r].unit};
+  }
+
   // A meal being digested from t for meal_duration: +1 then -1 on the meal signal. A meal
   // begun before the timeline's start and still being digested counts from its start.
   void meal_pulse(double t) {
@@ -95,22 +112,30 @@ class TimelineBuilder {
     const double per_meal_h = 24.0 / static_cast<double>(meals.size());
     if (diet_rate_at(h0_) > 0)
       s_.steady_signals[meal_signal_] += static_cast<double>(meals.size()) * std::min(meal_h_, per_meal_h) / 24.0;
-    for (double day = std::floor(h0_ / 24.0) * 24.0 - 24.0; day < sc_.duration_h; day += 24.0)
-      for (double tod : meals) {
-        const double t = day + tod;
-        if (t < h0_) {
-          // Still being digested at the start: its Mg is in the steady state.
-          if (diet_rate_at(h0_) > 0) meal_pulse(t);
-          continue;
-        }
-        if (t >= sc_.duration_h) continue;
-        // A meal carries the day's Mg; a diet step of zero means no food (fasting, as in
-        // Lindberg 1990's tests): no meal is eaten, so gastric emptying and acid stay basal.
-        const double amount = diet_rate_at(t) * per_meal_h;
-        if (amount <= 0) continue;
-        bolus(t, food, amount, "meal");
-        meal_pulse(t);
-      }
+    // Meals eaten before the start and still being digested: their Mg is in the steady state.
+    if (diet_rate_at(h0_) > 0)
+      for (double day = std::floor(h0_ / 24.0) * 24.0 - 24.0; day < h0_; day += 24.0)
+        for (double tod : meals)
+          if (day + tod < h0_) meal_pulse(day + tod);
+    // From the start, one daily series per step of the diet: a meal carries the day's Mg at the
+    // rate then in force; a step of zero means no food (fasting, as in Lindberg 1990's tests): no
+    // meal is eaten, so gastric emptying and acid stay basal.
+    const auto& steps = sc_.diet.schedule;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      const double from = std::max(steps[k].from_h, h0_);
+      const double to = std::min(k + 1 < steps.size() ? steps[k + 1].from_h : sc_.duration_h,
+                                 sc_.duration_h);
+      const double amount = steps[k].rate_mmol_per_h * per_meal_h;
+      if (!(to > from) || !(amount > 0)) continue;
+      engine::Occurrences when;
+      when.times_of_day_h = meals;
+      std::sort(when.times_of_day_h.begin(), when.times_of_day_h.end());
+      when.daily_from_h = when.from_h = from;
+      when.daily_to_h = when.to_h = to;
+      std::vector<engine::SeriesAction> actions{bolus_action(food, amount)};
+      add_meal_pulse(actions);
+      series(std::move(when), std::move(actions), {record("meal", food, amount)});
+    }
   }
 
   // A dose given as salt mass was converted to elemental Mg by the parser at the salt's declared
@@ -134,10 +159,10 @@ class TimelineBuilder {
       const int r = route("oral." + sup.form, sup.mark);
       const double dose = supplement_mmol(sup);
       if (!(dose >= 0)) fail(sup.mark, "supplement dose must not be negative");
-      for (double t : engine::dose_times(sup.timing, h0_, sc_.duration_h)) {
-        bolus(t, r, dose, "supplement");
-        if (sup.with_meal) meal_pulse(t);
-      }
+      std::vector<engine::SeriesAction> actions{bolus_action(r, dose)};
+      if (sup.with_meal) add_meal_pulse(actions);
+      series(engine::occurrences_of(sup.timing, h0_, sc_.duration_h), std::move(actions),
+             {record("supplement", r, dose)});
       const double per_day = engine::daily_doses_in_force_at(sup.timing, h0_);
       s_.steady_route_rates[r] += dose * per_day / 24.0;
       if (sup.with_meal) s_.steady_signals[meal_signal_] += per_day * meal_h_ / 24.0;
@@ -154,15 +179,28 @@ class TimelineBuilder {
       const double rate = inf.rate_mmol_per_h * (inf.rate_as_salt ? content : 1.0);
       double t = inf.start_h;
       if (loading > 0) {
-        if (inf.loading_over_h > 0) {
+        if (inf.loading_over_h > 0 && !below_resolution(t, inf.loading_over_h)) {
           rate_window(iv, t, t + inf.loading_over_h, loading / inf.loading_over_h, "loading", inf.pauses);
-          t += inf.loading_over_h;
         } else if (t >= h0_ && t < sc_.duration_h) {
           bolus(t, iv, loading, "loading_bolus");
         }
+        t += inf.loading_over_h;
       }
-      if (rate > 0 && inf.duration_h > 0) rate_window(iv, t, t + inf.duration_h, rate, "maintenance", inf.pauses);
+      if (rate > 0 && inf.duration_h > 0) {
+        if (!below_resolution(t, inf.duration_h))
+          rate_window(iv, t, t + inf.duration_h, rate, "maintenance", inf.pauses);
+        else if (t >= h0_ && t < sc_.duration_h)
+          bolus(t, iv, rate * inf.duration_h, "loading_bolus");
+      }
     }
+  }
+
+  // An infusion this short next to the time it starts at cannot be timed in doubles: its end
+  // minus its start would carry a relative error above 1e-9 (at 10 y, one shorter than 31 s), and
+  // its huge rate would leave round-off in the rates beside it. It is given as a bolus at its
+  // start instead: exactly its amount, at most 1e-7 of the elapsed time early.
+  static bool below_resolution(double start_h, double span_h) {
+    return span_h < 1e-7 * std::max(1.0, std::abs(start_h));
   }
 
   // Injections: each a bolus into its route (the IM depot, or the ECF for an IV push).
@@ -171,13 +209,18 @@ class TimelineBuilder {
       if (!(inj.dose_mmol >= 0)) fail(inj.mark, "injection dose must not be negative");
       const int r = route(inj.route, inj.mark);
       const double dose = inj.salt_dose_mg > 0 ? inj.dose_mmol * salt_content_factor(inj.form) : inj.dose_mmol;
-      std::vector<double> times = inj.at_h;
-      if (inj.every_h > 0)
-        for (double t = inj.start_h; t < std::min(inj.stop_h, sc_.duration_h); t += inj.every_h)
-          times.push_back(t);
-      std::sort(times.begin(), times.end());
-      for (double t : times)
-        if (t >= h0_ && t < sc_.duration_h) bolus(t, r, dose, inj.route == "im" ? "im_injection" : "iv_bolus");
+      engine::Occurrences when;
+      when.at_h = inj.at_h;
+      std::sort(when.at_h.begin(), when.at_h.end());
+      if (inj.every_h > 0) {
+        when.every_h = inj.every_h;
+        when.every_from_h = inj.start_h;
+        when.every_to_h = inj.stop_h;
+      }
+      when.from_h = h0_;
+      when.to_h = sc_.duration_h;
+      series(std::move(when), {bolus_action(r, dose)},
+             {record(inj.route == "im" ? "im_injection" : "iv_bolus", r, dose)});
     }
   }
 
@@ -220,13 +263,14 @@ class TimelineBuilder {
       const DrugRecord* d = find_drug_record(med.drug);
       if (d == nullptr) {
         // Chelating drugs and others without a Mg effect: recorded only, for the reader.
-        for (double t : engine::dose_times(med.timing, h0_, sc_.duration_h))
-          s_.events.push_back({t, "dose_no_mg_effect", "drug." + med.drug + "." + med.route, med.dose_mg, "mg"});
+        series(engine::occurrences_of(med.timing, h0_, sc_.duration_h), {},
+               {{0.0, "dose_no_mg_effect", "drug." + med.drug + "." + med.route, med.dose_mg, "mg"}});
         continue;
       }
       if (!(med.dose_mg >= 0)) fail(med.mark, "medication dose must not be negative");
       const int r = route("drug." + med.drug + "." + med.route, med.mark);
-      for (double t : engine::dose_times(med.timing, h0_, sc_.duration_h)) bolus(t, r, med.dose_mg, "drug");
+      series(engine::occurrences_of(med.timing, h0_, sc_.duration_h), {bolus_action(r, med.dose_mg)},
+             {record("drug", r, med.dose_mg)});
       s_.steady_route_rates[r] += med.dose_mg * engine::daily_doses_in_force_at(med.timing, h0_) / 24.0;
     }
   }
@@ -301,7 +345,7 @@ engine::Problem make_problem(const engine::Scenario& scenario) {
                                   "unknown parameter '" + o.name + "' (magsim params lists them)");
     if (!std::isfinite(o.value) || (info.parameters[i].min >= 0 && o.value < 0))
       throw engine::ScenarioError(scenario.file, o.mark.line, o.mark.column,
-                                  "parameter '" + o.name + "' cannot be " + std::to_string(o.value));
+                                  "parameter '" + o.name + "' cannot be " + engine::message_number(o.value));
     override_index.push_back(i);
     p[i] = o.value;
   }

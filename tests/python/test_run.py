@@ -5,6 +5,7 @@ magsim.run agree to 1e-12 (relative) in every series, and Result.save writes the
 
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -288,6 +289,53 @@ def test_save_refuses_a_symlink_or_a_fifo_and_leaves_it(citrate, tmp_path):
     with pytest.raises(OSError, match="not a regular file"):
         citrate.save(tmp_path / "fifo")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link.h5", "target.h5"]
+
+
+def test_save_refuses_the_runs_own_scenario_file_through_any_path(tmp_path, monkeypatch):
+    """Fault suite: Result.save onto the run's scenario file (its own path, ./, a hard or symbolic
+    link) overwrote the scenario with HDF5, where `magsim run -o` refuses it."""
+    text = (SCENARIOS / "citrate_vs_oxide_citrate.yaml").read_text()
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text)
+    os.link(scenario, tmp_path / "hard.yaml")
+    os.symlink(scenario, tmp_path / "soft.yaml")
+    r = magsim.run(magsim.Scenario.load(scenario).set("duration", "1 d"))
+    monkeypatch.chdir(tmp_path)
+    for target in (scenario, "s.yaml", "./s.yaml", tmp_path / "." / "s.yaml", "hard.yaml",
+                   "soft.yaml"):
+        with pytest.raises(OSError, match="scenario file|symbolic link"):
+            r.save(target)
+        assert scenario.read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hard.yaml", "s.yaml", "soft.yaml"]
+    # A scenario made from text names no file: its name is no obstacle.
+    t = magsim.run(magsim.Scenario.from_yaml(text.replace("duration: 3 d", "duration: 1 d"),
+                                             name="s.h5"))
+    t.save("s.h5")
+    assert h5py.is_hdf5(tmp_path / "s.h5")
+
+
+def test_save_of_an_opened_result_refuses_special_files(cli_ckd, tmp_path):
+    """Fault suite: a Result read with magsim.open was saved by copying the file and renaming the
+    copy onto the target, whatever it was: a FIFO, a socket, a device, a directory's entry or a
+    symbolic link was replaced. Now the same check as a simulated run's save."""
+    path, _ = cli_ckd
+    opened = magsim.open(path)
+    (tmp_path / "target.h5").write_text("previous result")
+    os.symlink(tmp_path / "target.h5", tmp_path / "link.h5")
+    os.symlink(tmp_path / "nowhere.h5", tmp_path / "dangling.h5")
+    os.mkfifo(tmp_path / "fifo.h5")
+    (tmp_path / "dir.h5").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for name, words in (("link.h5", "symbolic link"), ("dangling.h5", "symbolic link"),
+                        ("fifo.h5", "not a regular file"), ("dir.h5", "directory")):
+        with pytest.raises(OSError, match=words):
+            opened.save(tmp_path / name)
+    assert os.path.islink(tmp_path / "link.h5") and os.path.islink(tmp_path / "dangling.h5")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo.h5").st_mode)
+    assert (tmp_path / "target.h5").read_text() == "previous result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary left
+    opened.save(path)  # onto its own file: nothing to do, and nothing changes
+    assert magsim.open(path).summary == opened.summary
 
 
 def test_open_then_save_copies_the_file(cli_ckd, tmp_path):

@@ -213,3 +213,59 @@ def test_set_refuses_a_self_referencing_alias_without_killing_the_interpreter():
         prev = f"a{i}"
     with pytest.raises(magsim.ScenarioError, match="expands to more than"):
         magsim.run(s.set("description", "[" + ", ".join(parts) + "]"))
+
+
+# ---- issue 11, item 12: misleading messages ----------------------------------------------------
+
+def test_set_value_yaml_cannot_represent_is_a_type_error_not_a_representer_error():
+    """yaml's RepresenterError leaked out of Scenario.set and Scenario.from_dict."""
+    import yaml
+    s = magsim.Scenario.load(SCENARIOS / "healthy_adult.yaml")
+    for value in (object(), [1, object()], {"a": complex(1, 2)}):
+        with pytest.raises(TypeError, match=r"Scenario.set\('description'\): cannot write") as err:
+            s.set("description", value)
+        assert not isinstance(err.value, yaml.YAMLError)
+    assert s.edits == ()  # unchanged
+    with pytest.raises(TypeError, match=r"Scenario.from_dict: cannot write object"):
+        magsim.Scenario.from_dict({"duration": "1 d", "description": object()})
+
+
+def test_set_path_with_equals_is_an_error_not_silently_split():
+    """`s.set("description=x", "y")` used to set description to 'x=y'."""
+    s = magsim.Scenario.load(SCENARIOS / "healthy_adult.yaml")
+    with pytest.raises(magsim.ScenarioError) as err:
+        s.set("description=x", "y")
+    e = err.value
+    assert (e.file, e.line, e.column) == ("--set", 1, 12)
+    assert "'=' in the path 'description=x'" in e.message and "set('description', 'x')" in e.message
+    assert s.edits == ()
+    with pytest.raises(magsim.ScenarioError, match="'=' in the path"):
+        magsim.sweep(SCENARIOS / "healthy_adult.yaml", grid={"description=x": ["y"]}, threads=1)
+    with pytest.raises(magsim.ScenarioError, match="'=' in the path"):
+        magsim.sweep(ROOT / "tests" / "sweeps" / "small_grid.yaml", edits={"duration=1 d": "2 d"})
+
+
+def test_a_utf16_file_is_refused_by_name(tmp_path):
+    """A UTF-16 BOM stayed in the first key; now the file is named UTF-16, as by the CLI."""
+    text = (SCENARIOS / "healthy_adult.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes(text.encode("utf-16"))  # with a BOM
+    with pytest.raises(magsim.ScenarioError, match=r"UTF-16 .*save it as UTF-8") as err:
+        magsim.Scenario.load(path)
+    assert (err.value.line, err.value.column) == (1, 1)
+    assert err.value.message.split("; ")[0] in cli("check", path).stderr
+    with pytest.raises(magsim.ScenarioError, match="UTF-16"):
+        magsim.sweep(path, grid={"duration": ["1 d"]}, threads=1)
+    bom = tmp_path / "utf8_bom.yaml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert magsim.Scenario.load(bom).name == "healthy-adult"  # a UTF-8 BOM is skipped
+
+
+def test_a_directory_as_a_base_scenario_is_said_to_be_a_directory(tmp_path):
+    """A directory as a sweep's base read as an empty file: 'the scenario is empty'."""
+    (tmp_path / "base").mkdir()
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("base: base\nsweep: {grid: {duration: [1 d]}}\nsummary: [serum_mg_total.final]\n")
+    done = cli("sweep", sweep, "-o", tmp_path / "out.h5")
+    assert done.returncode == 2
+    assert "it is a directory, not a file" in done.stderr and "empty" not in done.stderr
