@@ -16,6 +16,7 @@
 #include <exception>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "engine/errors.hpp"
@@ -53,11 +54,10 @@ inline Input split_input(const std::uint8_t* data, std::size_t size) {
   return in;
 }
 
-// Runs `body`; the project's own errors are expected outcomes of hostile input. Any other
-// exception escaping is a finding: print its type and message and abort, so that libFuzzer
-// records the input as a crash.
+// Runs `body`; the project's own errors are expected outcomes of hostile input. Returns "" for
+// those and for success, or what else escaped (its type and message): a finding.
 template <class Body>
-void expect_only_project_errors(const char* target, Body&& body) {
+std::string unexpected_error(const char* target, Body&& body) {
   // MAGSIM_FUZZ_VERBOSE=1 prints the expected errors too, to see what an input meets.
   static const bool verbose = std::getenv("MAGSIM_FUZZ_VERBOSE") != nullptr;
   try {
@@ -67,12 +67,21 @@ void expect_only_project_errors(const char* target, Body&& body) {
   } catch (const engine::SimulationError& e) {
     if (verbose) std::fprintf(stderr, "%s: simulation error: %s\n", target, e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: FINDING: uncaught %s: %s\n", target, typeid(e).name(), e.what());
-    std::abort();
+    return std::string("uncaught ") + typeid(e).name() + ": " + e.what();
   } catch (...) {
-    std::fprintf(stderr, "%s: FINDING: uncaught exception of unknown type\n", target);
-    std::abort();
+    return "uncaught exception of unknown type";
   }
+  return "";
+}
+
+// The same for a fuzz target: anything but the project's errors aborts, so that libFuzzer
+// records the input as a crash.
+template <class Body>
+void expect_only_project_errors(const char* target, Body&& body) {
+  const std::string finding = unexpected_error(target, std::forward<Body>(body));
+  if (finding.empty()) return;
+  std::fprintf(stderr, "%s: FINDING: %s\n", target, finding.c_str());
+  std::abort();
 }
 
 }  // namespace magsim::fuzz

@@ -1,23 +1,15 @@
 // Fuzz target: a scenario file with --set edits, through the code path of
-// `magsim check FILE --set PATH=VALUE ...`: parse (YAML bounds, units, vocabulary, edits), make
-// the Problem, write the resolved scenario, and the clinical warnings of `check`.
-// Input format: tests/fuzz/fuzz_input.hpp. Expected outcome of bad input: engine::ScenarioError.
+// `magsim check FILE --set PATH=VALUE ...` (fuzz_targets.hpp: scenario_target).
+// Input format: tests/fuzz/fuzz_input.hpp. Expected outcomes of bad input: the project's errors
+// (ScenarioError, SimulationError); anything else aborts, and libFuzzer records the input.
 #include <cstddef>
 #include <cstdint>
 
-#include "app/scenario_loading.hpp"
-#include "engine/scenario_check.hpp"
-#include "models/magnesium/magnesium.hpp"
-#include "tests/fuzz/fuzz_input.hpp"
+#include "tests/fuzz/fuzz_targets.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace magsim;
-  const fuzz::Input in = fuzz::split_input(data, size);
-  fuzz::expect_only_project_errors("fuzz_scenario", [&] {
-    const app::LoadedScenario loaded = app::load_scenario_text(in.text, "fuzz.yaml", in.sets);
-    const auto warnings =
-        engine::check_scenario(loaded.scenario, models::magnesium::vocabulary());
-    for (const auto& w : warnings) (void)w.formatted();
-  });
+  const magsim::fuzz::Input in = magsim::fuzz::split_input(data, size);
+  magsim::fuzz::expect_only_project_errors("fuzz_scenario",
+                                           [&] { magsim::fuzz::scenario_target(in); });
   return 0;
 }
