@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +22,11 @@ class InputFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An input file is text a person wrote: 64 MiB is far beyond any scenario or sweep file (one
+// YAML value is at most 65536 characters, a file at most 1e6 values), and it stops a character
+// device such as /dev/zero from being read until memory runs out.
+inline constexpr std::size_t kMaxInputFileBytes = std::size_t{64} << 20;
+
 inline std::string read_input_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw InputFileError(std::strerror(errno));
@@ -31,10 +36,15 @@ inline std::string read_input_file(const std::string& path) {
     throw InputFileError("it is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputFileError(std::strerror(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxInputFileBytes)
+      throw InputFileError("it is larger than 64 MiB, the limit for an input file");
+  }
   if (in.bad()) throw InputFileError(std::strerror(errno));
-  return buf.str();
+  return text;
 }
 
 }  // namespace magsim::engine

@@ -122,6 +122,22 @@ TEST(Cli, MissingFileIsBadInput) {
   EXPECT_NE(r.err.find("/nonexistent/scenario.yaml:1:1: error:"), std::string::npos) << r.err;
 }
 
+// The fuzzing work found `magsim check /dev/zero` (and a sweep whose base is /dev/zero) reading
+// until std::bad_alloc: an input file is read up to 64 MiB and refused beyond.
+TEST(Cli, EndlessInputFileIsRefusedAtTheSizeLimitNotReadUntilMemoryRunsOut) {
+  const auto r = magsim("check /dev/zero");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("/dev/zero:1:1: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("larger than 64 MiB"), std::string::npos) << r.err;
+  TempDir dir;
+  write(dir / "sweep.yaml",
+        "base: /dev/zero\nsweep: {grid: {duration: [1 d, 2 d]}}\nsummary: [serum_mg_total.final]\n");
+  const auto s = magsim("sweep " + (dir / "sweep.yaml").string() + " -o " + (dir / "o.h5").string());
+  EXPECT_EQ(s.code, 2) << s.err;
+  EXPECT_NE(s.err.find("larger than 64 MiB"), std::string::npos) << s.err;
+  EXPECT_FALSE(fs::exists(dir / "o.h5"));
+}
+
 TEST(Cli, SetOverridesAValueWithUnitChecks) {
   TempDir dir;
   write(dir / "s.yaml", kShortScenario);
