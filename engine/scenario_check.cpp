@@ -35,22 +35,6 @@ std::string source_for(const Vocabulary& vocab, const std::string& keyword) {
   return all;
 }
 
-// Dose instants in [0, end_h), in time order, one at a time: a 150-year daily regimen is walked,
-// never held.
-class Instants {
- public:
-  Instants(const DoseTiming& t, double end_h) : o_(occurrences_of(t, 0.0, end_h)), c_(o_) {}
-  Instants(const Instants&) = delete;
-  Instants& operator=(const Instants&) = delete;
-  bool done() const { return !(c_.peek() < kNoTime); }
-  double peek() const { return c_.peek(); }
-  void advance() { c_.advance(); }
-
- private:
-  Occurrences o_;
-  OccurrenceCursor c_;
-};
-
 // "day 3 08:00"
 std::string when(double t_h) {
   const double day = std::floor(t_h / 24);
@@ -68,7 +52,8 @@ void check_upper_level(const Scenario& s, const Vocabulary& vocab, std::vector<D
   if (s.supplements.empty() || vocab.supplement_upper_level_mmol_per_day <= 0) return;
   std::map<long, double> per_day;  // day index -> elemental mmol
   for (const auto& sup : s.supplements)
-    for (Instants t(sup.timing, s.duration_h); !t.done(); t.advance())
+    // Walked one dose at a time: a 150-year daily regimen is never held.
+    for (OccurrenceCursor t(occurrences_of(sup.timing, 0.0, s.duration_h)); !t.done(); t.advance())
       per_day[static_cast<long>(std::floor(t.peek() / 24))] += sup.dose_mmol;
   const double limit = vocab.supplement_upper_level_mmol_per_day;
   long first = -1;
@@ -98,9 +83,10 @@ void check_chelation(const Scenario& s, const Vocabulary& vocab, std::vector<Dia
     if (!drug || !drug->chelates_with_mg || med.route != "oral") continue;
     for (std::size_t k = 0; k < s.supplements.size(); ++k) {
       const Supplement& sup = s.supplements[k];
-      Instants mg(sup.timing, s.duration_h);
+      OccurrenceCursor mg(occurrences_of(sup.timing, 0.0, s.duration_h));
       // Both come in time order: walk them together to find the first pair closer than `gap`.
-      for (Instants drug_time(med.timing, s.duration_h); !drug_time.done(); drug_time.advance()) {
+      for (OccurrenceCursor drug_time(occurrences_of(med.timing, 0.0, s.duration_h));
+           !drug_time.done(); drug_time.advance()) {
         const double t = drug_time.peek();
         while (!mg.done() && mg.peek() <= t - gap) mg.advance();
         if (!mg.done() && std::fabs(mg.peek() - t) < gap) {

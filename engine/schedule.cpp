@@ -9,19 +9,19 @@
 namespace magsim::engine {
 namespace {
 
-constexpr double kNever = std::numeric_limits<double>::infinity();
 constexpr const char* kTooFine = "a regimen repeats faster than time can be told apart at its start";
 
 }  // namespace
 
-OccurrenceCursor::OccurrenceCursor(const Occurrences& o) : o_(&o) {
+OccurrenceCursor::OccurrenceCursor(Occurrences occurrences) : o_(std::move(occurrences)) {
+  const Occurrences& o = o_;
   daily_lo_ = std::max(o.daily_from_h, o.from_h);
   daily_hi_ = std::min(o.daily_to_h, o.to_h);
   if (!o.times_of_day_h.empty() && daily_hi_ > daily_lo_) {
     first_midnight_ = std::floor(daily_lo_ / 24.0) * 24.0;
     daily_ = daily_time();
     while (daily_ < daily_lo_) step_daily();
-    if (daily_ >= daily_hi_) daily_ = kNever;
+    if (daily_ >= daily_hi_) daily_ = kNoTime;
   }
   every_hi_ = std::min(o.every_to_h, o.to_h);
   if (o.every_h > 0 && std::isfinite(o.every_h)) {
@@ -33,7 +33,7 @@ OccurrenceCursor::OccurrenceCursor(const Occurrences& o) : o_(&o) {
       if (k == 4) throw std::invalid_argument(kTooFine);
       every_ = (period_ += 1, periodic_time());
     }
-    if (every_ >= every_hi_) every_ = kNever;
+    if (every_ >= every_hi_) every_ = kNoTime;
   }
   while (at_index_ < o.at_h.size() && o.at_h[at_index_] < o.from_h) ++at_index_;
   single_ = single_time();
@@ -45,13 +45,13 @@ void OccurrenceCursor::advance() {
   const double t = peek();
   if (daily_ == t) {
     step_daily();
-    if (daily_ >= daily_hi_) daily_ = kNever;
+    if (daily_ >= daily_hi_) daily_ = kNoTime;
   } else if (every_ == t) {
     period_ += 1;
     every_ = periodic_time();
     // A period below the resolution of doubles at this time would repeat one time forever.
     if (!(every_ > t)) throw std::invalid_argument(kTooFine);
-    if (every_ >= every_hi_) every_ = kNever;
+    if (every_ >= every_hi_) every_ = kNoTime;
   } else if (single_ == t) {
     ++at_index_;
     single_ = single_time();
@@ -59,20 +59,19 @@ void OccurrenceCursor::advance() {
 }
 
 double OccurrenceCursor::daily_time() const {
-  return first_midnight_ + 24.0 * day_ + o_->times_of_day_h[tod_];
+  return first_midnight_ + 24.0 * day_ + o_.times_of_day_h[tod_];
 }
 void OccurrenceCursor::step_daily() {
-  if (++tod_ == o_->times_of_day_h.size()) tod_ = 0, day_ += 1;
+  if (++tod_ == o_.times_of_day_h.size()) tod_ = 0, day_ += 1;
   daily_ = daily_time();
 }
-double OccurrenceCursor::periodic_time() const { return o_->every_from_h + period_ * o_->every_h; }
+double OccurrenceCursor::periodic_time() const { return o_.every_from_h + period_ * o_.every_h; }
 double OccurrenceCursor::single_time() const {
-  if (at_index_ >= o_->at_h.size() || !(o_->at_h[at_index_] < o_->to_h)) return kNever;
-  return o_->at_h[at_index_];
+  if (at_index_ >= o_.at_h.size() || !(o_.at_h[at_index_] < o_.to_h)) return kNoTime;
+  return o_.at_h[at_index_];
 }
 
 namespace {
-
 
 // The single changes in time order: 4-byte references into the schedule's lists.
 class SingleChanges {
@@ -86,7 +85,7 @@ class SingleChanges {
     std::stable_sort(order_.begin(), order_.end(),
                      [&](uint32_t a, uint32_t b) { return time(a) < time(b); });
   }
-  double peek() const { return next_ < order_.size() ? time(order_[next_]) : kNever; }
+  double peek() const { return next_ < order_.size() ? time(order_[next_]) : kNoTime; }
   TimelineChange pop() {
     const uint32_t code = order_[next_++];
     const size_t i = code & kIndexMask;
@@ -125,21 +124,26 @@ class SingleChanges {
   size_t next_ = 0;
 };
 
-// One action of one series, at each occurrence plus its offset, until the series' end.
-struct ActionStream {
+// One action or /events line of one series: at each occurrence plus `offset_h`, until the
+// series' end.
+template <class Item>
+struct SeriesStream {
   const DoseSeries* series;
-  const SeriesAction* action;
+  const Item* item;
+  double offset_h;
   OccurrenceCursor when;
   double peek() const {
-    const double t = when.peek() + action->offset_h;
-    return t < series->end_h ? t : kNever;
+    const double t = when.peek() + offset_h;
+    return t < series->end_h ? t : kNoTime;
   }
 };
+using ActionStream = SeriesStream<SeriesAction>;
+using RecordStream = SeriesStream<EventRecord>;
 
 // Index of the stream with the earliest head (the first of equal ones), or -1 when all are done.
 template <class Streams>
 int earliest(double first_head, const Streams& streams) {
-  int best = first_head < kNever ? 0 : -1;
+  int best = first_head < kNoTime ? 0 : -1;
   double t = first_head;
   for (size_t k = 0; k < streams.size(); ++k)
     if (streams[k].peek() < t) t = streams[k].peek(), best = static_cast<int>(k) + 1;
@@ -154,7 +158,7 @@ struct TimelineCursor::Impl {
   explicit Impl(const Schedule& s) : singles(s) {
     for (const auto& series : s.series)
       for (const auto& action : series.actions)
-        streams.push_back({&series, &action, OccurrenceCursor(series.when)});
+        streams.push_back({&series, &action, action.offset_h, OccurrenceCursor(series.when)});
   }
 };
 
@@ -164,7 +168,7 @@ TimelineCursor::TimelineCursor(TimelineCursor&& other) noexcept : impl_(other.im
   other.impl_ = nullptr;
 }
 
-bool TimelineCursor::done() const { return !(next_time() < kNever); }
+bool TimelineCursor::done() const { return !(next_time() < kNoTime); }
 
 double TimelineCursor::next_time() const {
   double t = impl_->singles.peek();
@@ -176,7 +180,7 @@ TimelineChange TimelineCursor::pop() {
   const int k = earliest(impl_->singles.peek(), impl_->streams);
   if (k == 0) return impl_->singles.pop();
   auto& s = impl_->streams[static_cast<size_t>(k - 1)];
-  const TimelineChange c{s.action->kind, s.peek(), s.action->target, s.action->amount};
+  const TimelineChange c{s.item->kind, s.peek(), s.item->target, s.item->amount};
   s.when.advance();
   return c;
 }
@@ -185,20 +189,6 @@ void for_each_change(const Schedule& schedule, const std::function<void(const Ti
   TimelineCursor cursor(schedule);
   while (!cursor.done()) fn(cursor.pop());
 }
-
-namespace {
-
-struct RecordStream {
-  const DoseSeries* series;
-  const EventRecord* record;
-  OccurrenceCursor when;
-  double peek() const {
-    const double t = when.peek();
-    return t < series->end_h ? t : kNever;
-  }
-};
-
-}  // namespace
 
 void for_each_record(const Schedule& schedule, const std::function<void(const EventRecord&)>& fn) {
   std::vector<uint32_t> order(schedule.events.size());
@@ -209,11 +199,11 @@ void for_each_record(const Schedule& schedule, const std::function<void(const Ev
   std::vector<RecordStream> streams;
   for (const auto& series : schedule.series)
     for (const auto& record : series.records)
-      streams.push_back({&series, &record, OccurrenceCursor(series.when)});
+      streams.push_back({&series, &record, 0.0, OccurrenceCursor(series.when)});
   size_t next = 0;
   EventRecord line;
   for (;;) {
-    const double single = next < order.size() ? schedule.events[order[next]].time_h : kNever;
+    const double single = next < order.size() ? schedule.events[order[next]].time_h : kNoTime;
     const int k = earliest(single, streams);
     if (k < 0) return;
     if (k == 0) {
@@ -221,7 +211,7 @@ void for_each_record(const Schedule& schedule, const std::function<void(const Ev
       continue;
     }
     auto& s = streams[static_cast<size_t>(k - 1)];
-    line = *s.record;
+    line = *s.item;
     line.time_h = s.peek();
     s.when.advance();
     fn(line);
@@ -279,17 +269,6 @@ Occurrences occurrences_of(const DoseTiming& timing, double from_h, double to_h)
   o.from_h = from_h;
   o.to_h = to_h;
   return o;
-}
-
-std::vector<double> dose_times(const DoseTiming& timing, double end_h) {
-  return dose_times(timing, 0.0, end_h);
-}
-
-std::vector<double> dose_times(const DoseTiming& timing, double from_h, double end_h) {
-  std::vector<double> t;
-  const Occurrences o = occurrences_of(timing, from_h, end_h);
-  for (OccurrenceCursor c(o); c.peek() < kNever; c.advance()) t.push_back(c.peek());
-  return t;
 }
 
 double daily_doses_in_force_at_zero(const DoseTiming& timing) {

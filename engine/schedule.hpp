@@ -43,7 +43,7 @@ struct EventRecord {
   std::string kind;    // "bolus", "infusion_start", "infusion_stop", "meal", ...
   std::string what;    // "oral.citrate", "drug.omeprazole.oral", ...
   double amount = 0;   // amount or rate
-  std::string unit;    // "mmol", "mg", ...
+  std::string unit;    // "mmol", "mmol/h", "mg", ...
 };
 
 // The times a repeating regimen happens: daily at `times_of_day_h` in [daily_from_h, daily_to_h),
@@ -59,12 +59,12 @@ struct Occurrences {
 };
 
 // The occurrence times of an Occurrences in order, one at a time (the daily, periodic and single
-// times are three sorted streams merged as they go). Holds a pointer to `o`, which must outlive it.
-// peek() is +infinity when there are no more.
+// times are three sorted streams merged as they go). peek() is kNoTime when there are no more.
 class OccurrenceCursor {
  public:
-  explicit OccurrenceCursor(const Occurrences& o);
+  explicit OccurrenceCursor(Occurrences o);
   double peek() const;
+  bool done() const { return !(peek() < kNoTime); }
   void advance();
 
  private:
@@ -72,7 +72,7 @@ class OccurrenceCursor {
   void step_daily();
   double periodic_time() const;
   double single_time() const;
-  const Occurrences* o_;
+  Occurrences o_;
   double daily_lo_ = 0, daily_hi_ = 0, first_midnight_ = 0, day_ = 0;
   std::size_t tod_ = 0;
   double every_hi_ = 0, period_ = 0;
@@ -153,12 +153,6 @@ double occurrence_count(const Occurrences& o, double limit_h);
 // Every /events line in a vector (for a reader that keeps the whole run in memory anyway).
 std::vector<EventRecord> all_records(const Schedule& schedule);
 
-// Times in [0, end_h) at which a dose with this timing is given: the daily times between start
-// and stop, plus the single `at` times. Sorted. For short windows only (the expansion is in
-// memory): a timeline uses Occurrences instead.
-std::vector<double> dose_times(const DoseTiming& timing, double end_h);
-// The same from `from_h` (<= 0: a history before the run) instead of 0; `at` times are >= 0.
-std::vector<double> dose_times(const DoseTiming& timing, double from_h, double end_h);
 // The occurrences of a dose with this timing inside [from_h, to_h): lazily unrolled.
 Occurrences occurrences_of(const DoseTiming& timing, double from_h, double to_h);
 

@@ -124,14 +124,6 @@ double invariant_magnitude(const ModelInfo& info, const std::vector<double>& x) 
   return std::max({body, intake, 1e-300});
 }
 
-// A number in a message: %g style, never 300 digits.
-std::string format_number(double v) {
-  std::ostringstream os;
-  os.precision(6);
-  os << v;
-  return os.str();
-}
-
 std::string describe_state(const ModelInfo& info, const std::vector<double>& x) {
   std::ostringstream os;
   os << "state:";
@@ -148,8 +140,8 @@ SampleClock::SampleClock(double duration_h, double interval_h, std::vector<doubl
     throw std::invalid_argument("duration and output interval must be positive");
   const double count = std::floor(duration_h / interval_h + 1e-9);
   if (!(count <= kMaxSamples))
-    throw std::length_error("an output interval of " + std::to_string(interval_h) + " h over " +
-                            std::to_string(duration_h) + " h is more than 1e12 samples");
+    throw std::length_error("an output interval of " + message_number(interval_h) + " h over " +
+                            message_number(duration_h) + " h is more than 1e12 samples");
   grid_last_ = static_cast<long long>(count);
   for (double x : extra_h)
     if (x > 0 && x < duration_h) extra_.push_back(x);
@@ -626,7 +618,7 @@ SteadyStateResult find_steady_state(const Model& model, const std::vector<double
     } catch (const std::exception& e) {
       throw SimulationError("steady state (integration)", horizon_done,
                             std::string(e.what()) + " after Newton stalled at residual " +
-                                format_number(first.residual) + " /h");
+                                message_number(first.residual) + " /h");
     }
     horizon_done += horizon;
     for (size_t i = 0; i < n; ++i) x[i] = z[i] * w.scale[i];

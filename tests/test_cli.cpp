@@ -12,9 +12,15 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/temp_files.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
+
+using magsim::testing::slurp;
+using magsim::testing::TempDir;
+using magsim::testing::write;
 
 const std::string kMagsim = std::string(MAGSIM_BINARY_DIR) + "/bin/magsim";
 const std::string kSource = MAGSIM_SOURCE_DIR;
@@ -33,31 +39,9 @@ Outcome magsim(const std::string& args) {
   const std::string cmd =
       kMagsim + " " + args + " >" + out.string() + " 2>" + err.string();
   const int status = std::system(cmd.c_str());
-  auto slurp = [](const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  };
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
 
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("magsim_test_" + std::to_string(getpid()) + "_" +
-                                                  std::to_string(counter_++))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
-
-void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
 
 const char* kShortScenario =
     "name: short\n"
@@ -165,11 +149,6 @@ TEST(Cli, FailedRunLeavesAnExistingOutputUntouched) {
   EXPECT_EQ(content, "previous result");
 }
 
-std::string slurp_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 // Issue 11, item 5: `-o /dev/null` as root replaced the device with an HDF5 file; a FIFO or a
 // symbolic link at the output path was replaced too. Only regular files are ever replaced.
 TEST(Cli, OutputThatIsNotARegularFileIsRefusedAndLeftAsItWas) {
@@ -192,7 +171,7 @@ TEST(Cli, OutputThatIsNotARegularFileIsRefusedAndLeftAsItWas) {
   EXPECT_EQ(link.code, 1);
   EXPECT_NE(link.err.find("symbolic link"), std::string::npos) << link.err;
   EXPECT_TRUE(fs::is_symlink(dir / "link.h5"));
-  EXPECT_EQ(slurp_file(dir / "target.h5"), "previous result");
+  EXPECT_EQ(slurp(dir / "target.h5"), "previous result");
   for (const auto& e : fs::directory_iterator(dir.path()))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
@@ -205,7 +184,7 @@ TEST(Cli, OutputThatIsAnInputIsRefusedAndTheInputKept) {
   const auto run = magsim("run " + (dir / "s.yaml").string() + " -o " + dir.path().string() + "/./s.yaml");
   EXPECT_EQ(run.code, 2);
   EXPECT_NE(run.err.find("is the scenario file itself"), std::string::npos) << run.err;
-  EXPECT_EQ(slurp_file(dir / "s.yaml"), kShortScenario);
+  EXPECT_EQ(slurp(dir / "s.yaml"), kShortScenario);
 
   const std::string sweep_text = "base: s.yaml\nsweep:\n  grid:\n    supplements[0].dose: [\"100 mg\", \"200 mg\"]\nsummary: [serum_mg_total.final]\n";
   write(dir / "sw.yaml", sweep_text);
@@ -214,8 +193,8 @@ TEST(Cli, OutputThatIsAnInputIsRefusedAndTheInputKept) {
     EXPECT_EQ(sweep.code, 2) << target;
     EXPECT_NE(sweep.err.find("is an input"), std::string::npos) << sweep.err;
   }
-  EXPECT_EQ(slurp_file(dir / "s.yaml"), kShortScenario);
-  EXPECT_EQ(slurp_file(dir / "sw.yaml"), sweep_text);
+  EXPECT_EQ(slurp(dir / "s.yaml"), kShortScenario);
+  EXPECT_EQ(slurp(dir / "sw.yaml"), sweep_text);
 }
 
 // Issue 11, item 1: a self-referencing alias in a --set value overflowed the stack (run and sweep);

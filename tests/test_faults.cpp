@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/temp_files.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -24,29 +26,9 @@ namespace fs = std::filesystem;
 const std::string kMagsim = std::string(MAGSIM_BINARY_DIR) + "/bin/magsim";
 const std::string kShim = MAGSIM_ENOSPC_SHIM;
 
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("magsim_faults_" + std::to_string(getpid()) + "_" +
-                                                  std::to_string(counter_++))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
-
-void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using magsim::testing::slurp;
+using magsim::testing::TempDir;
+using magsim::testing::write;
 
 struct Outcome {
   bool exited = false;  // false: killed by a signal (a crash)
