@@ -23,6 +23,9 @@ struct StateInfo {
   StateKind kind = StateKind::Dynamic;
   double scale = 1.0;    // typical magnitude, in `unit`: scales absolute tolerances and Newton norms
   double initial = 0.0;  // default start (and steady-state first guess), in `unit`
+  // false for an amount (negative = the integration failed); true for a quantity that may take
+  // either sign, such as a sensitivity dx/dp (engine/forward_sensitivity.hpp)
+  bool signed_value = false;
 };
 
 struct ParameterInfo {

@@ -310,7 +310,7 @@ void Integrator::check_state(double t, const std::vector<double>& x) const {
   for (size_t i = 0; i < x.size(); ++i) {
     const auto& s = info_.states[i];
     const double floor = -std::max(1e-6, 10 * problem_.solver.atol) * w_.scale[i];
-    if (!std::isfinite(x[i]) || (s.kind == StateKind::Dynamic && x[i] < floor)) {
+    if (!std::isfinite(x[i]) || (s.kind == StateKind::Dynamic && !s.signed_value && x[i] < floor)) {
       std::ostringstream msg;
       msg << "state '" << s.name << "' became " << x[i] << " " << s.unit
           << (std::isfinite(x[i]) ? " (an amount cannot be negative)" : "")
@@ -530,7 +530,7 @@ NewtonOutcome newton(Workspace& w, const std::vector<size_t>& dyn, std::vector<d
       for (size_t a = 0; a < m; ++a) {
         const size_t i = dyn[a];
         x_trial[i] = x[i] + lambda * dz[static_cast<Eigen::Index>(a)] * w.scale[i];
-        if (x_trial[i] < 0 && x[i] >= 0) nonnegative = false;
+        if (x_trial[i] < 0 && x[i] >= 0 && !w.model->info().states[i].signed_value) nonnegative = false;
       }
       if (!nonnegative) continue;
       const double trial = dynamic_residual(w, dyn, x_trial, r_trial);

@@ -1,0 +1,200 @@
+#include "engine/forward_sensitivity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace magsim::engine {
+namespace {
+
+constexpr double kRelativeStep = 1e-6;
+
+// Per-thread scratch, so that the model stays immutable and shareable between threads.
+struct Scratch {
+  std::vector<double> xp, xm, pp, pm, fp, fm;
+  void size(size_t n, size_t np, size_t m) {
+    xp.resize(n);
+    xm.resize(n);
+    pp.resize(np);
+    pm.resize(np);
+    fp.resize(std::max(n, m));
+    fm.resize(std::max(n, m));
+  }
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+}  // namespace
+
+ForwardSensitivityModel::ForwardSensitivityModel(const Model& base,
+                                                 std::vector<std::string> direction_names)
+    : base_(base),
+      k_(static_cast<int>(direction_names.size())),
+      n_(static_cast<int>(base.info().states.size())),
+      np_(static_cast<int>(base.info().parameters.size())),
+      m_(static_cast<int>(base.info().outputs.size())) {
+  const ModelInfo& b = base.info();
+  info_.name = b.name + "+sensitivities";
+  info_.version = b.version;
+  info_.states = b.states;
+  info_.parameters = b.parameters;
+  info_.outputs = b.outputs;
+  info_.signals = b.signals;
+  info_.intake_state = b.intake_state;
+  info_.conserved_weights = b.conserved_weights;
+  if (!info_.conserved_weights.empty()) info_.conserved_weights.resize(static_cast<size_t>(n_ * (k_ + 1)), 0.0);
+  for (int k = 0; k < k_; ++k) {
+    const std::string& d = direction_names[static_cast<size_t>(k)];
+    for (const auto& s : b.states) {
+      StateInfo t = s;
+      t.name = "d(" + s.name + ")/d(" + d + ")";
+      t.initial = 0;
+      t.signed_value = true;
+      info_.states.push_back(t);
+    }
+    for (const auto& q : b.parameters) {
+      ParameterInfo t;
+      t.name = "d(" + q.name + ")/d(" + d + ")";
+      t.unit = q.unit;
+      info_.parameters.push_back(t);
+    }
+    for (const auto& o : b.outputs) info_.outputs.push_back({"d(" + o.name + ")/d(" + d + ")", o.unit, ""});
+  }
+  info_.routes = b.routes;
+  for (auto& r : info_.routes) {
+    const std::vector<RouteTarget> own = r.targets;
+    for (const auto& t : own) {
+      if (t.parameter < 0) continue;
+      for (int k = 0; k < k_; ++k) {
+        RouteTarget s;
+        s.state = (k + 1) * n_ + t.state;
+        s.coefficient = t.complement ? -t.coefficient : t.coefficient;
+        s.parameter = (k + 1) * np_ + t.parameter;
+        r.targets.push_back(s);
+      }
+    }
+  }
+}
+
+double ForwardSensitivityModel::step(const double* x, const double* s, const double* p,
+                                     const double* v) const {
+  double reach = 1.0;  // largest relative move per unit step
+  const auto& states = base_.info().states;
+  for (int i = 0; i < n_; ++i) {
+    const double scale = states[static_cast<size_t>(i)].scale > 0 ? states[static_cast<size_t>(i)].scale : 1.0;
+    reach = std::max(reach, std::abs(s[i]) / std::max(scale, std::abs(x[i])));
+  }
+  for (int j = 0; j < np_; ++j)
+    if (v[j] != 0) reach = std::max(reach, std::abs(v[j]) / std::max(std::abs(p[j]), 1e-300));
+  return kRelativeStep / reach;
+}
+
+void ForwardSensitivityModel::rhs(double t, const double* x, const double* p, const double* signals,
+                                  double* dxdt) const {
+  base_.rhs(t, x, p, signals, dxdt);
+  Scratch& w = scratch();
+  w.size(static_cast<size_t>(n_), static_cast<size_t>(np_), static_cast<size_t>(m_));
+  for (int k = 0; k < k_; ++k) {
+    const double* s = x + (k + 1) * n_;
+    const double* v = p + (k + 1) * np_;
+    const double h = step(x, s, p, v);
+    for (int i = 0; i < n_; ++i) {
+      w.xp[static_cast<size_t>(i)] = x[i] + h * s[i];
+      w.xm[static_cast<size_t>(i)] = x[i] - h * s[i];
+    }
+    for (int j = 0; j < np_; ++j) {
+      w.pp[static_cast<size_t>(j)] = p[j] + h * v[j];
+      w.pm[static_cast<size_t>(j)] = p[j] - h * v[j];
+    }
+    base_.rhs(t, w.xp.data(), w.pp.data(), signals, w.fp.data());
+    base_.rhs(t, w.xm.data(), w.pm.data(), signals, w.fm.data());
+    double* ds = dxdt + (k + 1) * n_;
+    for (int i = 0; i < n_; ++i)
+      ds[i] = (w.fp[static_cast<size_t>(i)] - w.fm[static_cast<size_t>(i)]) / (2 * h);
+  }
+}
+
+void ForwardSensitivityModel::jacobian(double t, const double* x, const double* p,
+                                       const double* signals, double* jac) const {
+  const int big = n_ * (k_ + 1);
+  std::fill(jac, jac + static_cast<size_t>(big) * static_cast<size_t>(big), 0.0);
+  thread_local std::vector<double> j0;
+  j0.resize(static_cast<size_t>(n_) * static_cast<size_t>(n_));
+  base_.jacobian(t, x, p, signals, j0.data());
+  for (int b = 0; b <= k_; ++b)
+    for (int i = 0; i < n_; ++i)
+      for (int j = 0; j < n_; ++j)
+        jac[static_cast<size_t>(b * n_ + i) * static_cast<size_t>(big) + static_cast<size_t>(b * n_ + j)] =
+            j0[static_cast<size_t>(i * n_ + j)];
+}
+
+void ForwardSensitivityModel::outputs(double t, const double* x, const double* p,
+                                      const double* signals, double* y) const {
+  base_.outputs(t, x, p, signals, y);
+  Scratch& w = scratch();
+  w.size(static_cast<size_t>(n_), static_cast<size_t>(np_), static_cast<size_t>(m_));
+  for (int k = 0; k < k_; ++k) {
+    const double* s = x + (k + 1) * n_;
+    const double* v = p + (k + 1) * np_;
+    const double h = step(x, s, p, v);
+    for (int i = 0; i < n_; ++i) {
+      w.xp[static_cast<size_t>(i)] = x[i] + h * s[i];
+      w.xm[static_cast<size_t>(i)] = x[i] - h * s[i];
+    }
+    for (int j = 0; j < np_; ++j) {
+      w.pp[static_cast<size_t>(j)] = p[j] + h * v[j];
+      w.pm[static_cast<size_t>(j)] = p[j] - h * v[j];
+    }
+    base_.outputs(t, w.xp.data(), w.pp.data(), signals, w.fp.data());
+    base_.outputs(t, w.xm.data(), w.pm.data(), signals, w.fm.data());
+    double* dy = y + (k + 1) * m_;
+    for (int o = 0; o < m_; ++o)
+      dy[o] = (w.fp[static_cast<size_t>(o)] - w.fm[static_cast<size_t>(o)]) / (2 * h);
+  }
+}
+
+Problem ForwardSensitivityModel::augment(const Problem& base,
+                                         const std::vector<std::vector<double>>& directions,
+                                         const std::vector<std::vector<double>>& initial,
+                                         const std::vector<std::vector<double>>& clamped) const {
+  if (static_cast<int>(directions.size()) != k_)
+    throw std::invalid_argument("forward sensitivities: wrong number of directions");
+  Problem p = base;
+  for (const auto& v : directions) {
+    if (static_cast<int>(v.size()) != np_)
+      throw std::invalid_argument("forward sensitivities: a direction has the wrong length");
+    p.parameters.insert(p.parameters.end(), v.begin(), v.end());
+  }
+  if (p.initial_state.empty())
+    for (const auto& s : base_.info().states) p.initial_state.push_back(s.initial);
+  if (!initial.empty() && static_cast<int>(initial.size()) != k_)
+    throw std::invalid_argument("forward sensitivities: wrong number of initial sensitivities");
+  if (!clamped.empty() && static_cast<int>(clamped.size()) != k_)
+    throw std::invalid_argument("forward sensitivities: wrong number of clamped sensitivities");
+  for (int k = 0; k < k_; ++k) {
+    if (initial.empty()) {
+      p.initial_state.insert(p.initial_state.end(), static_cast<size_t>(n_), 0.0);
+    } else {
+      const auto& d = initial[static_cast<size_t>(k)];
+      if (static_cast<int>(d.size()) != n_)
+        throw std::invalid_argument("forward sensitivities: an initial sensitivity has the wrong length");
+      p.initial_state.insert(p.initial_state.end(), d.begin(), d.end());
+    }
+  }
+  for (int k = 0; k < k_; ++k)
+    for (size_t c = 0; c < base.clamped_states.size(); ++c) {
+      double value = 0;
+      if (!clamped.empty()) {
+        const auto& d = clamped[static_cast<size_t>(k)];
+        if (d.size() != base.clamped_states.size())
+          throw std::invalid_argument("forward sensitivities: clamped sensitivities have the wrong length");
+        value = d[c];
+      }
+      p.clamped_states.push_back({(k + 1) * n_ + base.clamped_states[c].state, value});
+    }
+  return p;
+}
+
+}  // namespace magsim::engine
