@@ -876,6 +876,7 @@ void DatasetReader::row(const std::vector<std::string>& f, int row_no) {
 
   const Cell amt_cell = get("AMT");
   const auto amt = number(amt_cell, "AMT");
+  if (amt && *amt < 0) fail(amt_cell, "AMT cannot be negative, got '" + amt_cell.text + "'");
   const Cell evid_cell = get("EVID");
   const auto evid_v = number(evid_cell, "EVID");
   const long evid = evid_v ? whole(evid_cell, "EVID", *evid_v, 0, 4) : (amt && *amt > 0 ? 1 : 0);
@@ -925,7 +926,6 @@ void DatasetReader::dose_row(const std::vector<std::string>& f, int row_no, cons
   SubjectBuilder& s = *current_;
   const auto get = [&](const char* n) { return cell(f, index_of(column_, n), row_no); };
   const Cell amt_cell = get("AMT");
-  if (amt < 0) fail(amt_cell, "AMT cannot be negative, got '" + amt_cell.text + "'");
   if (!(amt > 0)) fail(amt_cell, "a dose row needs AMT above 0, got '" + amt_cell.text + "'");
   const Cell ss_cell = get("SS");
   if (const auto ss = number(ss_cell, "SS"); ss && *ss != 0)
