@@ -748,10 +748,6 @@ Dataset DatasetReader::read(const std::string& text) {
   require("ID", "");
   require("TIME", "");
   require("CMT", ": the mapping's 'cmt' says what each CMT value means");
-  bool doses = false, observations = false;
-  for (const auto& c : m_.cmts) (c.kind == CmtKind::Observe ? observations : doses) = true;
-  if (doses) require("AMT", ": the mapping has dose CMT values");
-  if (observations) require("DV", ": the mapping has observation CMT values");
   for (const auto& cov : m_.covariates) {
     const int i = index_of(by_name, upper(cov.column));
     if (i < 0)
@@ -909,7 +905,9 @@ void DatasetReader::row(const std::vector<std::string>& f, int row_no) {
     if (spec->kind == CmtKind::Observe)
       fail(cmt_cell, "CMT " + trim(cmt_cell.text) + " is " + spec->what() +
                          ", but this is a dose row (EVID 1, or AMT > 0 without EVID)");
-    if (!amt) fail(amt_cell, "a dose row needs AMT");
+    if (!amt)
+      fail(amt_cell, amt_cell.col ? "a dose row needs AMT"
+                                  : "a dose row (EVID 1) needs AMT, and the dataset has no AMT column");
     dose_row(f, row_no, *spec, cmt_cell, *time, *amt);
   } else {
     if (spec->kind != CmtKind::Observe)
@@ -1067,7 +1065,10 @@ void DatasetReader::observation_row(const std::vector<std::string>& f, int row_n
     if (!(*value > 0)) fail(value_cell, "a limit of quantification must be above 0");
   } else {
     value = number(dv_cell, "DV");
-    if (!value) fail(dv_cell, "missing DV on an observation row (set MDV 1 to skip the row)");
+    if (!value)
+      fail(dv_cell, dv_cell.col ? "missing DV on an observation row (set MDV 1 to skip the row)"
+                                : "an observation row (EVID 0) needs DV, and the dataset has no DV "
+                                  "column (name it with 'columns: {DV: ...}' in the mapping)");
   }
   const units::Element el = scenario_defaults::element();
   o.value = units::convert_value(*value, spec.from, spec.to, &el);
