@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -360,6 +361,7 @@ CmtSpec MappingReader::read_cmt(const Entry& e) const {
     }
     if (const Entry* w = find(fs_, "interval")) {
       c.interval = true;
+      if (upper(trim(scalar(*w))) == "DUR") return c;  // each row's window in its DUR cell
       try {
         c.interval_h = units::convert(scalar(*w), units::kinds::duration());
       } catch (const UnitError& x) {
@@ -598,6 +600,7 @@ struct Piece {
 struct DoseItem {
   CmtKind kind;
   std::vector<Piece> pieces;
+  int row = 0, col = 0;  // the row's CMT cell: where the item as a whole came from
 };
 
 struct CovariateValue {
@@ -1008,7 +1011,7 @@ void DatasetReader::dose_row(const std::vector<std::string>& f, int row_no, cons
   const Cell time_cell = get("TIME");
   if (spec.kind == CmtKind::Infusion) {
     for (long k = 0; k <= addl; ++k) {
-      DoseItem d{spec.kind, {form, amount_piece}};
+      DoseItem d{spec.kind, {form, amount_piece}, cmt.row, cmt.col};
       if (over > 0)
         d.pieces.push_back({"over", yaml_scalar(time_text(over)), csv_, over_cell.row, over_cell.col});
       const Cell& at = k == 0 ? time_cell : addl_cell;
@@ -1017,7 +1020,7 @@ void DatasetReader::dose_row(const std::vector<std::string>& f, int row_no, cons
       s.doses.push_back(std::move(d));
     }
   } else {
-    DoseItem d{spec.kind, {form}};
+    DoseItem d{spec.kind, {form}, cmt.row, cmt.col};
     if (!spec.route.empty())
       d.pieces.push_back({"route", spec.route, m_.file, spec.key.line, spec.key.column});
     d.pieces.push_back(amount_piece);
@@ -1237,7 +1240,8 @@ std::string DatasetReader::scenario_text(SubjectBuilder& s, DatasetSubject& out)
       }
     for (const auto& d : s.doses) {
       if (d.kind != kind) continue;
-      t.put("  - {");
+      t.put("  - ");
+      t.put_from("{", csv_, d.row, d.col);
       bool first = true;
       for (const auto& p : d.pieces) {
         if (!p.key.empty()) {
@@ -1254,9 +1258,16 @@ std::string DatasetReader::scenario_text(SubjectBuilder& s, DatasetSubject& out)
 }
 
 const TextOrigin* origin_of(const DatasetSubject& s, int line, int column) {
+  // The piece the column falls in; before the first piece of the line, that piece; a line
+  // without pieces: the subject's first row.
   const TextOrigin* best = nullptr;
-  for (const auto& o : s.origins)
-    if (o.line == line && o.column <= column) best = &o;
+  const TextOrigin* first_on_line = nullptr;
+  for (const auto& o : s.origins) {
+    if (o.line != line) continue;
+    if (!first_on_line) first_on_line = &o;
+    if (o.column <= column) best = &o;
+  }
+  if (!best) best = first_on_line;
   if (!best && !s.origins.empty() && s.origins.front().line == 0) best = &s.origins.front();
   return best;
 }

@@ -214,6 +214,41 @@ TEST(Dataset, QuotedFieldsFollowRfc4180AndRowsCountFileLines) {
   }
 }
 
+TEST(Dataset, IntervalDurTakesEachRowsWindowFromItsDurCell) {
+  TempDir dir;
+  write(dir / "m.yaml",
+        "units: {time: h}\n"
+        "cmt: {5: {observe: cum_urine, unit: mg, interval: DUR}}\n");
+  write(dir / "d.csv", "ID,TIME,CMT,DV,DUR\n1,30,5,97.22,6\n1,40,5,24.305,.\n");
+  try {
+    magsim::app::load_dataset((dir / "m.yaml").string(), (dir / "d.csv").string());
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.line(), 3) << e.formatted();  // no window for the second row
+    EXPECT_EQ(e.column(), 5) << e.formatted();
+    EXPECT_NE(std::string(e.what()).find("give its window"), std::string::npos) << e.what();
+  }
+  write(dir / "d.csv", "ID,TIME,CMT,DV,DUR\n1,30,5,97.22,6\n");
+  const auto d = magsim::app::load_dataset((dir / "m.yaml").string(), (dir / "d.csv").string()).dataset;
+  const auto& o = d.subjects[0].observations.at(0);
+  EXPECT_DOUBLE_EQ(o.start_h, 24);
+  EXPECT_NEAR(o.value, 4, 1e-12);  // 97.22 mg of Mg in mmol
+}
+
+TEST(Dataset, ClinicalWarningsOfASubjectsScenarioPointAtTheDoseRow) {
+  TempDir dir;
+  write(dir / "m.yaml", "units: {time: h}\ncmt: {1: {supplement: oxide, amount: mg}}\n"
+                        "covariates: {EGFR: {field: egfr, unit: mL/min/1.73m2}}\n");
+  write(dir / "d.csv", "ID,TIME,AMT,CMT,EGFR\n1,0,100,1,40\n1,2,900,1,40\n");
+  const auto loaded = magsim::app::load_dataset((dir / "m.yaml").string(), (dir / "d.csv").string());
+  bool found = false;
+  for (const auto& w : loaded.warnings)
+    if (w.rfind((dir / "d.csv").string() + ":", 0) == 0 && w.find(": warning: ") != std::string::npos &&
+        w.find("(ID 1)") != std::string::npos)
+      found = true;
+  EXPECT_TRUE(found) << ::testing::PrintToString(loaded.warnings);
+}
+
 // ---- hostile sizes -----------------------------------------------------------------------------
 
 TEST(Dataset, RowCountIsBounded) {
