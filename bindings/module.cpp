@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/dataset_loading.hpp"
 #include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
@@ -387,6 +388,60 @@ std::shared_ptr<Loaded> load_text(const std::string& text, const std::string& na
   return h;
 }
 
+// An event dataset (app::load_dataset, GIL released) as plain Python data: the dataset's file
+// names and warnings, each series' unit, and per subject its ID, scenario text and observation
+// columns (the DataFrame is made in magsim/_dataset.py).
+py::dict read_dataset(const std::string& mapping, const std::string& data) {
+  app::LoadedDataset loaded;
+  {
+    py::gil_scoped_release nogil;
+    loaded = app::load_dataset(mapping, data);
+  }
+  const engine::Dataset& d = loaded.dataset;
+  py::dict units;
+  for (const auto& [series, unit] : d.series_units) units[py::str(series)] = unit;
+  py::list subjects;
+  for (const auto& s : d.subjects) {
+    std::vector<std::string> series, unit, where;
+    std::vector<double> time_h, start_h, value;
+    std::vector<bool> censored;
+    for (const auto& o : s.observations) {
+      series.push_back(o.series);
+      for (const auto& [name, u] : d.series_units)
+        if (name == o.series) unit.push_back(u);
+      time_h.push_back(o.time_h);
+      start_h.push_back(o.start_h);
+      value.push_back(o.value);
+      censored.push_back(o.censored);
+      where.push_back(o.where);
+    }
+    py::dict obs;
+    obs["series"] = series;
+    obs["time_h"] = time_h;
+    obs["start_h"] = start_h;
+    obs["value"] = value;
+    obs["unit"] = unit;
+    obs["censored"] = censored;
+    obs["where"] = where;
+    py::dict one;
+    one["id"] = s.id;
+    one["scenario_name"] = s.scenario_name;
+    one["scenario_yaml"] = s.scenario_yaml;
+    one["doses"] = s.doses;
+    one["rows"] = py::make_tuple(s.first_row, s.last_row);
+    one["warnings"] = s.warnings;
+    one["observations"] = obs;
+    subjects.append(one);
+  }
+  py::dict out;
+  out["file"] = d.file;
+  out["mapping_file"] = d.mapping_file;
+  out["warnings"] = loaded.warnings;
+  out["series_units"] = units;
+  out["subjects"] = subjects;
+  return out;
+}
+
 std::shared_ptr<RunData> run_one(const std::shared_ptr<Loaded>& handle) {
   std::atomic<bool> cancel{false};
   std::shared_ptr<RunData> out;
@@ -696,6 +751,9 @@ PYBIND11_MODULE(_core, m) {
         "Parse and validate a scenario file (with --set style edits).");
   m.def("load_text", &load_text, py::arg("text"), py::arg("name"), py::arg("sets"),
         "Parse and validate scenario text; `name` stands for the file in messages.");
+  m.def("read_dataset", &read_dataset, py::arg("mapping"), py::arg("data"),
+        "Read an event dataset (mapping YAML, CSV or '' for the mapping's dataset:) with every "
+        "subject's scenario checked; a dict of plain data (see _core.pyi).");
   m.def("run", &run_one, py::arg("scenario"), "Simulate one loaded scenario (GIL released).");
   m.def("run_many", &run_many, py::arg("scenarios"), py::arg("threads"),
         "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.");

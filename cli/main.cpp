@@ -23,6 +23,8 @@ const char* kUsage =
     "  sweep SWEEP.yaml [-o OUT.h5] [--threads N] [--shard I/N] [--resume]\n"
     "                                                        many runs (grid, samples, population)\n"
     "  merge OUT.h5 SHARD.h5...                              join a sweep's shard files\n"
+    "  dataset check MAPPING.yaml [DATA.csv]                 read an event dataset (CSV)\n"
+    "  dataset to-scenarios MAPPING.yaml [DATA.csv] -o DIR   one scenario and observations per ID\n"
     "\n"
     "options:\n"
     "  --version     version and build information\n"
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     if (command == "sensitivity") return sensitivity_command(rest);
     if (command == "sweep") return sweep_command(rest);
     if (command == "merge") return merge_command(rest);
+    if (command == "dataset") return dataset_command(rest);
     std::cerr << "magsim: error: unknown command '" << command << "'\n\n" << kUsage;
     return kBadInput;
   } catch (const std::exception& e) {

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/source_tree.hpp"
 #include "engine/errors.hpp"
 #include "engine/units.hpp"
 #include "engine/validation.hpp"
@@ -48,34 +49,6 @@ const char* kValidateUsage =
     "                     DIR/ID.png per case (figures need /usr/bin/python3 with matplotlib)\n"
     "  --threads N        simulate N runs at once (default: the number of cores)\n";
 
-// The source tree, from the build (see CMakeLists.txt) or relative to build/bin/magsim.
-std::vector<fs::path> source_dir_candidates() {
-  std::vector<fs::path> out;
-#ifdef MAGSIM_SOURCE_DIR_FOR_VALIDATION
-  out.emplace_back(MAGSIM_SOURCE_DIR_FOR_VALIDATION);
-#endif
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) out.push_back(exe.parent_path() / ".." / "..");
-  return out;
-}
-
-fs::path find_in_source(const fs::path& relative) {
-  for (const auto& dir : source_dir_candidates()) {
-    std::error_code ec;
-    if (fs::exists(dir / relative, ec)) return fs::weakly_canonical(dir / relative, ec);
-  }
-  return {};
-}
-
-std::string python_interpreter() {
-#ifdef MAGSIM_PYTHON_FOR_VALIDATION
-  return MAGSIM_PYTHON_FOR_VALIDATION;
-#else
-  return "/usr/bin/python3";
-#endif
-}
-
 void print_table(std::ostream& out, const std::vector<val::TableRow>& rows) {
   const val::TableRow head{"case", "quantity", "simulated", "expected", "source", "result"};
   size_t w[5] = {head.id.size(), head.quantity.size(), head.simulated.size(),
@@ -101,16 +74,6 @@ void print_table(std::ostream& out, const std::vector<val::TableRow>& rows) {
     line(r);
     last = r.id;
   }
-}
-
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
 }
 
 // What the report says about this build, the date and the known limits beside the case files.
@@ -308,19 +271,9 @@ int validate_command(const Args& args) {
       std::cerr << "magsim validate: error: cannot find tools/plot_validation.py to draw figures\n";
       return kFailure;
     }
-    // No shell: the report directory is passed as it is, whatever characters it holds.
-    const std::string python = python_interpreter();
     std::cout.flush();
-    const pid_t pid = fork();
-    if (pid == 0) {
-      execl(python.c_str(), python.c_str(), script.c_str(), report_dir.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-      std::cerr << "magsim validate: error: drawing figures failed (" << python << " "
+    if (!run_python_script(script, {report_dir})) {
+      std::cerr << "magsim validate: error: drawing figures failed (" << python_interpreter() << " "
                 << script.string() << " " << report_dir << ")\n";
       return kFailure;
     }

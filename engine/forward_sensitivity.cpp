@@ -4,6 +4,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <Eigen/Dense>
+
+#include "engine/simulator.hpp"
+
 namespace magsim::engine {
 namespace {
 
@@ -183,6 +187,7 @@ Problem ForwardSensitivityModel::augment(const Problem& base,
       p.initial_state.insert(p.initial_state.end(), d.begin(), d.end());
     }
   }
+  std::vector<std::vector<double>> clamp_sens(static_cast<size_t>(k_), std::vector<double>(base.clamped_states.size(), 0.0));
   for (int k = 0; k < k_; ++k)
     for (size_t c = 0; c < base.clamped_states.size(); ++c) {
       double value = 0;
@@ -192,9 +197,68 @@ Problem ForwardSensitivityModel::augment(const Problem& base,
           throw std::invalid_argument("forward sensitivities: clamped sensitivities have the wrong length");
         value = d[c];
       }
+      clamp_sens[static_cast<size_t>(k)][c] = value;
       p.clamped_states.push_back({(k + 1) * n_ + base.clamped_states[c].state, value});
     }
+  if (base.initial == InitialKind::SteadyState) steady_start(base, p, clamp_sens);
   return p;
+}
+
+// The steady state of x by the engine's own solver on the base model, then its sensitivities by
+// one linear solve each: at f(x*) + u(p) = 0, (df/dx) S + (df/dp) v + (du/dp) v = 0 on the dynamic
+// states that are not held (held ones are at their given sensitivity; accumulators at 0). The
+// augmented problem then starts from this state as given, which is both exact and far cheaper
+// than Newton on the augmented system.
+void ForwardSensitivityModel::steady_start(const Problem& base, Problem& p,
+                                           const std::vector<std::vector<double>>& clamped) const {
+  const ModelInfo& b = base_.info();
+  const auto ss = find_steady_state(base_, base.parameters, base.schedule.steady_route_rates,
+                                    base.schedule.steady_signals,
+                                    std::vector<double>(p.initial_state.begin(), p.initial_state.begin() + n_),
+                                    base.solver, base.clamped_states);
+  std::vector<double> signals = base.schedule.steady_signals;
+  if (signals.empty())
+    for (const auto& s : b.signals) signals.push_back(s.default_value);
+  const size_t big = static_cast<size_t>(n_ * (k_ + 1));
+  std::vector<double> xa(big, 0.0), fa(big, 0.0), input(big, 0.0);
+  std::copy(ss.state.begin(), ss.state.end(), xa.begin());
+  for (int k = 0; k < k_; ++k)
+    for (size_t c = 0; c < base.clamped_states.size(); ++c)
+      xa[static_cast<size_t>((k + 1) * n_ + base.clamped_states[c].state)] = clamped[static_cast<size_t>(k)][c];
+  // The S part of f_aug at S = 0 (clamped S in place) is (df/dx) S_c + (df/dp) v.
+  rhs(0.0, xa.data(), p.parameters.data(), signals.data(), fa.data());
+  const auto& rates = base.schedule.steady_route_rates;
+  for (size_t r = 0; r < info_.routes.size() && r < rates.size(); ++r)
+    for (const auto& t : info_.routes[r].targets) input[static_cast<size_t>(t.state)] += rates[r] * t.share(p.parameters.data());
+  std::vector<double> jac(static_cast<size_t>(n_) * static_cast<size_t>(n_));
+  base_.jacobian(0.0, ss.state.data(), base.parameters.data(), signals.data(), jac.data());
+  std::vector<char> held(static_cast<size_t>(n_), 0);
+  for (const auto& c : base.clamped_states) held[static_cast<size_t>(c.state)] = 1;
+  std::vector<int> dyn;
+  for (int i = 0; i < n_; ++i)
+    if (b.states[static_cast<size_t>(i)].kind == StateKind::Dynamic && !held[static_cast<size_t>(i)]) dyn.push_back(i);
+  const auto m = static_cast<Eigen::Index>(dyn.size());
+  Eigen::MatrixXd j(m, m);
+  for (Eigen::Index a = 0; a < m; ++a)
+    for (Eigen::Index c = 0; c < m; ++c)
+      j(a, c) = jac[static_cast<size_t>(dyn[static_cast<size_t>(a)] * n_ + dyn[static_cast<size_t>(c)])];
+  const auto lu = j.fullPivLu();
+  p.initial_state.assign(big, 0.0);
+  std::copy(ss.state.begin(), ss.state.end(), p.initial_state.begin());
+  for (int k = 0; k < k_; ++k) {
+    Eigen::VectorXd rhs_k(m);
+    for (Eigen::Index a = 0; a < m; ++a) {
+      const size_t i = static_cast<size_t>((k + 1) * n_ + dyn[static_cast<size_t>(a)]);
+      rhs_k[a] = -(fa[i] + input[i]);
+    }
+    const Eigen::VectorXd s = lu.solve(rhs_k);
+    for (Eigen::Index a = 0; a < m; ++a)
+      p.initial_state[static_cast<size_t>((k + 1) * n_ + dyn[static_cast<size_t>(a)])] = s[a];
+    for (size_t c = 0; c < base.clamped_states.size(); ++c)
+      p.initial_state[static_cast<size_t>((k + 1) * n_ + base.clamped_states[c].state)] = clamped[static_cast<size_t>(k)][c];
+  }
+  p.initial = InitialKind::Given;
+  p.clamped_states.clear();
 }
 
 }  // namespace magsim::engine

@@ -7,8 +7,8 @@
 //     dS_k/dt = (df/dx) S_k + (df/dp) v_k,
 // whose right-hand side is the directional derivative of f along (S_k, v_k). This wrapper is an
 // ordinary Model whose states are x followed by S_1..S_K, so the simulator integrates all of them
-// with one error control, through the steady-state start (Newton solves f = 0 and
-// (df/dx) S + (df/dp) v = 0 together), doses (a dose's share that depends on a parameter moves S
+// with one error control, from a steady-state start (the base model's steady state, then
+// (df/dx) S + (df/dp) v = 0 solved for S), through doses (a dose's share that depends on a parameter moves S
 // by amount x d share/dphi), histories and segments, without knowing it is doing so.
 //
 // The directional derivatives are central differences along (S_k, v_k) with a step scaled so the
@@ -61,6 +61,8 @@ class ForwardSensitivityModel : public Model {
   int output_sensitivity(int base_output, int k) const { return (k + 1) * m_ + base_output; }
 
  private:
+  void steady_start(const Problem& base, Problem& augmented,
+                    const std::vector<std::vector<double>>& clamped) const;
   // Central difference of g along (s, v): the step and the two evaluation points.
   double step(const double* x, const double* s, const double* p, const double* v) const;
 

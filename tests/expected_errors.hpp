@@ -1,5 +1,6 @@
 // Test inputs that must be rejected: every .yaml file of a directory whose first line is
-// "# expect: LINE:COL: <message substring>" (tests/bad_scenarios, tests/bad_sweeps).
+// "# expect: LINE:COL: <message substring>" (tests/bad_scenarios, tests/bad_sweeps; .csv files
+// for tests/bad_datasets).
 #pragma once
 
 #include <algorithm>
@@ -22,11 +23,12 @@ struct ExpectedError {
 inline void PrintTo(const ExpectedError& e, std::ostream* os) { *os << e.file; }
 
 // Sorted by file name, so that test names and order are stable.
-inline std::vector<ExpectedError> expected_errors(const std::filesystem::path& dir) {
+inline std::vector<ExpectedError> expected_errors(const std::filesystem::path& dir,
+                                                  const std::string& extension = ".yaml") {
   std::vector<ExpectedError> out;
   const std::regex expect(R"(^# expect: (\d+):(\d+): (.+)$)");
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() != ".yaml") continue;
+    if (entry.path().extension() != extension) continue;
     std::ifstream in(entry.path());
     std::string first;
     std::getline(in, first);

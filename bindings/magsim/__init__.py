@@ -17,6 +17,9 @@ The same engine, model, scenario format and HDF5 output as the ``magsim`` comman
     df = magsim.sweep("scenarios/sweeps/dose_response_by_salt.yaml")   # a sweep file as it is
     df = magsim.open_sweep("dose_response.h5")                # `magsim sweep` output, same frame
 
+    subjects = magsim.read_dataset("mapping.yaml")            # event dataset: NONMEM-style CSV
+    subjects[0].id, subjects[0].scenario, subjects[0].observations   # str, Scenario, DataFrame
+
 Bad scenarios raise :class:`ScenarioError` (the CLI's ``FILE:LINE:COLUMN: error:`` text);
 numerical failures raise :class:`SimulationError`.
 """
@@ -27,6 +30,7 @@ import os
 from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
 
 from . import _core
+from ._dataset import Dataset, DatasetSubject, read_dataset
 from ._errors import MagsimError, ScenarioError, SimulationError
 from ._result import DEFAULT_PLOT_VARIABLES, Quantity, Result, plot_runs
 from ._scenario import Scenario, ScenarioLike, as_scenario, loaded_of
@@ -39,8 +43,8 @@ if TYPE_CHECKING:
 # shadow the builtin open().
 __all__ = [
     "__version__", "git_revision",
-    "run", "run_many", "sweep", "open_sweep", "parameters", "plot_runs",
-    "Scenario", "Result", "Quantity",
+    "run", "run_many", "sweep", "open_sweep", "parameters", "plot_runs", "read_dataset",
+    "Scenario", "Result", "Quantity", "Dataset", "DatasetSubject",
     "MagsimError", "ScenarioError", "SimulationError",
     "DEFAULT_PLOT_VARIABLES", "DEFAULT_SWEEP_SUMMARY",
 ]

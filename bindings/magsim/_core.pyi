@@ -64,6 +64,7 @@ class RunData:
 def load_file(path: str, sets: List[str]) -> LoadedScenario:
     """Parse and validate a scenario file (with --set style edits)."""
 
+def read_dataset(mapping: str, data: str) -> Dict[str, Any]: ...
 def load_text(text: str, name: str, sets: List[str]) -> LoadedScenario:
     """Parse and validate scenario text; `name` stands for the file in messages."""
 

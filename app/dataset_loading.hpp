@@ -1,0 +1,36 @@
+// Event datasets for the magnesium model: engine::read_dataset with the model's outputs and
+// vocabulary, then every subject's scenario loaded as `magsim check` loads a file, so that a
+// value the scenario refuses (an implausible dose, an age of 150 y) is reported at the CSV cell
+// it came from. Shared by `magsim dataset` and magsim.read_dataset.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/dataset.hpp"
+
+namespace magsim::app {
+
+struct LoadedDataset {
+  engine::Dataset dataset;
+  // The dataset's warnings, each subject's (time-varying covariates) and the clinical warnings
+  // of `magsim check` for its scenario, formatted "FILE:ROW:COL: warning: ...".
+  std::vector<std::string> warnings;
+};
+
+// Throws engine::ScenarioError (FILE:ROW:COL of the CSV, or FILE:LINE:COL of the mapping or base
+// scenario) for anything wrong.
+LoadedDataset load_dataset(const std::string& mapping_path, const std::string& csv_path_or_empty);
+
+// The observations of a subject as CSV text: series,time_h,start_h,value,unit,censored,where.
+std::string observations_csv(const engine::Dataset& dataset, const engine::DatasetSubject& subject);
+
+}  // namespace magsim::app
+
+namespace magsim::app {
+// Writes `text` to `path` through a fresh temporary file beside it (synced, then renamed onto
+// it), so that `path` is never seen half written. Refuses (std::runtime_error "cannot write
+// <what> '<path>': ...") a path that exists and is not a regular file, or whose directory is
+// missing or not writable.
+void write_text_file(const std::string& path, const std::string& text, const std::string& what);
+}  // namespace magsim::app

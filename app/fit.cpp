@@ -1,0 +1,351 @@
+#include "app/fit.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <yaml-cpp/yaml.h>
+
+#include "app/scenario_loading.hpp"
+#include "engine/errors.hpp"
+#include "engine/hdf5_fit.hpp"
+#include "engine/hdf5_output.hpp"
+#include "engine/scenario_limits.hpp"
+#include "engine/units.hpp"
+#include "engine/version_info.hpp"
+#include "models/magnesium/magnesium.hpp"
+
+namespace magsim::app {
+namespace {
+
+namespace mg = models::magnesium;
+using engine::ScenarioError;
+using engine::SourceMark;
+
+[[noreturn]] void fail_at(const std::string& file, const SourceMark& m, const std::string& message) {
+  throw ScenarioError(file, m.line, m.column, message);
+}
+
+std::string number(double v) { return engine::units::shortest_number(v); }
+
+std::string with_unit(double v, const std::string& unit) {
+  return number(v) + (unit.empty() || unit == "1" ? "" : " " + unit);
+}
+
+// The model parameters of the spec and their prior, bounds and transform, from the fit file.
+engine::fit::Parameter model_parameter(const engine::FitDefinition& d, const engine::FitParameterSpec& e) {
+  const auto& info = mg::model().info();
+  const int i = info.find_parameter(e.name);
+  const auto& pi = info.parameters[static_cast<size_t>(i)];
+  engine::fit::Parameter p;
+  p.name = e.name;
+  p.unit = pi.unit;
+  p.model_index = i;
+  p.transform = e.transform;
+  p.lower = std::isnan(e.lower) ? pi.min : e.lower;
+  p.upper = std::isnan(e.upper) ? pi.max : e.upper;
+  p.initial = e.initial;
+  const auto range = engine::scenario_limits::parameter_override_range(pi);
+  if (p.lower < range.lo || p.upper > range.hi)
+    fail_at(d.file, e.mark,
+            "the bounds of " + e.name + " must lie within " + with_unit(range.lo, pi.unit) + " to " +
+                with_unit(range.hi, pi.unit) +
+                " (its plausible range widened tenfold: what a scenario's `parameters:` accepts)");
+  using Kind = engine::FitPriorSpec::Kind;
+  Kind kind = e.prior.kind;
+  const auto& var = mg::reference_population().variability;
+  const auto at = std::find(var.parameters.begin(), var.parameters.end(), e.name);
+  const bool in_population = at != var.parameters.end();
+  if (kind == Kind::Default) kind = d.method == "map" && in_population ? Kind::Population : Kind::None;
+  if (kind == Kind::Population) {
+    if (!in_population) {
+      std::string list;
+      for (const auto& n : var.parameters) list += (list.empty() ? "" : ", ") + n;
+      fail_at(d.file, e.prior.mark,
+              "the reference population has no between-subject variability for " + e.name +
+                  " (it has: " + list + "); give prior: {cv: CV, source: ...}");
+    }
+    const double cv = var.cv[static_cast<size_t>(at - var.parameters.begin())];
+    p.prior.active = true;
+    p.prior.omega = std::sqrt(std::log(1 + cv * cv));
+    p.prior.source = "reference population: CV " + number(cv) + " (" + var.source + ")";
+  } else if (kind == Kind::Given) {
+    p.prior.active = true;
+    p.prior.median = e.prior.median;
+    p.prior.omega = std::sqrt(std::log(1 + e.prior.cv * e.prior.cv));
+    p.prior.source = "fit file: CV " + number(e.prior.cv) + (e.prior.source.empty() ? "" : " (" + e.prior.source + ")");
+  }
+  return p;
+}
+
+void build_spec(FitSession& s) {
+  const auto& info = mg::model().info();
+  const auto& d = s.definition;
+  for (const auto& e : d.estimate) s.spec.parameters.push_back(model_parameter(d, e));
+  for (const auto& e : d.errors) {
+    engine::fit::SeriesError se;
+    se.series = e.series;
+    se.output = info.find_output(e.series);
+    se.model = e.model;
+    auto add = [&](const char* part, double value, const std::string& unit) {
+      engine::fit::Parameter p;
+      p.name = "error." + e.series + "." + part;
+      p.unit = unit;
+      p.transform = engine::fit::Transform::Log;
+      p.lower = value * 1e-4;
+      p.upper = value * 1e4;
+      p.initial = value;
+      s.spec.parameters.push_back(p);
+      return static_cast<int>(s.spec.parameters.size() - 1);
+    };
+    if (e.estimate_additive) se.additive_parameter = add("additive", e.model.additive, e.additive_unit);
+    if (e.estimate_proportional) se.proportional_parameter = add("proportional", e.model.proportional, "1");
+    s.spec.errors.push_back(se);
+  }
+  s.spec.multistart = d.multistart;
+  s.spec.seed = d.seed;
+  s.spec.optimizer.max_iterations = d.max_iterations;
+}
+
+// The scenario with each model parameter of the spec as a `parameters:` override.
+engine::Scenario with_overrides(engine::Scenario sc, const engine::fit::FitSpec& spec,
+                                const std::vector<double>& values) {
+  for (size_t j = 0; j < spec.parameters.size(); ++j) {
+    const auto& p = spec.parameters[j];
+    if (p.model_index < 0) continue;
+    auto it = std::find_if(sc.parameters.begin(), sc.parameters.end(),
+                           [&](const engine::ParameterOverride& o) { return o.name == p.name; });
+    if (it == sc.parameters.end()) {
+      sc.parameters.push_back({p.name, values[j], {}});
+    } else {
+      it->value = values[j];
+    }
+  }
+  return sc;
+}
+
+engine::fit::Subject engine_subject(const FitSession& s, size_t index) {
+  const FitSubjectData& data = s.subjects[index];
+  engine::fit::Subject out;
+  out.id = data.id;
+  out.observations = data.observations;
+  const engine::Scenario base = data.scenario;
+  const engine::fit::FitSpec& spec = s.spec;
+  out.problem = [base, &spec](const std::vector<double>& values) {
+    return mg::make_problem(with_overrides(base, spec, values));
+  };
+  const engine::Problem typical = mg::make_problem(base);
+  for (const auto& p : spec.parameters)
+    out.typical.push_back(p.model_index >= 0 ? typical.parameters[static_cast<size_t>(p.model_index)]
+                                             : p.initial);
+  return out;
+}
+
+void load_subjects(FitSession& s) {
+  const auto& d = s.definition;
+  if (!d.scenario_path.empty()) {
+    LoadedScenario loaded;
+    try {
+      loaded = load_scenario(d.scenario_path, {});
+    } catch (const ScenarioError& e) {
+      // A scenario that cannot be read is the fit file's mistake; a wrong one, the scenario's.
+      if (std::string(e.what()).find("cannot read") != std::string::npos)
+        fail_at(d.file, d.scenario_mark, "cannot read scenario '" + d.scenario_path + "'");
+      throw;
+    }
+    FitSubjectData subject;
+    subject.id = loaded.scenario.name.empty() ? "1" : loaded.scenario.name;
+    subject.scenario = loaded.scenario;
+    subject.scenario_text = loaded.scenario.source_text;
+    subject.observations = d.observations;
+    s.subjects.push_back(std::move(subject));
+  } else {
+    fail_at(d.file, d.dataset_mark, "event datasets are read by the dataset reader, not built in yet");
+  }
+  // Observations must lie inside what a run can sample, and be checked against the scenario.
+  for (const auto& subject : s.subjects)
+    for (const auto& o : subject.observations)
+      if (o.time_h > engine::scenario_limits::max_time_h)
+        throw ScenarioError(d.file, 0, 0, o.where + ": observation time beyond 150 y");
+}
+
+FitSession finish_load(engine::FitDefinition d) {
+  FitSession s;
+  s.definition = std::move(d);
+  build_spec(s);
+  load_subjects(s);
+  if (s.definition.method == "map" && s.subjects.empty())
+    throw ScenarioError(s.definition.file, 1, 1, "no subjects to fit");
+  // Every subject's scenario must accept the initial values and bounds as overrides.
+  for (size_t i = 0; i < s.subjects.size(); ++i) (void)engine_subject(s, i);
+  return s;
+}
+
+}  // namespace
+
+FitSession load_fit(const std::string& fit_file) {
+  return finish_load(engine::parse_fit_file(fit_file, mg::model().info()));
+}
+
+FitSession load_fit_text(const std::string& text, const std::string& name) {
+  return finish_load(engine::parse_fit_text(text, name, mg::model().info()));
+}
+
+void run_fit(FitSession& session, const FitOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  session.estimations.clear();
+  std::vector<std::vector<int>> groups;
+  if (session.definition.method == "pooled") {
+    groups.emplace_back();
+    for (size_t i = 0; i < session.subjects.size(); ++i) groups.back().push_back(static_cast<int>(i));
+  } else {
+    for (size_t i = 0; i < session.subjects.size(); ++i) groups.push_back({static_cast<int>(i)});
+  }
+  session.estimations.resize(groups.size());
+  const bool pooled = groups.size() == 1 && groups[0].size() > 1;
+  std::mutex report;
+  std::atomic<size_t> next{0};
+  std::vector<std::string> failures(groups.size());
+  auto worker = [&] {
+    for (size_t g = next++; g < groups.size(); g = next++) {
+      engine::fit::FitSpec spec = session.spec;
+      spec.subjects.clear();
+      for (int i : groups[g]) spec.subjects.push_back(engine_subject(session, static_cast<size_t>(i)));
+      spec.threads = pooled ? std::max(1, options.threads) : 1;
+      if (options.multistart > 0) spec.multistart = options.multistart;
+      spec.cancel = options.cancel;
+      FitEstimation& e = session.estimations[g];
+      e.subjects = groups[g];
+      try {
+        e.result = engine::fit::fit(mg::model(), spec);
+      } catch (const std::exception& x) {
+        failures[g] = x.what();
+        continue;
+      }
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(report);
+        std::ostringstream line;
+        line << (pooled ? "pooled fit of " + std::to_string(groups[g].size()) + " subjects"
+                        : "subject " + session.subjects[static_cast<size_t>(groups[g][0])].id)
+             << ": OFV " << std::setprecision(8) << e.result.ofv << ", "
+             << (e.result.converged ? "converged" : "NOT converged") << " in "
+             << e.result.iterations << " iterations, " << e.result.simulations << " simulations, "
+             << std::setprecision(3) << e.result.wall_seconds << " s";
+        options.progress(line.str());
+      }
+    }
+  };
+  const int threads = pooled ? 1 : std::max(1, std::min<int>(options.threads, static_cast<int>(groups.size())));
+  if (threads == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  for (size_t g = 0; g < groups.size(); ++g)
+    if (!failures[g].empty())
+      throw engine::SimulationError(
+          "fit", 0, "subject " + session.subjects[static_cast<size_t>(groups[g][0])].id + ": " + failures[g]);
+  session.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+void run_profiles(FitSession& session, const std::vector<std::string>& names, const FitOptions& options) {
+  std::vector<int> which;
+  for (const auto& n : names) {
+    int found = -1;
+    for (size_t j = 0; j < session.spec.parameters.size(); ++j)
+      if (session.spec.parameters[j].name == n) found = static_cast<int>(j);
+    if (found < 0) {
+      std::string list;
+      for (const auto& p : session.spec.parameters) list += (list.empty() ? "" : ", ") + p.name;
+      throw ScenarioError(session.definition.file, session.definition.mark_estimate.line,
+                          session.definition.mark_estimate.column,
+                          "'" + n + "' is not estimated in this fit (estimated: " + list + ")");
+    }
+    which.push_back(found);
+  }
+  if (which.empty())
+    for (size_t j = 0; j < session.spec.parameters.size(); ++j) which.push_back(static_cast<int>(j));
+  struct Job {
+    size_t estimation;
+    int parameter;
+  };
+  std::vector<Job> jobs;
+  for (size_t e = 0; e < session.estimations.size(); ++e) {
+    session.estimations[e].profiles.assign(which.size(), {});
+    for (int j : which) jobs.push_back({e, j});
+  }
+  std::vector<engine::fit::FitSpec> specs(session.estimations.size(), session.spec);
+  for (size_t e = 0; e < specs.size(); ++e) {
+    specs[e].subjects.clear();
+    for (int i : session.estimations[e].subjects) specs[e].subjects.push_back(engine_subject(session, static_cast<size_t>(i)));
+    specs[e].cancel = options.cancel;
+  }
+  std::mutex report;
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k = next++; k < jobs.size(); k = next++) {
+      const Job& job = jobs[k];
+      auto& est = session.estimations[job.estimation];
+      const size_t slot = static_cast<size_t>(std::find(which.begin(), which.end(), job.parameter) - which.begin());
+      est.profiles[slot] = engine::fit::profile(mg::model(), specs[job.estimation], est.result, job.parameter);
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(report);
+        const auto& pr = est.profiles[slot];
+        const auto& p = session.spec.parameters[static_cast<size_t>(job.parameter)];
+        options.progress("profile of " + p.name + ": 95 % CI " +
+                         (std::isnan(pr.lower) ? std::string("open") : with_unit(pr.lower, p.unit)) + " to " +
+                         (std::isnan(pr.upper) ? std::string("open") : with_unit(pr.upper, p.unit)) +
+                         (pr.identifiable ? "" : " — " + pr.note));
+      }
+    }
+  };
+  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs.size())));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+}
+
+std::string forecast_scenario(const FitSession& session, size_t estimation, size_t subject) {
+  const FitEstimation& e = session.estimations.at(estimation);
+  const FitSubjectData& s = session.subjects.at(subject);
+  YAML::Node root = YAML::Load(s.scenario_text);
+  std::ostringstream params;
+  for (size_t j = 0; j < session.spec.parameters.size(); ++j) {
+    const auto& p = session.spec.parameters[j];
+    if (p.model_index < 0) continue;
+    const std::string value = with_unit(e.result.estimate[j], p.unit);
+    if (root["parameters"]) root["parameters"][p.name] = value;
+    params << "  " << p.name << ": " << value << "\n";
+  }
+  std::ostringstream out;
+  out << "# Forecast scenario from `magsim fit " << session.definition.file << "` ("
+      << session.definition.method << ", subject " << s.id << ", OFV " << std::setprecision(8)
+      << e.result.ofv << (e.result.converged ? "" : ", NOT converged") << "):\n"
+      << "# the estimated parameters are `parameters:` overrides; `magsim run` this file to forecast.\n";
+  if (root["parameters"]) {
+    YAML::Emitter em;
+    em << root;
+    out << em.c_str() << "\n";
+  } else {
+    std::string text = s.scenario_text;
+    if (!text.empty() && text.back() != '\n') text += "\n";
+    out << text << "parameters:  # estimated by magsim fit\n" << params.str();
+  }
+  return out.str();
+}
+
+}  // namespace magsim::app
