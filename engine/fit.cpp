@@ -367,6 +367,21 @@ Eigen::VectorXd random_start(const FitObjective& objective, const FitSpec& spec,
   return x;
 }
 
+// Where the parabola through (c, 0), (a, da), (b, db) (c the estimate, its minimum nearby)
+// reaches the chi-square point, on the side of a and b; NaN if it does not.
+double parabola_crossing(double c, double a, double da, double b, double db) {
+  // delta(x) = p (x - c)^2 + q (x - c)
+  const double u = a - c, v = b - c;
+  const double det = u * u * v - v * v * u;
+  if (det == 0) return std::numeric_limits<double>::quiet_NaN();
+  const double p = (da * v - db * u) / det;
+  const double q = (u * u * db - v * v * da) / det;
+  if (p <= 0) return std::numeric_limits<double>::quiet_NaN();
+  const double disc = q * q + 4 * p * kChiSquare95;
+  const double r1 = (-q + std::sqrt(disc)) / (2 * p), r2 = (-q - std::sqrt(disc)) / (2 * p);
+  return c + (v > 0 ? std::max(r1, r2) : std::min(r1, r2));
+}
+
 }  // namespace
 
 FitResult fit(const Model& model, const FitSpec& spec) {
@@ -487,10 +502,10 @@ Profile profile(const Model& model, const FitSpec& spec, const FitResult& best, 
   for (int side : {-1, +1}) {
     std::vector<double> start = best.estimate;
     double step = first, phi = phi_hat, prev_phi = phi_hat, prev_delta = 0;
-    bool crossed = false;
+    bool crossed = false, hit_bound = false;
     for (int i = 0; i < max_steps; ++i) {
       phi += side * step;
-      step *= 1.5;
+      step *= 1.3;
       const bool at_limit = side < 0 ? phi <= lo[j] : phi >= hi[j];
       if (at_limit) phi = side < 0 ? lo[j] : hi[j];
       Eigen::VectorXd x = objective.to_phi(start);
@@ -508,18 +523,48 @@ Profile profile(const Model& model, const FitSpec& spec, const FitResult& best, 
       prof.points.push_back({theta[static_cast<size_t>(j)], delta, r.converged});
       start = r.estimate;
       if (delta >= kChiSquare95) {
-        // Linear interpolation of delta OFV between the last two points, on the phi scale.
-        const double w = (kChiSquare95 - prev_delta) / (delta - prev_delta);
+        // The crossing lies in (prev_phi, phi]. Delta OFV is near-quadratic in phi, so a chord
+        // would put it inside the true one (intervals too short): interpolate the parabola
+        // through the estimate and the two points, check it with one more fit, and finish with
+        // a chord over the bracket that is left.
+        auto refit = [&](double at, double& d_out) {
+          Eigen::VectorXd z = objective.to_phi(r.estimate);
+          z[j] = at;
+          const std::vector<double> t = objective.to_theta(z);
+          for (size_t q = 0; q < t.size(); ++q) fixed.parameters[q].initial = t[q];
+          const FitResult rr = fit(model, fixed);
+          d_out = rr.ofv - best.ofv;
+          prof.points.push_back({t[static_cast<size_t>(j)], d_out, rr.converged});
+        };
+        double a = prev_phi, da = prev_delta, b = phi, db = delta;
+        const double guess = parabola_crossing(phi_hat, a, da, b, db);
+        if (guess > std::min(a, b) && guess < std::max(a, b)) {
+          double dg = 0;
+          try {
+            refit(guess, dg);
+            if (dg >= kChiSquare95) {
+              b = guess;
+              db = dg;
+            } else {
+              a = guess;
+              da = dg;
+            }
+          } catch (const std::exception&) {
+          }
+        }
+        const double w = (kChiSquare95 - da) / (db - da);
         Eigen::VectorXd y = objective.to_phi(best.estimate);
-        y[j] = prev_phi + w * (phi - prev_phi);
-        const double bound = objective.to_theta(y)[static_cast<size_t>(j)];
-        (side < 0 ? prof.lower : prof.upper) = bound;
+        y[j] = a + w * (b - a);
+        (side < 0 ? prof.lower : prof.upper) = objective.to_theta(y)[static_cast<size_t>(j)];
         crossed = true;
         break;
       }
       prev_phi = phi;
       prev_delta = delta;
-      if (at_limit) break;
+      if (at_limit) {
+        hit_bound = true;
+        break;
+      }
     }
     if (!crossed) {
       prof.identifiable = false;
@@ -529,7 +574,8 @@ Profile profile(const Model& model, const FitSpec& spec, const FitResult& best, 
              Eigen::VectorXd y = objective.to_phi(best.estimate);
              y[j] = prev_phi;
              return y;
-           }())[static_cast<size_t>(j)]);
+           }())[static_cast<size_t>(j)])
+        << (hit_bound ? ", its bound" : "");
       open.push_back(o.str());
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -27,6 +28,17 @@ double projected_gradient(const Eigen::VectorXd& g, const std::vector<bool>& act
   for (Eigen::Index i = 0; i < g.size(); ++i)
     if (!active[static_cast<size_t>(i)]) m = std::max(m, std::abs(g[i]));
   return m;
+}
+
+// g' H^-1 g / 2, with H regularised where it is singular (a direction the data do not see).
+double newton_decrement(const Eigen::MatrixXd& h, const Eigen::VectorXd& g) {
+  if (g.size() == 0) return 0;
+  Eigen::MatrixXd a = h;
+  const double scale = std::max(1e-300, h.diagonal().cwiseAbs().maxCoeff());
+  for (Eigen::Index i = 0; i < a.rows(); ++i) a(i, i) += 1e-10 * scale;
+  const Eigen::VectorXd d = a.ldlt().solve(g);
+  const double v = 0.5 * g.dot(d);
+  return std::isfinite(v) && v >= 0 ? v : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -75,13 +87,23 @@ OptimizerResult minimize(const Objective& objective, Eigen::VectorXd start,
       for (Eigen::Index b = 0; b < m; ++b)
         h(a, b) = cur.hessian(free[static_cast<size_t>(a)], free[static_cast<size_t>(b)]);
     }
+    const double decrement = newton_decrement(h, g);
+    out.decrement = decrement;
+    if (decrement < options.decrement_tolerance) {
+      finish(true, "converged: the objective cannot fall by more than " +
+                       std::to_string(options.decrement_tolerance));
+      break;
+    }
     // Inner loop: raise the damping until a step lowers the objective.
     bool accepted = false;
     while (!accepted) {
       if (lambda > 1e16) {
-        finish(pg < 1e3 * options.gradient_tolerance,
-               "stopped: no step lowers the objective any more (largest gradient component " +
-                   std::to_string(pg) + ")");
+        const bool noise = decrement < options.noise_decrement;
+        finish(noise, noise ? "converged to the accuracy of the simulations (no step lowers the "
+                              "objective; it could fall by " + std::to_string(decrement) + " at most)"
+                            : "stopped: no step lowers the objective, which could still fall by " +
+                                  std::to_string(decrement) + " (largest gradient component " +
+                                  std::to_string(pg) + ")");
         break;
       }
       Eigen::MatrixXd a = h;

@@ -27,6 +27,12 @@ struct OptimizerOptions {
   double ofv_tolerance = 1e-7;       // |change of OFV| on an accepted step ...
   double step_tolerance = 1e-6;      // ... with every |step| below this: converged
   double gradient_tolerance = 1e-6;  // or the projected gradient's largest |component| below this
+  // or the Newton decrement g' H^-1 g / 2 (how far the quadratic model says the objective can
+  // still fall) below this: in OFV units, where 3.84 is significant, 1e-6 is nothing
+  double decrement_tolerance = 1e-6;
+  // when no step lowers the objective any more (its noise, from the integrator's tolerances, is
+  // reached): converged if the decrement is below this
+  double noise_decrement = 1e-3;
   std::function<void(int iteration, double ofv)> progress;  // after each iteration (may be empty)
 };
 
@@ -38,6 +44,7 @@ struct OptimizerResult {
   int iterations = 0;
   int evaluations = 0;
   double projected_gradient = 0;  // largest |component| at x, bound-active ones excluded
+  double decrement = 0;           // Newton decrement at x (free coordinates)
   Eigen::VectorXd gradient;       // at x
   Eigen::MatrixXd hessian;        // at x
   std::vector<bool> at_bound;     // per coordinate: ended on a bound
