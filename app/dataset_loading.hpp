@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/text_output.hpp"
 #include "engine/dataset.hpp"
 
 namespace magsim::app {
@@ -25,12 +26,4 @@ LoadedDataset load_dataset(const std::string& mapping_path, const std::string& c
 // The observations of a subject as CSV text: series,time_h,start_h,value,unit,censored,where.
 std::string observations_csv(const engine::Dataset& dataset, const engine::DatasetSubject& subject);
 
-}  // namespace magsim::app
-
-namespace magsim::app {
-// Writes `text` to `path` through a fresh temporary file beside it (synced, then renamed onto
-// it), so that `path` is never seen half written. Refuses (std::runtime_error "cannot write
-// <what> '<path>': ...") a path that exists and is not a regular file, or whose directory is
-// missing or not writable.
-void write_text_file(const std::string& path, const std::string& text, const std::string& what);
 }  // namespace magsim::app

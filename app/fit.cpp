@@ -17,6 +17,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "app/dataset_loading.hpp"
 #include "app/scenario_loading.hpp"
 #include "engine/errors.hpp"
 #include "engine/hdf5_fit.hpp"
@@ -171,7 +172,30 @@ void load_subjects(FitSession& s) {
     subject.observations = d.observations;
     s.subjects.push_back(std::move(subject));
   } else {
-    fail_at(d.file, d.dataset_mark, "event datasets are read by the dataset reader, not built in yet");
+    const LoadedDataset loaded = load_dataset(d.dataset_path, "");
+    for (const auto& id : d.subjects) {
+      const bool known = std::any_of(loaded.dataset.subjects.begin(), loaded.dataset.subjects.end(),
+                                     [&](const engine::DatasetSubject& x) { return x.id == id; });
+      if (!known) fail_at(d.file, d.dataset_mark, "subject '" + id + "' is not in the dataset " + loaded.dataset.file);
+    }
+    for (const auto& ds : loaded.dataset.subjects) {
+      if (!d.subjects.empty() && std::find(d.subjects.begin(), d.subjects.end(), ds.id) == d.subjects.end())
+        continue;
+      if (ds.observations.empty()) continue;  // nothing to fit: dosing only
+      FitSubjectData subject;
+      subject.id = ds.id;
+      subject.scenario = load_scenario_text(ds.scenario_yaml, ds.scenario_name, {}).scenario;
+      subject.scenario_text = ds.scenario_yaml;
+      subject.observations = ds.observations;
+      for (const auto& o : ds.observations) {
+        const bool modelled = std::any_of(d.errors.begin(), d.errors.end(),
+                                          [&](const engine::FitErrorSpec& e) { return e.series == o.series; });
+        if (!modelled)
+          fail_at(d.file, d.mark_error, "no error model for the series '" + o.series + "' that the dataset observes (" + o.where + ")");
+      }
+      s.subjects.push_back(std::move(subject));
+    }
+    if (s.subjects.empty()) fail_at(d.file, d.dataset_mark, "the dataset has no observations to fit");
   }
   // Observations must lie inside what a run can sample, and be checked against the scenario.
   for (const auto& subject : s.subjects)

@@ -18,6 +18,8 @@ int validate_command(const Args& args);
 int sensitivity_command(const Args& args);
 int sweep_command(const Args& args);
 int merge_command(const Args& args);
+int fit_command(const Args& args);
+int profile_command(const Args& args);
 int dataset_command(const Args& args);
 
 // An input file's path with its extension replaced by .h5: the default output of run and sweep.

@@ -25,6 +25,8 @@ const char* kUsage =
     "  merge OUT.h5 SHARD.h5...                              join a sweep's shard files\n"
     "  dataset check MAPPING.yaml [DATA.csv]                 read an event dataset (CSV)\n"
     "  dataset to-scenarios MAPPING.yaml [DATA.csv] -o DIR   one scenario and observations per ID\n"
+    "  fit FIT.yaml [-o OUT.h5] [--report DIR] [--profile]   estimate parameters from data\n"
+    "  profile FIT.yaml [--parameter NAME]...                profile-likelihood intervals\n"
     "\n"
     "options:\n"
     "  --version     version and build information\n"
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
     if (command == "sensitivity") return sensitivity_command(rest);
     if (command == "sweep") return sweep_command(rest);
     if (command == "merge") return merge_command(rest);
+    if (command == "fit") return fit_command(rest);
+    if (command == "profile") return profile_command(rest);
     if (command == "dataset") return dataset_command(rest);
     std::cerr << "magsim: error: unknown command '" << command << "'\n\n" << kUsage;
     return kBadInput;

@@ -3,10 +3,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <stdexcept>
-
-#include "engine/hdf5_output.hpp"
 
 namespace magsim::cli {
 
@@ -59,27 +55,6 @@ bool run_python_script(const fs::path& script, const std::vector<std::string>& a
   }
   int status = 0;
   return pid > 0 && waitpid(pid, &status, 0) >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  engine::hdf5::require_replaceable(path.string(), "file");
-  const std::string tmp = engine::hdf5::fresh_temporary_path(path.string());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("cannot write " + path.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
-  }
 }
 
 }  // namespace magsim::cli

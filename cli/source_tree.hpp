@@ -1,5 +1,5 @@
 // What commands find in the source tree beside the binary (validation cases, plotting scripts)
-// and how they run a Python script and write a text file.
+// and how they run a Python script.
 #pragma once
 
 #include <filesystem>
@@ -18,8 +18,5 @@ std::string python_interpreter();
 // Runs `python script args...` without a shell (arguments pass as they are) and waits; true if it
 // exited with 0.
 bool run_python_script(const std::filesystem::path& script, const std::vector<std::string>& args);
-
-// Writes `text` to a temporary file beside `path` and renames it into place.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace magsim::cli

@@ -21,6 +21,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/source_tree.hpp"
+#include "app/text_output.hpp"
 #include "engine/errors.hpp"
 #include "engine/units.hpp"
 #include "engine/validation.hpp"
@@ -258,10 +259,10 @@ int validate_command(const Args& args) {
       const fs::path dir(report_dir);
       fs::create_directories(dir / "data");
       for (const auto& c : results)
-        write_file_atomically(dir / "data" / (c.spec->id + ".json"),
-                              val::case_json(c, model.info()));
-      write_file_atomically(dir / "validation.md",
-                            val::markdown_report(results, suite, report_context(cases_dir)));
+        app::write_text_file((dir / "data" / (c.spec->id + ".json")).string(),
+                             val::case_json(c, model.info()), "report data");
+      app::write_text_file((dir / "validation.md").string(),
+                           val::markdown_report(results, suite, report_context(cases_dir)), "report");
     } catch (const std::exception& e) {
       std::cerr << "magsim validate: error: writing the report: " << e.what() << "\n";
       return kFailure;

@@ -17,6 +17,7 @@
 
 #include "engine/errors.hpp"
 #include "engine/model.hpp"
+#include "engine/observation.hpp"
 #include "engine/scenario_check.hpp"
 #include "engine/vocabulary.hpp"
 
@@ -35,15 +36,6 @@ inline constexpr std::size_t max_observations_per_subject = 100000;
 inline constexpr std::size_t max_id_length = 64;                  // an ID is also a file name
 }  // namespace dataset_limits
 
-struct Observation {
-  std::string series;  // model output name
-  double time_h = 0;   // point: sample time; interval: window end
-  double start_h = std::numeric_limits<double>::quiet_NaN();  // interval: window start
-  double value = 0;      // in the series' unit (as the model declares it); for an interval
-                         // observation series(time_h) - series(start_h)
-  bool censored = false;  // below LLOQ: value holds the LLOQ, in the series' unit
-  std::string where;      // "FILE:ROW:COL" of the DV (or LLOQ) cell
-};
 
 // Where a piece of a subject's scenario text came from: from (line, column) of the scenario text
 // on, up to the next origin, the value was written from `file`:`file_line`:`file_column` (a

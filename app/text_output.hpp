@@ -1,0 +1,13 @@
+// Text outputs (scenarios, reports, CSV) written the way magsim writes every file: to a fresh
+// temporary name beside the target, synced, then renamed onto it.
+#pragma once
+
+#include <string>
+
+namespace magsim::app {
+// Writes `text` to `path` through a fresh temporary file beside it (synced, then renamed onto
+// it), so that `path` is never seen half written. Refuses (std::runtime_error "cannot write
+// <what> '<path>': ...") a path that exists and is not a regular file, or whose directory is
+// missing or not writable.
+void write_text_file(const std::string& path, const std::string& text, const std::string& what);
+}  // namespace magsim::app
