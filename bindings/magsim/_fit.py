@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
@@ -218,8 +219,16 @@ def _estimates_frame(table: "pandas.DataFrame") -> "pandas.DataFrame":
 
 
 def _scenario_path(h5_path: str, subject: str) -> str:
-    stem = h5_path[:-3] if h5_path.endswith(".h5") else h5_path
-    return f"{stem}.{subject}.yaml"
+    """Where app::write_fit_outputs puts a subject's forecast scenario: STEM.ID.yaml beside
+    STEM.h5, the ID's characters other than letters, digits, '-', '_' and '.' as '_' (and a
+    leading '_' for an ID that would start with '.'); app/fit_outputs.cpp's stem_of and safe."""
+    folder, base = os.path.split(h5_path)
+    stem = os.path.join(folder, os.path.splitext(base)[0])
+    safe = "".join(chr(b) if re.fullmatch(r"[A-Za-z0-9._-]", chr(b)) else "_"
+                   for b in subject.encode("utf-8"))  # byte by byte, as the C++
+    if not safe or safe.startswith("."):
+        safe = "_" + safe
+    return f"{stem}.{safe}.yaml"
 
 
 def fit(fit_file: Union[PathLike, Mapping[str, Any]], *, threads: int = 1,
