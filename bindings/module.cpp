@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "app/dataset_loading.hpp"
+#include "app/fit.hpp"
 #include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
@@ -672,6 +673,80 @@ py::dict sweep(const std::string& text, const std::string& name,
   return out;
 }
 
+// ---- fits ---------------------------------------------------------------------------------------
+
+// A fit file read (app::load_fit*) and, once run, its estimates and profiles. The Python class
+// magsim.FitResult (magsim/_fit.py) reads the estimates from the fit file this session writes
+// (app::write_fit_outputs), so that a fit in memory and one read back with magsim.open_fit are
+// the same tables.
+struct Fit {
+  app::FitSession session;
+  bool done = false;
+};
+
+std::shared_ptr<Fit> load_fit_file(const std::string& path) {
+  auto f = std::make_shared<Fit>();
+  py::gil_scoped_release nogil;
+  f->session = app::load_fit(path);
+  return f;
+}
+
+std::shared_ptr<Fit> load_fit_text(const std::string& text, const std::string& name) {
+  auto f = std::make_shared<Fit>();
+  py::gil_scoped_release nogil;
+  f->session = app::load_fit_text(text, name);
+  return f;
+}
+
+// Estimates (app::run_fit) and, with `profile` (empty list: every estimated parameter), profiles
+// (app::run_profiles), on C++ threads with the GIL released. `progress` (a callable or None)
+// gets the app layer's lines; it runs with the GIL taken for the call only. An exception it
+// raises stops the fit and is raised here; Ctrl-C stops it with KeyboardInterrupt.
+void run_fit(Fit& fit, int threads, std::optional<int> multistart,
+             std::optional<std::vector<std::string>> profile, py::object progress) {
+  if (threads < 1)
+    throw std::invalid_argument("threads must be a positive integer, got " +
+                                std::to_string(threads));
+  if (multistart && *multistart < 1)
+    throw std::invalid_argument("multistart must be a positive integer, got " +
+                                std::to_string(*multistart));
+  std::atomic<bool> cancel{false};
+  std::exception_ptr error, progress_error;
+  app::FitOptions options;
+  options.threads = threads;
+  options.multistart = multistart.value_or(-1);
+  options.cancel = &cancel;
+  if (!progress.is_none())
+    options.progress = [&](const std::string& line) {
+      py::gil_scoped_acquire gil;
+      if (progress_error) return;
+      try {
+        progress(line);
+      } catch (...) {
+        progress_error = std::current_exception();
+        cancel.store(true);
+      }
+    };
+  fit.done = false;
+  run_released({[&] {
+                 try {
+                   app::run_fit(fit.session, options);
+                   if (profile && !cancel.load()) app::run_profiles(fit.session, *profile, options);
+                 } catch (...) {
+                   error = std::current_exception();
+                 }
+               }},
+               cancel);
+  if (progress_error) std::rethrow_exception(progress_error);
+  if (error) raise(python_error(error, fit.session.definition.file));
+  fit.done = true;
+}
+
+const app::FitSession& fitted(const Fit& fit) {
+  if (!fit.done) throw std::logic_error("the fit has not been run");
+  return fit.session;
+}
+
 }  // namespace
 }  // namespace magsim::bindings
 
@@ -751,6 +826,46 @@ PYBIND11_MODULE(_core, m) {
         "Parse and validate a scenario file (with --set style edits).");
   m.def("load_text", &load_text, py::arg("text"), py::arg("name"), py::arg("sets"),
         "Parse and validate scenario text; `name` stands for the file in messages.");
+  py::class_<Fit, std::shared_ptr<Fit>>(m, "FitSession", "A fit file read, and its fit once run.")
+      .def_property_readonly("file", [](const Fit& f) { return f.session.definition.file; })
+      .def_property_readonly("name", [](const Fit& f) { return f.session.definition.name; })
+      .def_property_readonly("method", [](const Fit& f) { return f.session.definition.method; })
+      .def_property_readonly("subject_ids",
+                             [](const Fit& f) {
+                               std::vector<std::string> ids;
+                               for (const auto& s : f.session.subjects) ids.push_back(s.id);
+                               return ids;
+                             })
+      .def_property_readonly("estimation_subjects",
+                             [](const Fit& f) {
+                               std::vector<std::vector<int>> out;
+                               for (const auto& e : fitted(f).estimations) out.push_back(e.subjects);
+                               return out;
+                             })
+      .def("forecast_scenario",
+           [](const Fit& f, std::size_t estimation, std::size_t subject) {
+             return app::forecast_scenario(fitted(f), estimation, subject);
+           },
+           py::arg("estimation"), py::arg("subject"))
+      .def("save",
+           [](const Fit& f, const std::string& path, const std::string& report_dir) {
+             const app::FitFiles files = app::write_fit_outputs(fitted(f), path, report_dir);
+             py::dict out;
+             out["h5"] = files.h5;
+             out["scenarios"] = files.scenarios;
+             out["report"] = files.report;
+             return out;
+           },
+           py::arg("path"), py::arg("report_dir") = std::string(),
+           "app::write_fit_outputs: PATH (HDF5), one forecast scenario per subject beside it "
+           "and, with report_dir, the Markdown report.");
+  m.def("load_fit", &load_fit_file, py::arg("path"), "Read a fit file (app::load_fit).");
+  m.def("load_fit_text", &load_fit_text, py::arg("text"), py::arg("name"),
+        "Read fit-file text; `name` stands for the file (and its folder for relative paths).");
+  m.def("run_fit", &run_fit, py::arg("fit"), py::arg("threads") = 1,
+        py::arg("multistart") = py::none(), py::arg("profile") = py::none(),
+        py::arg("progress") = py::none(),
+        "Estimate (and profile the named parameters; [] = all) with the GIL released.");
   m.def("read_dataset", &read_dataset, py::arg("mapping"), py::arg("data"),
         "Read an event dataset (mapping YAML, CSV or '' for the mapping's dataset:) with every "
         "subject's scenario checked; a dict of plain data (see _core.pyi).");

@@ -17,6 +17,10 @@ The same engine, model, scenario format and HDF5 output as the ``magsim`` comman
     df = magsim.sweep("scenarios/sweeps/dose_response_by_salt.yaml")   # a sweep file as it is
     df = magsim.open_sweep("dose_response.h5")                # `magsim sweep` output, same frame
 
+    f = magsim.fit("patient.fit.yaml", profile=True)          # MAP or pooled fit of a fit file
+    f.estimates; f.predictions; f.plot(); f.predict(); f.save("patient.h5")
+    magsim.open_fit("patient.h5")                             # `magsim fit` output, same tables
+
     subjects = magsim.read_dataset("mapping.yaml")            # event dataset: NONMEM-style CSV
     subjects[0].id, subjects[0].scenario, subjects[0].observations   # str, Scenario, DataFrame
 
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
 from . import _core
 from ._dataset import Dataset, DatasetSubject, read_dataset
 from ._errors import MagsimError, ScenarioError, SimulationError
+from ._fit import FitResult, fit, open_fit
 from ._result import DEFAULT_PLOT_VARIABLES, Quantity, Result, plot_runs
 from ._scenario import Scenario, ScenarioLike, as_scenario, loaded_of
 from ._sweep import DEFAULT_SWEEP_SUMMARY, open_sweep, sweep
@@ -44,7 +49,8 @@ if TYPE_CHECKING:
 __all__ = [
     "__version__", "git_revision",
     "run", "run_many", "sweep", "open_sweep", "parameters", "plot_runs", "read_dataset",
-    "Scenario", "Result", "Quantity", "Dataset", "DatasetSubject",
+    "fit", "open_fit",
+    "Scenario", "Result", "Quantity", "Dataset", "DatasetSubject", "FitResult",
     "MagsimError", "ScenarioError", "SimulationError",
     "DEFAULT_PLOT_VARIABLES", "DEFAULT_SWEEP_SUMMARY",
 ]

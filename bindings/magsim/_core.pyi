@@ -3,7 +3,7 @@
 Internal: use the package ``magsim``, which wraps these calls.
 """
 
-from typing import Any, Dict, List, Optional, Tuple, TypedDict, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -115,6 +115,37 @@ def sweep(text: str, name: str, base_text: Optional[str] = None, threads: Option
     `magsim sweep --set`) and compute its runs, or those of shard (index, count): runs
     i with i % count == index, on `threads` C++ threads (None: all cores) with the GIL released.
     Raises magsim.ScenarioError for a bad sweep or base scenario, KeyboardInterrupt on Ctrl-C."""
+
+class FitSession:
+    """A fit file read (app::load_fit), and its fit once run."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def subject_ids(self) -> List[str]: ...
+    @property
+    def estimation_subjects(self) -> List[List[int]]:
+        """Per estimation, its subjects (indices into subject_ids); after run_fit."""
+    def forecast_scenario(self, estimation: int, subject: int) -> str: ...
+    def save(self, path: str, report_dir: str = "") -> Dict[str, Any]:
+        """app::write_fit_outputs: {"h5": path, "scenarios": [...], "report": path or ""}."""
+
+def load_fit(path: str) -> FitSession:
+    """Read a fit file (app::load_fit); raises magsim.ScenarioError."""
+
+def load_fit_text(text: str, name: str) -> FitSession:
+    """Read fit-file text; `name` stands for the file (and its folder for relative paths)."""
+
+def run_fit(fit: FitSession, threads: int = 1, multistart: Optional[int] = None,
+            profile: Optional[List[str]] = None,
+            progress: Optional[Callable[[str], None]] = None) -> None:
+    """Estimate (and profile the named parameters; [] = all) with the GIL released; raises
+    magsim.SimulationError when no start can be simulated, KeyboardInterrupt on Ctrl-C, or
+    what `progress` raised."""
 
 def parameters() -> List[Dict[str, Any]]:
     """Every model parameter as a list of dicts."""
