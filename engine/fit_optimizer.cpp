@@ -131,6 +131,23 @@ OptimizerResult minimize(const Objective& objective, Eigen::VectorXd start,
         const bool small = step.lpNorm<Eigen::Infinity>() < options.step_tolerance &&
                            actual < options.ofv_tolerance;
         x = trial;
+        // The objective fell by more than the quadratic model said (a valley that bends less
+        // than Gauss-Newton assumes): go on along the same direction while it keeps falling,
+        // doubling the step (each try is one simulation without sensitivities).
+        if (rho > 0.75 && !small) {
+          double best_ofv = next.ofv;
+          Eigen::VectorXd dir = step;
+          for (int k = 0; k < options.max_extensions; ++k) {
+            dir *= 2;
+            const Eigen::VectorXd further = clip(x - step + dir, lower, upper);
+            if ((further - x).lpNorm<Eigen::Infinity>() == 0) break;
+            const Evaluation e = objective(further, false);
+            ++out.evaluations;
+            if (!e.ok || !(e.ofv < best_ofv)) break;
+            best_ofv = e.ofv;
+            x = further;
+          }
+        }
         Evaluation full = objective(x, true);
         ++out.evaluations;
         if (!full.ok) throw std::runtime_error("the objective failed with derivatives at a point it "

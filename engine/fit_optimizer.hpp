@@ -33,6 +33,9 @@ struct OptimizerOptions {
   // when no step lowers the objective any more (its noise, from the integrator's tolerances, is
   // reached): converged if the decrement is below this
   double noise_decrement = 1e-3;
+  // after a step that did better than its quadratic model (ratio > 0.75), up to this many
+  // doublings of it while the objective keeps falling
+  int max_extensions = 4;
   std::function<void(int iteration, double ofv)> progress;  // after each iteration (may be empty)
 };
 
