@@ -189,6 +189,12 @@ std::string fit_report(const FitSession& s, const std::string& h5_name) {
          << (o.censored ? "< " : "") << sig(o.value) << " | " << sig(pr.predicted) << " | " << series_unit(o.series)
          << " | " << (o.censored ? std::string("(censored)") : sig(pr.weighted_residual, 3)) << " | " << o.where << " |\n";
     }
+    for (const auto& pr : r.predictions)
+      if (std::abs(pr.weighted_residual) > 4)
+        md << "\n**Warning:** observation " << pr.observation + 1 << " of subject "
+           << s.subjects[static_cast<size_t>(est.subjects[static_cast<size_t>(pr.subject)])].id << " lies "
+           << sig(std::abs(pr.weighted_residual), 2)
+           << " residual SDs from its prediction: the model, or the error model, does not explain it.\n";
   }
   md << "\n## Figures\n\n"
      << "![Observed against predicted](obs_vs_pred.png)\n\n"

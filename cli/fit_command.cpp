@@ -87,6 +87,14 @@ void print_estimates(const app::FitSession& s, std::ostream& out) {
     out << "  OFV " << std::setprecision(10) << r.ofv << ", " << (r.converged ? "converged" : "NOT CONVERGED")
         << " (" << r.message << "), " << r.iterations << " iterations, " << r.simulations << " simulations, "
         << num(r.wall_seconds, 3) << " s\n";
+    for (const auto& p : r.predictions) {
+      if (std::abs(p.weighted_residual) <= 4) continue;
+      const auto& subj = s.subjects[static_cast<size_t>(est.subjects[static_cast<size_t>(p.subject)])];
+      const auto& o = subj.observations[static_cast<size_t>(p.observation)];
+      out << "  warning: " << o.where << ": " << o.series << " observed " << num(o.value) << ", predicted "
+          << num(p.predicted) << ": " << num(std::abs(p.weighted_residual), 2)
+          << " residual SDs apart; the model (or the error model) does not explain it\n";
+    }
     for (const auto& pr : est.profiles)
       if (!pr.identifiable)
         out << "  warning: " << s.spec.parameters[static_cast<size_t>(pr.parameter)].name << " is "

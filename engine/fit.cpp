@@ -521,6 +521,11 @@ Profile profile(const Model& model, const FitSpec& spec, const FitResult& best, 
       }
       const double delta = r.ofv - best.ofv;
       prof.points.push_back({theta[static_cast<size_t>(j)], delta, r.converged});
+      if (delta < -1e-3 && prof.note.find("lower objective") == std::string::npos)
+        prof.note += "the profile found a lower objective (by " + message_number(-delta) + " at " +
+                     message_number(theta[static_cast<size_t>(j)]) +
+                     ") than the fit: the fit stopped at a local minimum; refit from there or with "
+                     "multistart; ";
       start = r.estimate;
       if (delta >= kChiSquare95) {
         // The crossing lies in (prev_phi, phi]. Delta OFV is near-quadratic in phi, so a chord
