@@ -343,6 +343,10 @@ void run_profiles(FitSession& session, const std::vector<std::string>& names, co
   for (auto& t : pool) t.join();
 }
 
+std::vector<double> typical_values(const FitSession& session, size_t subject) {
+  return engine_subject(session, subject).typical;
+}
+
 std::string forecast_scenario(const FitSession& session, size_t estimation, size_t subject) {
   const FitEstimation& e = session.estimations.at(estimation);
   const FitSubjectData& s = session.subjects.at(subject);

@@ -60,6 +60,10 @@ void run_fit(FitSession& session, const FitOptions& options);
 void run_profiles(FitSession& session, const std::vector<std::string>& parameters,
                   const FitOptions& options);
 
+// Per FitSpec parameter, the subject's own value (its scenario without the fit, covariates
+// included): the start and the prior's median when the fit file gives none.
+std::vector<double> typical_values(const FitSession& session, size_t subject);
+
 // The subject's scenario (YAML text) with every estimate as a `parameters:` override, headed by
 // a comment naming the fit: `magsim run` forecasts from it.
 std::string forecast_scenario(const FitSession& session, size_t estimation, size_t subject);

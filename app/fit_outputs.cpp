@@ -107,7 +107,7 @@ std::string fit_report(const FitSession& s, const std::string& h5_name) {
   md << "| parameter | unit | transform | initial | bounds | prior |\n|---|---|---|---|---|---|\n";
   for (size_t j = 0; j < s.spec.parameters.size(); ++j) {
     const auto& p = s.spec.parameters[j];
-    const std::string init = std::isnan(p.initial) ? "subject's typical value" : sig(p.initial);
+    const std::string init = std::isnan(p.initial) ? "the subject's own value" : sig(p.initial);
     const std::string prior = p.prior.active
                                   ? "log-normal, median " + (std::isnan(p.prior.median) ? std::string("subject's typical value") : sig(p.prior.median)) +
                                         ", ω " + sig(p.prior.omega, 3) + " — " + p.prior.source
@@ -234,9 +234,10 @@ FitFiles write_fit_outputs(const FitSession& s, const std::string& out_h5, const
     r.subjects = est.subjects;
     r.result = &est.result;
     for (const auto& p : est.profiles) r.profiles.push_back(&p);
+    r.typical = typical_values(s, static_cast<size_t>(est.subjects.front()));
     for (size_t j = 0; j < s.spec.parameters.size(); ++j) {
       const auto& p = s.spec.parameters[j];
-      r.initial.push_back(std::isnan(p.initial) ? std::numeric_limits<double>::quiet_NaN() : p.initial);
+      r.initial.push_back(std::isnan(p.initial) ? r.typical[j] : p.initial);
     }
     rec.estimations.push_back(std::move(r));
   }

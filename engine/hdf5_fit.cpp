@@ -257,7 +257,9 @@ void write_estimates(const Writer& w, hid_t est_group, const FitRecord& r,
     initial.push_back(at_or(est.initial, j, kNaN));
     lower.push_back(param.lower);
     upper.push_back(param.upper);
-    prior_median.push_back(param.prior.active ? param.prior.median : kNaN);
+    prior_median.push_back(!param.prior.active ? kNaN
+                           : std::isnan(param.prior.median) ? at_or(est.typical, j, kNaN)
+                                                            : param.prior.median);
     cv.push_back(prior_cv(param.prior));
   }
   const hid_t t = table.get();
@@ -282,7 +284,7 @@ void write_estimates(const Writer& w, hid_t est_group, const FitRecord& r,
   w.number_column(t, "upper", upper, kRowUnit, "upper bound");
   w.number_column(t, "prior_median", prior_median, kRowUnit,
                   "median of the log-normal prior; NaN with prior_cv > 0: the subject's typical "
-                  "value; NaN with prior_cv 0: no prior");
+                  "value (when unknown); NaN with prior_cv 0: no prior");
   w.number_column(t, "prior_cv", cv, "1", "CV of the log-normal prior (0: no prior)");
   table.close(w.context("closing estimates"));
 }

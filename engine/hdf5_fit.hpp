@@ -44,6 +44,7 @@ struct FitRecordEstimation {
   const fit::FitResult* result = nullptr;
   std::vector<const fit::Profile*> profiles;
   std::vector<double> initial;  // per parameter, the starting value used (theta)
+  std::vector<double> typical;  // per parameter, the subject's own value (a prior's median when it has none of its own)
 };
 
 struct FitRecord {
