@@ -356,9 +356,12 @@ TEST(FitProfile, AParameterTheDataCannotSeeHasAFlatProfile) {
 TEST(FitRecovery, MagnesiumParametersFromSparseSerumAnd24hUrines) {
   // A patient on 200 mg citrate twice a day for two weeks, truth: absorption 0.7 of the
   // reference, renal threshold 0.42 mmol/L. Serum drawn on days 0, 7 and 14 (4 % lab error), two
-  // 24-h urines (days 0-1 and 13-14, 20 % error). 40 synthetic data sets, each fitted back by
-  // maximum likelihood: the 95 % Wald intervals should hold the truth in about 95 % of them
-  // (binomial SD 3.4 points for 40: at least 34 of 40 is -2.6 SD).
+  // 24-h urines (days 0-1 and 13-14, 20 % error). Synthetic data sets, each fitted back by
+  // maximum likelihood, both parameters profiled.
+  // Measured with SETS=100: means 0.688 and 0.420; Wald intervals held the truth in 93 and 90 of
+  // 100, profile intervals in 97 and 93 (Wald intervals are exact only for a linear model; the
+  // profile is the interval to trust, and the one asserted here). With 40 sets the binomial SD
+  // at 95 % is 3.4 points: at least 34 of 40 is -2.6 SD.
   const auto loaded = app::load_scenario_text(kSupplemented, "recovery.yaml", {});
   Problem base = loaded.problem;
   const std::vector<std::string> names = {"gut.absorption_scale", "renal.tal_tm_per_gfr"};
@@ -383,7 +386,6 @@ TEST(FitRecovery, MagnesiumParametersFromSparseSerumAnd24hUrines) {
   std::mt19937_64 rng(42);
   std::normal_distribution<double> e(0, 1);
   const int sets = std::getenv("SETS") ? std::atoi(std::getenv("SETS")) : 40;
-  const bool profiles = std::getenv("PROFILES") != nullptr;
   std::vector<int> covered(names.size(), 0), profile_covered(names.size(), 0);
   std::vector<double> mean(names.size(), 0);
   int converged = 0;
@@ -397,10 +399,8 @@ TEST(FitRecovery, MagnesiumParametersFromSparseSerumAnd24hUrines) {
     for (size_t j = 0; j < names.size(); ++j) {
       covered[j] += fr.ci_lower[j] <= truth[j] && truth[j] <= fr.ci_upper[j];
       mean[j] += fr.estimate[j] / sets;
-      if (profiles) {
-        const Profile pr = profile(models::magnesium::model(), one, fr, static_cast<int>(j));
-        profile_covered[j] += pr.lower <= truth[j] && truth[j] <= pr.upper;
-      }
+      const Profile pr = profile(models::magnesium::model(), one, fr, static_cast<int>(j));
+      profile_covered[j] += pr.lower <= truth[j] && truth[j] <= pr.upper;
     }
   }
   std::cout << "recovery over " << sets << " data sets: absorption mean " << mean[0] << " (truth 0.7), "
@@ -410,7 +410,10 @@ TEST(FitRecovery, MagnesiumParametersFromSparseSerumAnd24hUrines) {
   EXPECT_EQ(converged, sets);
   EXPECT_NEAR(mean[0], 0.7, 0.035);   // 5 %: the mean of 40 estimates with RSE ~10 %
   EXPECT_NEAR(mean[1], 0.42, 0.021);
-  for (size_t j = 0; j < names.size(); ++j) EXPECT_GE(covered[j], 34) << names[j];
+  for (size_t j = 0; j < names.size(); ++j) {
+    EXPECT_GE(profile_covered[j], 34) << names[j];
+    EXPECT_GE(covered[j], 30) << names[j];  // Wald: 90-93 % measured; 30 of 40 is -3 SD at 90 %
+  }
 }
 
 }  // namespace
