@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -231,12 +232,34 @@ void load_subjects(FitSession& s) {
         throw ScenarioError(d.file, 0, 0, o.where + ": observation time beyond 150 y");
 }
 
+// An error at an observation's "FILE:LINE:COL" (Observation::where).
+ScenarioError at_observation(const std::string& where, const std::string& message) {
+  const auto c2 = where.rfind(':');
+  const auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : where.rfind(':', c2 - 1);
+  if (c1 == std::string::npos) return ScenarioError(where, 1, 1, message);
+  return ScenarioError(where.substr(0, c1), std::atoi(where.c_str() + c1 + 1), std::atoi(where.c_str() + c2 + 1), message);
+}
+
+// A log-normal error model takes the log of every observation of its series (and of a limit of
+// quantification): 0 or less is the data's mistake, at the value, not a fit that fails (exit 3).
+void check_log_normal_observations(const FitSession& s) {
+  for (const auto& e : s.definition.errors) {
+    if (e.model.kind != engine::fit::ErrorKind::LogNormal) continue;
+    for (const auto& subject : s.subjects)
+      for (const auto& o : subject.observations)
+        if (o.series == e.series && !(o.value > 0))
+          throw at_observation(o.where, "the log-normal error model of " + e.series + " needs observations above 0, got " +
+                                            number(o.value) + (o.censored ? " (a limit of quantification)" : ""));
+  }
+}
+
 FitSession finish_load(engine::FitDefinition d) {
   FitSession s;
   s.definition = std::move(d);
   s.input_files.push_back(s.definition.file);
   build_spec(s);
   load_subjects(s);
+  check_log_normal_observations(s);
   if (s.definition.method == "map" && s.subjects.empty())
     throw ScenarioError(s.definition.file, 1, 1, "no subjects to fit");
   // Every subject's scenario must accept the initial values and bounds as overrides.

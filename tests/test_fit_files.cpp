@@ -101,4 +101,23 @@ TEST(BadFits, MistakeInTheDatasetIsReportedInTheDataset) {
   EXPECT_NE(std::string(e.what()).find("99"), std::string::npos) << e.formatted();
 }
 
+// A log-normal error model and a DV of 0 in the dataset: the CSV's cell, exit 2, not a fit that
+// fails to start (exit 3).
+TEST(BadFits, ZeroObservationOfALogNormalSeriesIsReportedAtItsCell) {
+  TempDir dir;
+  write(dir / "mapping.yaml",
+        "dataset: data.csv\nunits: {time: h}\n"
+        "cmt: {1: {supplement: citrate, amount: mg}, 10: {observe: serum_mg_total, unit: mmol/L}}\n");
+  write(dir / "data.csv", "ID,TIME,AMT,CMT,DV\n1,0,300,1,.\n1,12,.,10,0.84\n1,24,.,10,0\n");
+  write(dir / "fit.yaml",
+        "dataset: mapping.yaml\n"
+        "estimate: {renal.tal_tm_per_gfr: {prior: none}}\n"
+        "error: {serum_mg_total: {model: lognormal, additive: 0.1}}\n");
+  const ScenarioError e = load_error((dir / "fit.yaml").string());
+  EXPECT_EQ(e.formatted().rfind((dir / "data.csv").string() + ":4:", 0), 0u) << e.formatted();
+  EXPECT_NE(std::string(e.what()).find("needs observations above 0"), std::string::npos) << e.formatted();
+  const auto r = run_magsim("fit -q " + (dir / "fit.yaml").string());
+  EXPECT_EQ(r.code, 2) << r.err;
+}
+
 }  // namespace
