@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -18,6 +20,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "app/dataset_loading.hpp"
+#include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
 #include "engine/errors.hpp"
 #include "engine/hdf5_fit.hpp"
@@ -153,6 +156,15 @@ engine::fit::Subject engine_subject(const FitSession& s, size_t index) {
   return out;
 }
 
+// Whether `e` says that the file at `path` could not be read at all (its message starts with
+// `prefix`); the reason is what follows.
+bool unreadable(const ScenarioError& e, const std::string& path, const std::string& prefix, std::string* reason) {
+  const std::string message = e.what();
+  if (e.file() != path || message.rfind(prefix, 0) != 0) return false;
+  *reason = message.substr(prefix.size());
+  return true;
+}
+
 void load_subjects(FitSession& s) {
   const auto& d = s.definition;
   if (!d.scenario_path.empty()) {
@@ -161,8 +173,9 @@ void load_subjects(FitSession& s) {
       loaded = load_scenario(d.scenario_path, {});
     } catch (const ScenarioError& e) {
       // A scenario that cannot be read is the fit file's mistake; a wrong one, the scenario's.
-      if (std::string(e.what()).find("cannot read") != std::string::npos)
-        fail_at(d.file, d.scenario_mark, "cannot read scenario '" + d.scenario_path + "'");
+      std::string reason;
+      if (unreadable(e, d.scenario_path, "cannot read scenario file: ", &reason))
+        fail_at(d.file, d.scenario_mark, "cannot read scenario '" + d.scenario_path + "': " + reason);
       throw;
     }
     FitSubjectData subject;
@@ -171,12 +184,27 @@ void load_subjects(FitSession& s) {
     subject.scenario_text = loaded.scenario.source_text;
     subject.observations = d.observations;
     s.subjects.push_back(std::move(subject));
+    s.input_files.push_back(d.scenario_path);
   } else {
-    const LoadedDataset loaded = load_dataset(d.dataset_path, "");
-    for (const auto& id : d.subjects) {
+    LoadedDataset loaded;
+    try {
+      loaded = load_dataset(d.dataset_path, "");
+    } catch (const ScenarioError& e) {
+      // Likewise a mapping file that cannot be read; a wrong mapping or CSV is theirs.
+      std::string reason;
+      if (unreadable(e, d.dataset_path, "cannot read dataset mapping: ", &reason))
+        fail_at(d.file, d.dataset_mark, "cannot read dataset mapping '" + d.dataset_path + "': " + reason);
+      throw;
+    }
+    s.input_files.push_back(d.dataset_path);
+    s.input_files.push_back(loaded.dataset.file);
+    for (size_t i = 0; i < d.subjects.size(); ++i) {
+      const std::string& id = d.subjects[i];
       const bool known = std::any_of(loaded.dataset.subjects.begin(), loaded.dataset.subjects.end(),
                                      [&](const engine::DatasetSubject& x) { return x.id == id; });
-      if (!known) fail_at(d.file, d.dataset_mark, "subject '" + id + "' is not in the dataset " + loaded.dataset.file);
+      if (!known)
+        fail_at(d.file, i < d.subject_marks.size() ? d.subject_marks[i] : d.dataset_mark,
+                "subject '" + id + "' is not in the dataset " + loaded.dataset.file);
     }
     for (const auto& ds : loaded.dataset.subjects) {
       if (!d.subjects.empty() && std::find(d.subjects.begin(), d.subjects.end(), ds.id) == d.subjects.end())
@@ -204,11 +232,34 @@ void load_subjects(FitSession& s) {
         throw ScenarioError(d.file, 0, 0, o.where + ": observation time beyond 150 y");
 }
 
+// An error at an observation's "FILE:LINE:COL" (Observation::where).
+ScenarioError at_observation(const std::string& where, const std::string& message) {
+  const auto c2 = where.rfind(':');
+  const auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : where.rfind(':', c2 - 1);
+  if (c1 == std::string::npos) return ScenarioError(where, 1, 1, message);
+  return ScenarioError(where.substr(0, c1), std::atoi(where.c_str() + c1 + 1), std::atoi(where.c_str() + c2 + 1), message);
+}
+
+// A log-normal error model takes the log of every observation of its series (and of a limit of
+// quantification): 0 or less is the data's mistake, at the value, not a fit that fails (exit 3).
+void check_log_normal_observations(const FitSession& s) {
+  for (const auto& e : s.definition.errors) {
+    if (e.model.kind != engine::fit::ErrorKind::LogNormal) continue;
+    for (const auto& subject : s.subjects)
+      for (const auto& o : subject.observations)
+        if (o.series == e.series && !(o.value > 0))
+          throw at_observation(o.where, "the log-normal error model of " + e.series + " needs observations above 0, got " +
+                                            number(o.value) + (o.censored ? " (a limit of quantification)" : ""));
+  }
+}
+
 FitSession finish_load(engine::FitDefinition d) {
   FitSession s;
   s.definition = std::move(d);
+  s.input_files.push_back(s.definition.file);
   build_spec(s);
   load_subjects(s);
+  check_log_normal_observations(s);
   if (s.definition.method == "map" && s.subjects.empty())
     throw ScenarioError(s.definition.file, 1, 1, "no subjects to fit");
   // Every subject's scenario must accept the initial values and bounds as overrides.
@@ -345,6 +396,29 @@ void run_profiles(FitSession& session, const std::vector<std::string>& names, co
 
 std::vector<double> typical_values(const FitSession& session, size_t subject) {
   return engine_subject(session, subject).typical;
+}
+
+std::vector<std::string> fit_output_paths(const FitSession& session, const std::string& out_h5) {
+  const auto dot = out_h5.find_last_of('.');
+  const auto slash = out_h5.find_last_of('/');
+  const std::string stem =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash) ? out_h5.substr(0, dot) : out_h5;
+  std::vector<std::string> paths{out_h5};
+  for (const auto& subject : session.subjects) {
+    std::string id;
+    for (char c : subject.id)
+      id += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+    paths.push_back(stem + "." + (id.empty() || id[0] == '.' ? "_" + id : id) + ".yaml");
+  }
+  return paths;
+}
+
+std::string fit_output_onto_input(const FitSession& session, const std::string& out_h5) {
+  for (const auto& out : fit_output_paths(session, out_h5)) {
+    const std::string input = input_at_output_path(out, session.input_files);
+    if (!input.empty()) return out + " is " + input;
+  }
+  return "";
 }
 
 std::string forecast_scenario(const FitSession& session, size_t estimation, size_t subject) {

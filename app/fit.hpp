@@ -44,6 +44,7 @@ struct FitSession {
   engine::fit::FitSpec spec;  // parameters and error models (subjects filled per estimation)
   std::vector<FitEstimation> estimations;
   double wall_seconds = 0;
+  std::vector<std::string> input_files;  // the fit file, its scenario or dataset mapping and CSV
 };
 
 // Reads the fit file (and its scenario or dataset); throws engine::ScenarioError with FILE:LINE:COL
@@ -82,5 +83,13 @@ struct FitFiles {
 };
 FitFiles write_fit_outputs(const FitSession& session, const std::string& out_h5,
                            const std::string& report_dir);
+
+// The files write_fit_outputs writes for `out_h5`: OUT.h5, then OUT.ID.yaml for each subject (the
+// ID made file-safe as there).
+std::vector<std::string> fit_output_paths(const FitSession& session, const std::string& out_h5);
+
+// "OUTPUT is INPUT" for the first of those outputs that is one of the session's input files
+// (which writing it would replace), "" when none is.
+std::string fit_output_onto_input(const FitSession& session, const std::string& out_h5);
 
 }  // namespace magsim::app

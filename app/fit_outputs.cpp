@@ -44,13 +44,6 @@ std::string series_unit(const std::string& series) {
   return k < 0 ? "" : info.outputs[static_cast<size_t>(k)].unit;
 }
 
-// File-name-safe form of a subject ID.
-std::string safe(const std::string& id) {
-  std::string out;
-  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
-  return out.empty() || out[0] == '.' ? "_" + out : out;
-}
-
 std::string stem_of(const std::string& path) {
   const auto dot = path.find_last_of('.');
   const auto slash = path.find_last_of('/');
@@ -241,6 +234,9 @@ FitFiles write_fit_outputs(const FitSession& s, const std::string& out_h5, const
     }
     rec.estimations.push_back(std::move(r));
   }
+  if (const std::string clash = fit_output_onto_input(s, out_h5); !clash.empty())
+    throw std::runtime_error("refusing to write over an input of the fit: " + clash);
+  const std::vector<std::string> paths = fit_output_paths(s, out_h5);
   engine::hdf5::check_output_path(out_h5, "fit file");
   const std::string tmp = engine::hdf5::fresh_temporary_path(out_h5);
   try {
@@ -253,10 +249,9 @@ FitFiles write_fit_outputs(const FitSession& s, const std::string& out_h5, const
     throw;
   }
   files.h5 = out_h5;
-  const std::string stem = stem_of(out_h5);
   for (size_t e = 0; e < s.estimations.size(); ++e)
     for (int i : s.estimations[e].subjects) {
-      const std::string path = stem + "." + safe(s.subjects[static_cast<size_t>(i)].id) + ".yaml";
+      const std::string& path = paths[1 + static_cast<size_t>(i)];
       write_text_file(path, forecast_scenario(s, e, static_cast<size_t>(i)), "forecast scenario");
       files.scenarios.push_back(path);
     }

@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/source_tree.hpp"
 #include "engine/errors.hpp"
+#include "engine/hdf5_output.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -170,8 +171,22 @@ int fit_or_profile(const Args& args, bool profile_command) {
   try {
     session = app::load_fit(fit_path);
   } catch (const engine::ScenarioError& e) {
-    std::cerr << e.what() << "\n";
+    std::cerr << e.formatted() << "\n";
     return kBadInput;
+  }
+  // OUT.ID.yaml must not replace the fit file or its scenario (fit.yaml fitting fit.patient.yaml
+  // wrote fit.patient.yaml over it), nor -o the dataset.
+  if (const std::string clash = app::fit_output_onto_input(session, output_path); !clash.empty()) {
+    std::cerr << name << ": error: the output " << clash << ", an input of the fit; give another -o\n";
+    return kBadInput;
+  }
+  // An output that can never be written (a missing directory, a directory, a device) is refused
+  // before the fit, not after it.
+  try {
+    engine::hdf5::check_output_path(output_path, "fit file");
+  } catch (const std::exception& e) {
+    std::cerr << name << ": error: " << e.what() << "\n";
+    return kFailure;
   }
   if (!quiet) {
     std::cerr << name << ": " << session.subjects.size() << (session.subjects.size() == 1 ? " subject, " : " subjects, ")
@@ -185,7 +200,7 @@ int fit_or_profile(const Args& args, bool profile_command) {
     app::run_fit(session, options);
     if (profile) app::run_profiles(session, profile_names, options);
   } catch (const engine::ScenarioError& e) {
-    std::cerr << e.what() << "\n";
+    std::cerr << e.formatted() << "\n";
     return kBadInput;
   } catch (const engine::SimulationError& e) {
     if (g_cancel.load()) {

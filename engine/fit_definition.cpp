@@ -272,7 +272,10 @@ class FitReader : public YamlReader {
     if (const Field* s = find(fs, "subjects")) {
       if (!dataset) fail(s->key, "'subjects' selects IDs of a dataset");
       if (!s->value.IsSequence()) fail(s->value, "subjects: expected a list of IDs");
-      for (const auto& it : s->value) d.subjects.push_back(scalar(it, "an ID"));
+      for (const auto& it : s->value) {
+        d.subjects.push_back(scalar(it, "an ID"));
+        d.subject_marks.push_back(mark(it));
+      }
     }
     if (const Field* m = find(fs, "method")) {
       d.method = scalar(m->value, "a method");
@@ -298,12 +301,16 @@ class FitReader : public YamlReader {
     }
     if (const Field* o = find(fs, "options")) {
       for (const auto& g : fields(o->value, "options", &kOptionKeys)) {
-        if (g.name == "multistart") d.multistart = static_cast<int>(count(g.value, "multistart", kMaxStarts));
+        if (g.name == "multistart") {
+          d.multistart = static_cast<int>(count(g.value, "multistart", kMaxStarts));
+          if (d.multistart < 1) fail(g.value, "multistart must be at least 1");
+        }
         if (g.name == "seed") d.seed = static_cast<unsigned long>(count(g.value, "seed", UINT32_MAX));
-        if (g.name == "max_iterations") d.max_iterations = static_cast<int>(count(g.value, "max_iterations", 10000));
+        if (g.name == "max_iterations") {
+          d.max_iterations = static_cast<int>(count(g.value, "max_iterations", 10000));
+          if (d.max_iterations < 1) fail(g.value, "max_iterations must be at least 1");
+        }
       }
-      if (d.multistart < 1) fail(o->value, "multistart must be at least 1");
-      if (d.max_iterations < 1) fail(o->value, "max_iterations must be at least 1");
     }
     return d;
   }

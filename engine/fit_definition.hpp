@@ -70,6 +70,7 @@ struct FitDefinition {
   std::string dataset_path;
   SourceMark dataset_mark;
   std::vector<std::string> subjects;  // dataset IDs to fit; empty: all
+  std::vector<SourceMark> subject_marks;  // of each of `subjects`
   std::vector<FitParameterSpec> estimate;
   std::vector<FitErrorSpec> errors;
   int multistart = 1;
