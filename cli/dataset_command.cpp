@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 
 const char* kDatasetUsage =
     "usage: magsim dataset check MAPPING.yaml [DATA.csv]\n"
-    "       magsim dataset to-scenarios MAPPING.yaml [DATA.csv] -o DIR\n"
+    "       magsim dataset check DATA.csv --map MAPPING.yaml\n"
+    "       magsim dataset to-scenarios MAPPING.yaml [DATA.csv] -o DIR   (or DATA.csv --map MAPPING.yaml)\n"
     "\n"
     "Read an event dataset: a CSV with one row per event (NONMEM/mrgsolve columns ID, TIME,\n"
     "EVID, AMT, RATE or DUR, II, ADDL, SS, CMT, DV, MDV, BLQ, LLOQ, plus covariates) and a\n"
@@ -80,19 +81,30 @@ int dataset_command(const Args& args) {
   const std::string sub = args.front();
   if (sub != "check" && sub != "to-scenarios")
     return usage_error("unknown subcommand '" + sub + "'; expected check or to-scenarios");
-  std::string mapping, csv, dir;
+  std::string mapping, csv, dir, map_option;
+  std::vector<std::string> positional;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "-o" || a == "--output") && sub == "to-scenarios") {
+    if (a == "--map") {
+      if (i + 1 >= args.size()) return usage_error("--map needs the mapping file");
+      map_option = args[++i];
+    } else if ((a == "-o" || a == "--output") && sub == "to-scenarios") {
       if (i + 1 >= args.size()) return usage_error("-o needs a directory");
       dir = args[++i];
-    } else if (!a.empty() && a[0] != '-' && mapping.empty()) {
-      mapping = a;
-    } else if (!a.empty() && a[0] != '-' && csv.empty()) {
-      csv = a;
+    } else if (!a.empty() && a[0] != '-' && positional.size() < 2) {
+      positional.push_back(a);
     } else {
       return usage_error("unexpected argument '" + a + "'");
     }
+  }
+  if (!map_option.empty()) {
+    // DATA.csv --map MAPPING.yaml: the data file is the one positional argument.
+    if (positional.size() > 1) return usage_error("with --map, give one data file");
+    mapping = map_option;
+    if (!positional.empty()) csv = positional[0];
+  } else {
+    if (!positional.empty()) mapping = positional[0];
+    if (positional.size() > 1) csv = positional[1];
   }
   if (mapping.empty()) return usage_error("no mapping file given");
   if (sub == "to-scenarios" && dir.empty()) return usage_error("to-scenarios needs -o DIR");

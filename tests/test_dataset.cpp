@@ -384,6 +384,20 @@ TEST(DatasetCli, ToScenariosRefusesToWriteOntoANonRegularFile) {
   EXPECT_NE(p.err.find("is not a directory"), std::string::npos) << p.err;
 }
 
+TEST(DatasetCli, TheDataFileWithMapIsTheSameAsTheMappingFirst) {
+  // `magsim dataset check DATA.csv --map MAPPING.yaml` (the form of the command table) and
+  // `magsim dataset check MAPPING.yaml DATA.csv` read the same.
+  const std::string mapping = (kSource / "tests/datasets/mapping.yaml").string();
+  const std::string csv = (kSource / "tests/datasets/patients.csv").string();
+  const Outcome a = magsim("dataset check " + csv + " --map " + mapping);
+  const Outcome b = magsim("dataset check " + mapping + " " + csv);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out.find("3 subjects"), std::string::npos) << a.out;
+  EXPECT_EQ(magsim("dataset check " + csv + " other.csv --map " + mapping).code, 2);
+  EXPECT_EQ(magsim("dataset check " + csv + " --map").code, 2);
+}
+
 TEST(DatasetCli, UsageErrorsExitWith2AndHelpWith0) {
   EXPECT_EQ(magsim("dataset").code, 2);
   EXPECT_EQ(magsim("dataset frobnicate x.yaml").code, 2);
