@@ -47,6 +47,13 @@ std::string with_unit(double v, const std::string& unit) {
   return number(v) + (unit.empty() || unit == "1" ? "" : " " + unit);
 }
 
+// For people: 4 significant digits.
+std::string short_unit(double v, const std::string& unit) {
+  std::ostringstream o;
+  o << std::setprecision(4) << v;
+  return o.str() + (unit.empty() || unit == "1" ? "" : " " + unit);
+}
+
 // The model parameters of the spec and their prior, bounds and transform, from the fit file.
 engine::fit::Parameter model_parameter(const engine::FitDefinition& d, const engine::FitParameterSpec& e) {
   const auto& info = mg::model().info();
@@ -198,6 +205,7 @@ void load_subjects(FitSession& s) {
     }
     s.input_files.push_back(d.dataset_path);
     s.input_files.push_back(loaded.dataset.file);
+    if (!loaded.dataset.base_file.empty()) s.input_files.push_back(loaded.dataset.base_file);
     for (size_t i = 0; i < d.subjects.size(); ++i) {
       const std::string& id = d.subjects[i];
       const bool known = std::any_of(loaded.dataset.subjects.begin(), loaded.dataset.subjects.end(),
@@ -381,8 +389,8 @@ void run_profiles(FitSession& session, const std::vector<std::string>& names, co
         const auto& pr = est.profiles[slot];
         const auto& p = session.spec.parameters[static_cast<size_t>(job.parameter)];
         options.progress("profile of " + p.name + ": 95 % CI " +
-                         (std::isnan(pr.lower) ? std::string("open") : with_unit(pr.lower, p.unit)) + " to " +
-                         (std::isnan(pr.upper) ? std::string("open") : with_unit(pr.upper, p.unit)) +
+                         (std::isnan(pr.lower) ? std::string("open") : short_unit(pr.lower, p.unit)) + " to " +
+                         (std::isnan(pr.upper) ? std::string("open") : short_unit(pr.upper, p.unit)) +
                          (pr.identifiable ? "" : " — " + pr.note));
       }
     }

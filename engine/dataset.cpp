@@ -702,6 +702,7 @@ int index_of(const std::map<std::string, int>& m, const std::string& k) {
 Dataset DatasetReader::read(const std::string& text) {
   out_.file = csv_;
   out_.mapping_file = m_.file;
+  out_.base_file = m_.base;
   for (const auto& c : m_.cmts)
     if (c.kind == CmtKind::Observe &&
         std::none_of(out_.series_units.begin(), out_.series_units.end(),

@@ -61,6 +61,7 @@ struct DatasetSubject {
 
 struct Dataset {
   std::string file, mapping_file;
+  std::string base_file;  // the mapping's base scenario, resolved; "" for none
   std::vector<DatasetSubject> subjects;
   std::vector<std::string> warnings;
   // Each observed series with its unit (the model's), in mapping order.

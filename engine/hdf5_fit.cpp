@@ -197,7 +197,7 @@ class Writer {
  private:
   void describe(hid_t ds, const std::string& unit, const std::string& description,
                 const std::string& ctx) const {
-    hdf5::write_string_attribute(ds, "unit", unit, ctx);
+    hdf5::write_string_attribute(ds, "units", unit, ctx);
     hdf5::write_string_attribute(ds, "description", description, ctx);
   }
 
@@ -347,7 +347,7 @@ void write_profile(const Writer& w, hid_t profiles, const fit::Parameter& param,
   w.int_column(t, "converged", converged, "1: the re-estimation converged");
   w.number_attribute(t, "lower", profile.lower);
   w.number_attribute(t, "upper", profile.upper);
-  w.text_attribute(t, "unit", param.unit);
+  w.text_attribute(t, "units", param.unit);
   w.int_attribute(t, "identifiable", profile.identifiable ? 1 : 0);
   w.text_attribute(t, "note", profile.note);
   table.close(w.context("closing profile '" + param.name + "'"));

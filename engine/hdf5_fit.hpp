@@ -20,8 +20,8 @@
 //                          time_h, start_h (NaN: point), observed, predicted, censored (0/1),
 //                          sd, weighted_residual, ofv, where
 //     profiles/NAME        table: value, delta_ofv, converged; attrs: lower, upper,
-//                          identifiable, note
-// Every table is a group of 1-D datasets, one per column, with a `unit` attribute on each
+//                          identifiable, note, units (of value, lower and upper)
+// Every table is a group of 1-D datasets, one per column, with a `units` attribute on each
 // numeric column ("1" for unitless), so h5py and pandas read it without a compound type.
 #pragma once
 

@@ -181,7 +181,7 @@ double number_attribute(hid_t file, const std::string& object, const std::string
   return hdf5::read_double_attribute(obj.get(), name, object + "@" + name);
 }
 
-std::string unit(hid_t file, const std::string& path) { return text_attribute(file, path, "unit"); }
+std::string unit(hid_t file, const std::string& path) { return text_attribute(file, path, "units"); }
 
 class FitFile : public ::testing::Test {
  protected:
@@ -335,6 +335,7 @@ TEST_F(FitFile, AProfileIsATableWithItsIntervalAndVerdict) {
   EXPECT_TRUE(std::isnan(number_attribute(file(), g, "upper")));
   EXPECT_EQ(number_attribute(file(), g, "identifiable"), 0);
   EXPECT_EQ(text_attribute(file(), g, "note"), "delta OFV stays below 3.84 up to the upper bound");
+  EXPECT_EQ(text_attribute(file(), g, "units"), "1");
   EXPECT_FALSE(hdf5::has_link(file(), "/estimations/0/profiles/error.serum_mg_total.additive"));
 }
 

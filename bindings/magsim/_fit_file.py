@@ -77,7 +77,7 @@ def _table(group: Any, columns: Sequence[str], where: str):
             data[name] = np.array([_text(v) for v in ds[()]], dtype=object)
         else:
             data[name] = ds[()]
-            units[name] = _text(ds.attrs.get("unit", ""))
+            units[name] = _text(ds.attrs.get("units", ""))
     frame = pd.DataFrame(data, columns=names)
     frame.attrs["units"] = units
     return frame
@@ -145,7 +145,7 @@ def _read_open_file(h5: Any, file: str) -> Dict[str, Any]:
                     "upper": float(a.get("upper", math.nan)),
                     "identifiable": bool(a.get("identifiable", 1)),
                     "note": a.get("note", ""),
-                    "unit": a.get("unit", estimates["unit"].get(name, "")),
+                    "unit": a.get("units", estimates["unit"].get(name, "")),
                 }
         estimations.append({
             "attrs": _attrs(g),

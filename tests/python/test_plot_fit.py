@@ -28,7 +28,7 @@ def table(group, name, columns, units):
             g[column] = np.array([v.encode() for v in values], dtype="S")
         else:
             g[column] = np.asarray(values)
-            g[column].attrs["unit"] = units.get(column, "1")
+            g[column].attrs["units"] = units.get(column, "1")
     return g
 
 
@@ -68,7 +68,7 @@ def write_estimation(estimations, index, subject, shift, profiles):
         g = table(p, "gut.absorption_scale", {
             "value": [0.9, 1.0, 1.3, 1.7, 2.1], "delta_ofv": [6.0, 3.84, 0.0, 3.84, 5.5],
             "converged": [1, 1, 1, 1, 0]}, {"value": "1"})
-        g.attrs.update(lower=1.0, upper=1.7, identifiable=1, note="", unit="1")
+        g.attrs.update(lower=1.0, upper=1.7, identifiable=1, note="", units="1")
         g = table(p, "renal.tal_tm_per_gfr", {
             "value": [0.3, 0.4, 0.5, 0.6, 0.7], "delta_ofv": [0.5, 0.1, 0.0, 0.2, 0.4],
             "converged": [1, 1, 1, 1, 1]}, {"value": "mmol/L"})
