@@ -95,9 +95,11 @@ double ForwardSensitivityModel::step(const double* x, const double* s, const dou
   return kRelativeStep / reach;
 }
 
-void ForwardSensitivityModel::rhs(double t, const double* x, const double* p, const double* signals,
-                                  double* dxdt) const {
-  base_.rhs(t, x, p, signals, dxdt);
+// For each direction k, out[(k + 1) * width + i] = the central difference of g along
+// (S_k, v_k): one pair of evaluations of g per direction. `g` is the base model's rhs or outputs.
+template <class Evaluate>
+void ForwardSensitivityModel::directional(const double* x, const double* p, int width,
+                                          double* out, Evaluate g) const {
   Scratch& w = scratch();
   w.size(static_cast<size_t>(n_), static_cast<size_t>(np_), static_cast<size_t>(m_));
   for (int k = 0; k < k_; ++k) {
@@ -112,12 +114,20 @@ void ForwardSensitivityModel::rhs(double t, const double* x, const double* p, co
       w.pp[static_cast<size_t>(j)] = p[j] + h * v[j];
       w.pm[static_cast<size_t>(j)] = p[j] - h * v[j];
     }
-    base_.rhs(t, w.xp.data(), w.pp.data(), signals, w.fp.data());
-    base_.rhs(t, w.xm.data(), w.pm.data(), signals, w.fm.data());
-    double* ds = dxdt + (k + 1) * n_;
-    for (int i = 0; i < n_; ++i)
-      ds[i] = (w.fp[static_cast<size_t>(i)] - w.fm[static_cast<size_t>(i)]) / (2 * h);
+    g(w.xp.data(), w.pp.data(), w.fp.data());
+    g(w.xm.data(), w.pm.data(), w.fm.data());
+    double* d = out + (k + 1) * width;
+    for (int i = 0; i < width; ++i)
+      d[i] = (w.fp[static_cast<size_t>(i)] - w.fm[static_cast<size_t>(i)]) / (2 * h);
   }
+}
+
+void ForwardSensitivityModel::rhs(double t, const double* x, const double* p, const double* signals,
+                                  double* dxdt) const {
+  base_.rhs(t, x, p, signals, dxdt);
+  directional(x, p, n_, dxdt, [&](const double* xs, const double* ps, double* f) {
+    base_.rhs(t, xs, ps, signals, f);
+  });
 }
 
 void ForwardSensitivityModel::jacobian(double t, const double* x, const double* p,
@@ -137,26 +147,9 @@ void ForwardSensitivityModel::jacobian(double t, const double* x, const double* 
 void ForwardSensitivityModel::outputs(double t, const double* x, const double* p,
                                       const double* signals, double* y) const {
   base_.outputs(t, x, p, signals, y);
-  Scratch& w = scratch();
-  w.size(static_cast<size_t>(n_), static_cast<size_t>(np_), static_cast<size_t>(m_));
-  for (int k = 0; k < k_; ++k) {
-    const double* s = x + (k + 1) * n_;
-    const double* v = p + (k + 1) * np_;
-    const double h = step(x, s, p, v);
-    for (int i = 0; i < n_; ++i) {
-      w.xp[static_cast<size_t>(i)] = x[i] + h * s[i];
-      w.xm[static_cast<size_t>(i)] = x[i] - h * s[i];
-    }
-    for (int j = 0; j < np_; ++j) {
-      w.pp[static_cast<size_t>(j)] = p[j] + h * v[j];
-      w.pm[static_cast<size_t>(j)] = p[j] - h * v[j];
-    }
-    base_.outputs(t, w.xp.data(), w.pp.data(), signals, w.fp.data());
-    base_.outputs(t, w.xm.data(), w.pm.data(), signals, w.fm.data());
-    double* dy = y + (k + 1) * m_;
-    for (int o = 0; o < m_; ++o)
-      dy[o] = (w.fp[static_cast<size_t>(o)] - w.fm[static_cast<size_t>(o)]) / (2 * h);
-  }
+  directional(x, p, m_, y, [&](const double* xs, const double* ps, double* out) {
+    base_.outputs(t, xs, ps, signals, out);
+  });
 }
 
 Problem ForwardSensitivityModel::augment(const Problem& base,

@@ -63,7 +63,9 @@ class ForwardSensitivityModel : public Model {
  private:
   void steady_start(const Problem& base, Problem& augmented,
                     const std::vector<std::vector<double>>& clamped) const;
-  // Central difference of g along (s, v): the step and the two evaluation points.
+  template <class Evaluate>
+  void directional(const double* x, const double* p, int width, double* out, Evaluate g) const;
+  // The step of the central difference along (s, v).
   double step(const double* x, const double* s, const double* p, const double* v) const;
 
   const Model& base_;
