@@ -6,10 +6,10 @@
 #include <stdexcept>
 
 #include "app/scenario_loading.hpp"
-#include "engine/errors.hpp"
-#include "engine/hdf5_output.hpp"
-#include "engine/scenario_check.hpp"
-#include "engine/units.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/io/hdf5_atomic.hpp"
+#include "engine/scenario/check.hpp"
+#include "engine/scenario/units.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::app {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "app/text_output.hpp"
-#include "engine/dataset.hpp"
+#include "engine/fit/dataset.hpp"
 
 namespace magsim::app {
 

@@ -1,8 +1,8 @@
-// Fitting the magnesium model to a patient's or a cohort's data: a fit file (engine/fit_definition.hpp)
+// Fitting the magnesium model to a patient's or a cohort's data: a fit file (engine/fit/definition.hpp)
 // becomes subjects (scenario + observations), each estimated parameter a `parameters:` override
 // of the subject's scenario, the priors the reference population's between-subject variability;
-// engine/fit.hpp does the estimation. Shared by `magsim fit`, `magsim profile` and the Python
-// bindings; writes the fit's files (engine/hdf5_fit.hpp for the HDF5 file, the forecast scenarios,
+// engine/fit/fit.hpp does the estimation. Shared by `magsim fit`, `magsim profile` and the Python
+// bindings; writes the fit's files (engine/io/fit_file.hpp for the HDF5 file, the forecast scenarios,
 // the Markdown report).
 #pragma once
 
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/fit.hpp"
-#include "engine/fit_definition.hpp"
-#include "engine/scenario.hpp"
+#include "engine/fit/fit.hpp"
+#include "engine/fit/definition.hpp"
+#include "engine/scenario/scenario.hpp"
 
 namespace magsim::app {
 
@@ -74,7 +74,7 @@ std::string forecast_scenario(const FitSession& session, size_t estimation, size
 // tools/plot_fit.py from the HDF5 file).
 std::string fit_report(const FitSession& session, const std::string& h5_name);
 
-// Writes OUT.h5 (engine/hdf5_fit.hpp), one forecast scenario per subject (OUT.ID.yaml) and, with
+// Writes OUT.h5 (engine/io/fit_file.hpp), one forecast scenario per subject (OUT.ID.yaml) and, with
 // `report_dir`, REPORT_DIR/fit.md; all through temporary files renamed into place.
 struct FitFiles {
   std::string h5;

@@ -9,9 +9,9 @@
 
 #include "app/fit.hpp"
 #include "app/text_output.hpp"
-#include "engine/hdf5_fit.hpp"
-#include "engine/hdf5_output.hpp"
-#include "engine/units.hpp"
+#include "engine/io/fit_file.hpp"
+#include "engine/io/hdf5_atomic.hpp"
+#include "engine/scenario/units.hpp"
 #include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/schedule.hpp"
-#include "engine/simulator.hpp"
+#include "engine/model/schedule.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::app {

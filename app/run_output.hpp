@@ -7,8 +7,8 @@
 
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/hdf5_writer.hpp"
-#include "engine/simulator.hpp"
+#include "engine/io/run_writer.hpp"
+#include "engine/solve/simulator.hpp"
 
 namespace magsim::app {
 

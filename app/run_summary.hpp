@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/sample_sink.hpp"
-#include "engine/simulator.hpp"
-#include "engine/threshold_monitor.hpp"
+#include "engine/solve/sample_sink.hpp"
+#include "engine/solve/simulator.hpp"
+#include "engine/solve/threshold_monitor.hpp"
 
 namespace magsim::app {
 

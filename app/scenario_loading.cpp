@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "engine/errors.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/scenario_writer.hpp"
-#include "engine/units.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/scenario/writer.hpp"
+#include "engine/scenario/units.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::app {

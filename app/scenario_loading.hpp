@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/problem.hpp"
-#include "engine/scenario.hpp"
+#include "engine/model/problem.hpp"
+#include "engine/scenario/scenario.hpp"
 
 namespace magsim::app {
 

@@ -1,5 +1,5 @@
 #include "app/sweep.hpp"
-#include "engine/input_file.hpp"
+#include "engine/scenario/input_file.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -14,10 +14,10 @@
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/errors.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/simulator.hpp"
-#include "engine/units.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/solve/simulator.hpp"
+#include "engine/scenario/units.hpp"
 #include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/series_statistics.hpp"
-#include "engine/sweep_plan.hpp"
-#include "engine/sweep_record.hpp"
+#include "engine/solve/series_statistics.hpp"
+#include "engine/sweep/plan.hpp"
+#include "engine/sweep/record.hpp"
 
 namespace magsim::app {
 

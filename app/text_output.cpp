@@ -8,7 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "engine/hdf5_output.hpp"
+#include "engine/io/hdf5_atomic.hpp"
 
 namespace magsim::app {
 

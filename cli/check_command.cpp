@@ -4,8 +4,8 @@
 #include "cli/commands.hpp"
 #include "app/scenario_loading.hpp"
 #include "app/output_budget.hpp"
-#include "engine/errors.hpp"
-#include "engine/scenario_check.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/check.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::cli {

@@ -7,7 +7,7 @@
 
 #include "app/dataset_loading.hpp"
 #include "cli/commands.hpp"
-#include "engine/errors.hpp"
+#include "engine/model/errors.hpp"
 
 namespace magsim::cli {
 namespace {

@@ -10,8 +10,8 @@
 #include "app/run_output.hpp"
 #include "cli/commands.hpp"
 #include "cli/source_tree.hpp"
-#include "engine/errors.hpp"
-#include "engine/hdf5_output.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/io/hdf5_atomic.hpp"
 
 namespace magsim::cli {
 namespace {

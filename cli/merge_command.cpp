@@ -4,7 +4,7 @@
 
 #include "app/run_output.hpp"
 #include "cli/commands.hpp"
-#include "engine/hdf5_sweep.hpp"
+#include "engine/io/sweep_file.hpp"
 #include "engine/version_info.hpp"
 
 namespace magsim::cli {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "engine/sample_sink.hpp"
+#include "engine/solve/sample_sink.hpp"
 
 namespace magsim::cli {
 

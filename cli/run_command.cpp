@@ -9,9 +9,9 @@
 #include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/errors.hpp"
-#include "engine/hdf5_writer.hpp"
-#include "engine/simulator.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/io/run_writer.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::cli {

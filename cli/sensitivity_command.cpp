@@ -7,8 +7,8 @@
 
 #include "cli/commands.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/errors.hpp"
-#include "engine/sensitivity.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/solve/sensitivity.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::cli {

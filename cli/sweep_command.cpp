@@ -16,12 +16,12 @@
 #include "app/run_output.hpp"
 #include "app/sweep.hpp"
 #include "cli/commands.hpp"
-#include "engine/errors.hpp"
-#include "engine/hdf5_output.hpp"
-#include "engine/hdf5_sweep.hpp"
-#include "engine/mpi/sweep_mpi.hpp"
-#include "engine/sweep_journal.hpp"
-#include "engine/sweep_runner.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/io/hdf5_atomic.hpp"
+#include "engine/io/sweep_file.hpp"
+#include "engine/sweep/mpi/sweep_mpi.hpp"
+#include "engine/io/sweep_journal.hpp"
+#include "engine/sweep/runner.hpp"
 #include "engine/version_info.hpp"
 
 namespace magsim::cli {

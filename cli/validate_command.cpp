@@ -1,8 +1,8 @@
 // magsim validate: runs the literature validation cases (tests/validation/*.yaml) against the
 // magnesium model, prints a table of simulated values against expected ranges, and with --report
-// writes the qualification report (DIR/validation.md, engine/validation_report.hpp) plus one
+// writes the qualification report (DIR/validation.md, engine/validation/report.hpp) plus one
 // figure per case (drawn by tools/plot_validation.py from DIR/data/ID.json).
-// The case format and the quantity vocabulary are the engine's (engine/validation.hpp); this file
+// The case format and the quantity vocabulary are the engine's (engine/validation/cases.hpp); this file
 // only binds them to the magnesium model and to files.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,10 +22,10 @@
 #include "cli/commands.hpp"
 #include "cli/source_tree.hpp"
 #include "app/text_output.hpp"
-#include "engine/errors.hpp"
-#include "engine/units.hpp"
-#include "engine/validation.hpp"
-#include "engine/validation_report.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/units.hpp"
+#include "engine/validation/cases.hpp"
+#include "engine/validation/report.hpp"
 #include "engine/version_info.hpp"
 #include "models/magnesium/magnesium.hpp"
 

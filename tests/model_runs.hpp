@@ -7,8 +7,8 @@
 #include <cmath>
 #include <string>
 
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::testing {

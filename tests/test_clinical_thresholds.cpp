@@ -11,11 +11,11 @@
 
 #include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/scenario_check.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/simulator.hpp"
-#include "engine/threshold_monitor.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/scenario/check.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/solve/simulator.hpp"
+#include "engine/solve/threshold_monitor.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace {

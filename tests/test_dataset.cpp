@@ -1,4 +1,4 @@
-// Event datasets (engine/dataset.cpp, app/dataset_loading.cpp, `magsim dataset`): a dataset with
+// Event datasets (engine/fit/dataset.cpp, app/dataset_loading.cpp, `magsim dataset`): a dataset with
 // every CMT kind read back into scenarios and observations, and malformed datasets
 // (tests/bad_datasets) refused at FILE:ROW:COL with exit code 2.
 #include <gtest/gtest.h>
@@ -14,8 +14,8 @@
 
 #include "app/dataset_loading.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/dataset.hpp"
-#include "engine/errors.hpp"
+#include "engine/fit/dataset.hpp"
+#include "engine/model/errors.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "tests/expected_errors.hpp"
 #include "tests/temp_files.hpp"

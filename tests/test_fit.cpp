@@ -9,10 +9,10 @@
 #include <random>
 
 #include "app/scenario_loading.hpp"
-#include "engine/fit.hpp"
-#include "engine/forward_sensitivity.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/fit/fit.hpp"
+#include "engine/solve/forward_sensitivity.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "toy_models.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "app/fit.hpp"
-#include "engine/errors.hpp"
+#include "engine/model/errors.hpp"
 #include "tests/expected_errors.hpp"
 #include "tests/magsim_cli.hpp"
 #include "tests/temp_files.hpp"

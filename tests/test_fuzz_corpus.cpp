@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/errors.hpp"
+#include "engine/model/errors.hpp"
 #include "tests/fuzz/fuzz_targets.hpp"
 
 namespace {

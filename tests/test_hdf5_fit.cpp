@@ -1,4 +1,4 @@
-// The fit file (engine/hdf5_fit.hpp): a record built by hand reads back through the HDF5 C API
+// The fit file (engine/io/fit_file.hpp): a record built by hand reads back through the HDF5 C API
 // with its values, units, NaNs and layout, and a file that cannot be written is an error naming it.
 #include <gtest/gtest.h>
 #include <hdf5.h>
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/hdf5_file.hpp"
-#include "engine/hdf5_fit.hpp"
+#include "engine/io/hdf5_handles.hpp"
+#include "engine/io/fit_file.hpp"
 #include "tests/temp_files.hpp"
 
 namespace fs = std::filesystem;

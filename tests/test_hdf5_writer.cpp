@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/hdf5_reader.hpp"
-#include "engine/hdf5_writer.hpp"
+#include "engine/io/run_reader.hpp"
+#include "engine/io/run_writer.hpp"
 #include "engine/version_info.hpp"
 
 namespace fs = std::filesystem;

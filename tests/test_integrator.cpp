@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "engine/errors.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "tests/toy_models.hpp"
 
 namespace magsim {

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/errors.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "models/magnesium/model_internals.hpp"
 #include "models/magnesium/renal.hpp"

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "app/scenario_loading.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace {

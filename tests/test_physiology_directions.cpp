@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "tests/model_runs.hpp"
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim {

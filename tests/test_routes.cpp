@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/memory_sink.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "models/magnesium/model_internals.hpp"
 #include "models/magnesium/whole_body.hpp"

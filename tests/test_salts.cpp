@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "app/scenario_loading.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "models/magnesium/parameters.hpp"
 #include "models/magnesium/salts.hpp"

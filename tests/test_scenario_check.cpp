@@ -2,8 +2,8 @@
 // oral Mg in advanced CKD, each with its amount, timing and source.
 #include <gtest/gtest.h>
 
-#include "engine/scenario_check.hpp"
-#include "engine/scenario_parser.hpp"
+#include "engine/scenario/check.hpp"
+#include "engine/scenario/parser.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace {

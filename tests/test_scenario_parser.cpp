@@ -10,10 +10,10 @@
 #include <fstream>
 #include <regex>
 
-#include "engine/errors.hpp"
-#include "engine/scenario_parser.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/parser.hpp"
 #include "tests/expected_errors.hpp"
-#include "engine/scenario_writer.hpp"
+#include "engine/scenario/writer.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace {

@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "engine/sensitivity.hpp"
-#include "engine/series_statistics.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/sensitivity.hpp"
+#include "engine/solve/series_statistics.hpp"
+#include "engine/solve/simulator.hpp"
 #include "tests/toy_models.hpp"
 
 namespace magsim {

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "engine/memory_sink.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim {

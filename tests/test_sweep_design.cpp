@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/random_stream.hpp"
-#include "engine/sweep_design.hpp"
+#include "engine/sweep/random_stream.hpp"
+#include "engine/sweep/design.hpp"
 
 namespace magsim::engine {
 namespace {

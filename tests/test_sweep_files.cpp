@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/hdf5_sweep.hpp"
-#include "engine/random_stream.hpp"
-#include "engine/sweep_journal.hpp"
-#include "engine/sweep_record.hpp"
+#include "engine/io/sweep_file.hpp"
+#include "engine/sweep/random_stream.hpp"
+#include "engine/io/sweep_journal.hpp"
+#include "engine/sweep/record.hpp"
 
 namespace fs = std::filesystem;
 using magsim::engine::encode_record;

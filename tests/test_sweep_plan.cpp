@@ -11,9 +11,9 @@
 #include <filesystem>
 
 #include "app/sweep.hpp"
-#include "engine/errors.hpp"
-#include "engine/population.hpp"
-#include "engine/scenario_parser.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/sweep/population.hpp"
+#include "engine/scenario/parser.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "tests/expected_errors.hpp"
 

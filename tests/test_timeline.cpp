@@ -10,11 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/errors.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/scenario_parser.hpp"
-#include "engine/schedule.hpp"
-#include "engine/simulator.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/scenario/parser.hpp"
+#include "engine/model/schedule.hpp"
+#include "engine/scenario/timing.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "models/magnesium/model_internals.hpp"
 

@@ -1,7 +1,7 @@
 // Quantity strings to canonical values: the conversions a dose or a rate depends on, exactly.
 #include <gtest/gtest.h>
 
-#include "engine/units.hpp"
+#include "engine/scenario/units.hpp"
 
 namespace {
 

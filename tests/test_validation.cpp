@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/errors.hpp"
-#include "engine/validation.hpp"
-#include "engine/validation_report.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/validation/cases.hpp"
+#include "engine/validation/report.hpp"
 #include "tests/toy_models.hpp"
 
 namespace magsim {

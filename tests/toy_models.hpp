@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "engine/dual.hpp"
-#include "engine/model.hpp"
+#include "engine/model/dual.hpp"
+#include "engine/model/model.hpp"
 
 namespace magsim::testing {
 

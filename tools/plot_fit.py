@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Draw the goodness-of-fit figures of a fit file (`magsim fit` output, engine/hdf5_fit.hpp).
+"""Draw the goodness-of-fit figures of a fit file (`magsim fit` output, engine/io/fit_file.hpp).
 
 usage: plot_fit.py FIT.h5 OUTDIR
 

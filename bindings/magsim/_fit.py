@@ -1,6 +1,6 @@
 """magsim.fit / magsim.open_fit: fitting the model to observations, and the fit's results.
 
-A fit's tables are those of its HDF5 fit file (layout: engine/hdf5_fit.hpp): :func:`fit` writes
+A fit's tables are those of its HDF5 fit file (layout: engine/io/fit_file.hpp): :func:`fit` writes
 the file ``magsim fit`` writes into a temporary folder and reads it back, so a fit in memory and
 the same fit read with :func:`open_fit` give equal DataFrames.
 """

@@ -1,4 +1,4 @@
-"""The fit file (HDF5, layout in engine/hdf5_fit.hpp) read into pandas, and its goodness-of-fit
+"""The fit file (HDF5, layout in engine/io/fit_file.hpp) read into pandas, and its goodness-of-fit
 figures.
 
 Needs only NumPy, pandas, h5py and matplotlib, not magsim's C++ module: ``tools/plot_fit.py``

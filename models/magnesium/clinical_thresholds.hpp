@@ -3,7 +3,7 @@
 // scenario may start from, each with its source.
 #pragma once
 
-#include "engine/vocabulary.hpp"
+#include "engine/model/vocabulary.hpp"
 
 namespace magsim::models::magnesium {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-#include "engine/errors.hpp"
+#include "engine/model/errors.hpp"
 #include "models/magnesium/parameters.hpp"
 
 namespace magsim::models::magnesium {

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "engine/scenario.hpp"
+#include "engine/scenario/scenario.hpp"
 
 namespace magsim::models::magnesium {
 

@@ -2,11 +2,11 @@
 // scenario becomes a Problem for the engine. Everything physiological lives behind these calls.
 #pragma once
 
-#include "engine/model.hpp"
-#include "engine/population.hpp"
-#include "engine/problem.hpp"
-#include "engine/scenario.hpp"
-#include "engine/vocabulary.hpp"
+#include "engine/model/model.hpp"
+#include "engine/sweep/population.hpp"
+#include "engine/model/problem.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/model/vocabulary.hpp"
 
 namespace magsim::models::magnesium {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/dual.hpp"
+#include "engine/model/dual.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "models/magnesium/model_internals.hpp"
 #include "models/magnesium/salts.hpp"

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "engine/model.hpp"
+#include "engine/model/model.hpp"
 #include "models/magnesium/salts.hpp"
 
 namespace magsim::models::magnesium {

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "engine/dual.hpp"
+#include "engine/model/dual.hpp"
 
 namespace magsim::models::magnesium {
 

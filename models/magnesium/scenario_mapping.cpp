@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/errors.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/timing.hpp"
 #include "models/magnesium/conditions.hpp"
 #include "models/magnesium/drugs.hpp"
 #include "models/magnesium/magnesium.hpp"

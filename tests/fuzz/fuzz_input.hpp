@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/errors.hpp"
-#include "engine/units.hpp"
+#include "engine/model/errors.hpp"
+#include "engine/scenario/units.hpp"
 
 namespace magsim::fuzz {
 

@@ -15,9 +15,9 @@
 #include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
 #include "app/sweep.hpp"
-#include "engine/memory_sink.hpp"
-#include "engine/scenario_check.hpp"
-#include "engine/simulator.hpp"
+#include "engine/solve/memory_sink.hpp"
+#include "engine/scenario/check.hpp"
+#include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 

@@ -3,7 +3,7 @@
 // sexes, parameters and their units, output series, measured start values, population covariates),
 // the keys and keywords the scenario and sweep parsers accept (their `const
 // std::vector<std::string> k...{...}` tables, read from the source), the unit symbols (the table
-// in engine/units.cpp), the sweep summary words, and a few YAML and input-format tokens.
+// in engine/scenario/units.cpp), the sweep summary words, and a few YAML and input-format tokens.
 //
 //   magsim_fuzz_dictionary SOURCE_DIR > tests/fuzz/scenario.dict     (tools/fuzz --update-dict)
 //
@@ -52,7 +52,7 @@ Words keyword_tables(const std::string& source) {
   return w;
 }
 
-// The unit symbols of engine/units.cpp's table: {"mg", base(...)}, {"%", Unit{...}}.
+// The unit symbols of engine/scenario/units.cpp's table: {"mg", base(...)}, {"%", Unit{...}}.
 Words unit_symbols(const std::string& source) {
   Words w;
   const std::regex symbol(R"re(\{"([^"\\]+)", (base|Unit)\b)re");
@@ -139,10 +139,10 @@ int main(int argc, char** argv) {
   }
   for (const auto& p : mg::reference_population().variability.parameters) population.insert(p);
 
-  Words keys = keyword_tables(read(src + "/engine/scenario_parser.cpp"));
-  const Words sweep_keys = keyword_tables(read(src + "/engine/sweep_definition.cpp"));
+  Words keys = keyword_tables(read(src + "/engine/scenario/parser.cpp"));
+  const Words sweep_keys = keyword_tables(read(src + "/engine/sweep/definition.cpp"));
   keys.insert(sweep_keys.begin(), sweep_keys.end());
-  const Words symbols = unit_symbols(read(src + "/engine/units.cpp"));
+  const Words symbols = unit_symbols(read(src + "/engine/scenario/units.cpp"));
   const Words summary = words_of(magsim::app::sweep_metric_help());
 
   // Tokens of YAML and of the fuzz input format (tests/fuzz/fuzz_input.hpp).
@@ -158,15 +158,15 @@ int main(int argc, char** argv) {
   section("salt forms (and aliases)", salts, written);
   section("drugs and routes", drugs, written);
   section("conditions and sexes", conditions, written);
-  section("scenario and sweep keys and keywords (engine/scenario_parser.cpp, "
-          "engine/sweep_definition.cpp)",
+  section("scenario and sweep keys and keywords (engine/scenario/parser.cpp, "
+          "engine/sweep/definition.cpp)",
           keys, written);
   section("model parameters", parameters, written);
   section("output series", outputs, written);
   section("measured start values", measured, written);
   section("population covariates and varied parameters", population, written);
   section("sweep summary metrics (app/sweep.cpp)", summary, written);
-  section("unit symbols (engine/units.cpp)", symbols, written);
+  section("unit symbols (engine/scenario/units.cpp)", symbols, written);
   section("units of parameters, outputs and covariates", units, written);
   section("YAML and input-format tokens", syntax, written);
   return 0;

@@ -9,7 +9,7 @@
 //   magsim_mpi_check                          the checks
 //   magsim_mpi_check --bench RUNS MS THREADS  time RUNS runs of MS ms of CPU each, THREADS per
 //                                             rank, and print the parallel efficiency
-#include "engine/mpi/sweep_mpi.hpp"
+#include "engine/sweep/mpi/sweep_mpi.hpp"
 
 // The test reads per-rank counters with plain MPI (C API only; see sweep_mpi.cpp).
 #define OMPI_SKIP_MPICXX 1

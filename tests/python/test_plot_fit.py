@@ -1,4 +1,4 @@
-"""tools/plot_fit.py: the goodness-of-fit figures of a fit file (layout: engine/hdf5_fit.hpp).
+"""tools/plot_fit.py: the goodness-of-fit figures of a fit file (layout: engine/io/fit_file.hpp).
 
 The fit files are written here with h5py in the documented layout (a MAP fit of two subjects with
 point, interval and censored observations, and profiles), so the script is checked against the

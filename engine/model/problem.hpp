@@ -1,0 +1,49 @@
+// Everything one simulation needs besides the model: parameter values, timeline, sampling,
+// initial condition and solver settings. A plain value: copy it, change it, run it on any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/model/schedule.hpp"
+
+namespace magsim::engine {
+
+enum class Method { Rosenbrock4, Dopri5 };
+
+struct SolverSettings {
+  Method method = Method::Dopri5;
+  double rtol = 1e-6;
+  double atol = 1e-9;       // scaled by each state's declared `scale`
+  double max_step_h = 24.0;
+  double first_step_h = 1e-3;
+};
+
+enum class InitialKind { SteadyState, Given };
+
+// A state held at a given value while the steady-state solver settles the others (a measured
+// start: the model turns a measured concentration into the amount of its pool).
+struct ClampedState {
+  int state = -1;
+  double value = 0;  // in the state's unit
+};
+
+struct Problem {
+  std::vector<double> parameters;  // indexed like ModelInfo::parameters
+  Schedule schedule;
+  double duration_h = 24;
+  double output_interval_h = 1;    // samples at 0, dt, 2 dt, ..., and at duration_h
+  std::vector<double> output_times_h;  // and at these (merged in time order, no duplicates)
+  InitialKind initial = InitialKind::SteadyState;
+  std::vector<double> initial_state;  // Given: the start; SteadyState: the Newton start guess (empty: model's defaults)
+  // SteadyState only: dynamic states held at these values; Newton solves the other dynamic
+  // states for zero rates of change (the held ones are not at rest).
+  std::vector<ClampedState> clamped_states;
+  // < 0: a history. The initial condition (steady state or given) holds at history_start_h; the
+  // schedule from there to t = 0 is integrated without output; accumulator states then restart
+  // at their initial values, so cumulative amounts and the mass balance count from t = 0.
+  double history_start_h = 0;
+  SolverSettings solver;
+};
+
+}  // namespace magsim::engine
