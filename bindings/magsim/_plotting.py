@@ -29,6 +29,8 @@ INFUSION_COLORS = ("#f4a04a", "#fdd7a8", "#c7a4d8", "#a6d8d4")
 DOSE_COLORS = ("#6a3d9a", "#b2182b", "#01665e", "#8c510a", "#2166ac", "#c51b7d")
 #: Doses of one kind up to which a faint line joins each marker to the curves.
 DOSE_LINES_UP_TO = 12
+#: Doses of one kind beyond which they are drawn as ticks (that join into a bar) not triangles.
+DENSE_DOSES = 40
 
 # Event kinds of the run file's /events that are not a dose: food, and the infusion changes
 # (drawn as spans).
@@ -214,12 +216,21 @@ def _amounts(values: Sequence[float], unit: str) -> str:
 
 def draw_events(ax: Any, events: Iterable[Sequence[Any]], end_h: float, hours_per_unit: float,
                 label: bool = True) -> None:
-    """Mark the doses (triangles on the top edge, one colour per kind of dose, a faint line down
-    when there are few) and shade the infusions, with legend labels naming what was given and how
+    """Mark the doses (triangles along the top edge, one row and colour per kind of dose, ticks
+    for a long regimen, a faint line down when there are few) and shade the infusions, with legend labels naming what was given and how
     much (``label=False``: the same drawing without legend entries, for the panels below the
     first). The markers of a dose are a PathCollection with gid ``dose:<what>``, the infusion
     spans Polygons with gid ``infusion:<what>``."""
-    rows = _event_rows(events)
+    # The marks sit in axes coordinates vertically: they must not stretch the y axis.
+    limits, ignore = ax.dataLim.frozen(), ax.ignore_existing_data_limits
+    _draw_events(ax, _event_rows(events), end_h, hours_per_unit, label)
+    ax.dataLim.set(limits)
+    ax.ignore_existing_data_limits = ignore
+    ax.autoscale_view()
+
+
+def _draw_events(ax: Any, rows: List[Tuple[float, str, str, float, str]], end_h: float,
+                 hours_per_unit: float, label: bool) -> None:
     given = doses(rows)
     groups: Dict[Tuple[str, str], List[Dose]] = {}
     for d in given:
@@ -232,9 +243,13 @@ def draw_events(ax: Any, events: Iterable[Sequence[Any]], end_h: float, hours_pe
         if len(items) > 1:
             text += f" (\u00d7{len(items)})"
         x = [d.time_h / hours_per_unit for d in items]
+        # One row per kind of dose along the top edge, inside the axes (so that the layout
+        # keeps them clear of the title); a long regimen's marks join into a bar of its colour.
         # Collections, not lines: ax.lines keeps only the data.
-        ax.scatter(x, [1.0] * len(x), marker="v", s=36, color=color,
-                   transform=ax.get_xaxis_transform(), clip_on=False, zorder=6,
+        dense = len(items) > DENSE_DOSES
+        ax.scatter(x, [0.975 - 0.05 * i] * len(x), marker="|" if dense else "v",
+                   s=40 if dense else 36, linewidths=1.0 if dense else None, color=color,
+                   transform=ax.get_xaxis_transform(), zorder=6,
                    gid=f"dose:{what}", label=text if label else "_" + text)
         if len(items) <= DOSE_LINES_UP_TO:
             ax.vlines(x, 0, 1, transform=ax.get_xaxis_transform(), colors=color, lw=0.8,

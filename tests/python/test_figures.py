@@ -145,7 +145,10 @@ def test_plot_runs_marks_shared_doses_once_and_draws_one_band(citrate):
 def test_labels_and_event_names():
     assert _plotting.axis_label("fe_mg", "%", "fractional excretion of Mg (urine / filtered load)") \
         == "Fractional excretion of Mg (%)"
-    assert _plotting.axis_label("x", "1", "ionized / total serum Mg") == "Ionized / total serum Mg (unitless)"
+    # a label longer than LABEL_WIDTH is wrapped, not cut, when it has no explanation to drop
+    label = _plotting.axis_label("x", "1", "ionized / total serum Mg")
+    assert label == "Ionized / total serum Mg\n(unitless)"
+    assert all(len(line) <= _plotting.LABEL_WIDTH for line in label.split("\n"))
     assert _plotting.axis_label("gfr", "mL/min/1.73m2", "") == "gfr (mL/min/1.73 m\u00b2)"
     assert _plotting.short_description("eGFR-adjusted thing") == "eGFR-adjusted thing"
     assert _plotting.event_name("drug", "drug.omeprazole.oral") == "Omeprazole (oral)"
