@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/version_info.hpp"
+#include "models/magnesium/clinical_thresholds.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::app {
@@ -68,6 +69,14 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
     add(prefix + "_level", r.threshold.value, r.threshold.unit);
     if (r.crossed) add(prefix + "_first", r.first_h, "h");  // absent: never crossed
     add(prefix + "_time_beyond", r.time_beyond_h, "h");
+  }
+  // Reference ranges of the series the run keeps, for the figures' normal-range band.
+  const auto& kept = loaded.scenario.output.variables;
+  for (const auto& r : models::magnesium::reference_ranges()) {
+    if (!kept.empty() && std::find(kept.begin(), kept.end(), r.series) == kept.end()) continue;
+    add(r.series + "_reference_low", r.low, r.unit);
+    add(r.series + "_reference_high", r.high, r.unit);
+    a.push_back(RunAttribute{r.series + "_reference_source", false, 0, "", r.source});
   }
   std::string warnings;
   for (const auto& w : summary.warnings()) warnings += (warnings.empty() ? "" : "\n") + w;

@@ -31,6 +31,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -903,5 +904,14 @@ PYBIND11_MODULE(_core, m) {
         return parameter_rows(rows);
       },
       "Every model parameter as a list of dicts.");
+  m.def(
+      "outputs",
+      [] {
+        std::vector<std::tuple<std::string, std::string, std::string>> rows;
+        for (const auto& o : models::magnesium::model().info().outputs)
+          rows.emplace_back(o.name, o.unit, o.description);
+        return rows;
+      },
+      "Every model output as (name, unit, description), for figure labels.");
   m.def("hardware_threads", [] { return std::max(1u, std::thread::hardware_concurrency()); });
 }

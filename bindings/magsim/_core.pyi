@@ -150,4 +150,7 @@ def run_fit(fit: FitSession, threads: int = 1, multistart: Optional[int] = None,
 def parameters() -> List[Dict[str, Any]]:
     """Every model parameter as a list of dicts."""
 
+def outputs() -> List[Tuple[str, str, str]]:
+    """Every model output as (name, unit, description), for figure labels."""
+
 def hardware_threads() -> int: ...

@@ -14,6 +14,16 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+try:
+    from . import _plotting
+except ImportError:  # loaded by its path (tools/plot_fit.py): the file beside this one
+    import importlib.util as _util
+
+    _spec = _util.spec_from_file_location(
+        "magsim_plotting", os.path.join(os.path.dirname(os.path.abspath(__file__)), "_plotting.py"))
+    _plotting = _util.module_from_spec(_spec)
+    _spec.loader.exec_module(_plotting)
+
 __all__ = ["FitFileError", "read_fit_file", "all_predictions", "draw_obs_vs_pred", "draw_residuals_vs_time",
            "draw_individual_fits", "draw_profiles", "write_figures", "CHI_SQUARE_95"]
 
@@ -177,15 +187,39 @@ CENSORED_COLOR = "#d62728"
 
 
 def _with_unit(label: str, unit: str) -> str:
-    if not unit:
-        return label
-    return f"{label} ({'unitless' if unit == '1' else unit})"
+    return _plotting.with_unit(label, unit)
+
+
+def model_descriptions() -> Dict[str, str]:
+    """The model outputs' descriptions, from magsim's C++ module when it can be imported (inside
+    the package; from the tools, any importable magsim), else none (labels then use the series
+    names)."""
+    try:
+        from . import _core  # type: ignore[attr-defined]
+    except ImportError:
+        try:
+            from magsim import _core  # type: ignore[no-redef]
+        except Exception:  # not installed, or built for another Python
+            return {}
+    try:
+        return {name: description for name, _, description in _core.outputs()}
+    except Exception:  # a magsim older than outputs()
+        return {}
+
+
+def _what(series: str, descriptions: Dict[str, str], capitalised: bool = True) -> str:
+    """The series as the figures name it: its short description, else its name."""
+    text = _plotting.short_description(descriptions.get(series, ""), series)
+    if not capitalised and series in descriptions and len(text) > 1 and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _time_axis(hours: np.ndarray):
     """(divisor, unit) that shows `hours` in h, or d when they span more than 3 days."""
     finite = hours[np.isfinite(hours)]
-    return (24.0, "d") if finite.size and finite.max() > 72 else (1.0, "h")
+    unit = _plotting.auto_time_unit(float(finite.max()) if finite.size else 0.0)
+    return _plotting.TIME_UNITS[unit], unit
 
 
 def _series_units(pred) -> Dict[str, str]:
@@ -206,16 +240,20 @@ def _grid(n: int, plt, width=4.6, height=3.8, ncols=None):
     return fig, list(axes.flat[:n])
 
 
-def _per_series_figure(fit: Dict[str, Any], what: str, panel):
-    """One panel per observed series: ``panel(ax, series, unit, rows, time_axis)`` draws the
-    series' rows of the predictions; ``time_axis`` is (divisor from h, unit)."""
+def _per_series_figure(fit: Dict[str, Any], what: str, panel,
+                       descriptions: Optional[Dict[str, str]]):
+    """One panel per observed series: ``panel(ax, series, unit, rows, time_axis, descriptions)``
+    draws the series' rows of the predictions; ``time_axis`` is (divisor from h, unit)."""
+    if descriptions is None:
+        descriptions = model_descriptions()
     import matplotlib.pyplot as plt
     pred = all_predictions(fit)
     units = _series_units(pred)
     time_axis = _time_axis(pred["time_h"].to_numpy(float))
     fig, axes = _grid(max(1, len(units)), plt)
     for ax, (series, unit) in zip(axes, units.items()):
-        panel(ax, series, unit, pred[pred["series"] == series], time_axis)
+        panel(ax, series, unit, pred[pred["series"] == series], time_axis, descriptions)
+        _plotting.style_axes(ax)
         ax.legend(fontsize="small")
     if not units:
         axes[0].text(0.5, 0.5, "no observations", ha="center", va="center")
@@ -224,7 +262,7 @@ def _per_series_figure(fit: Dict[str, Any], what: str, panel):
     return fig
 
 
-def _obs_vs_pred_panel(ax, series, unit, g, time_axis):
+def _obs_vs_pred_panel(ax, series, unit, g, time_axis, descriptions):
     cens = g["censored"].to_numpy() != 0
     ax.plot(g["predicted"][~cens], g["observed"][~cens], "o", color=OBSERVED_COLOR,
             ms=5, label="observed")
@@ -238,18 +276,20 @@ def _obs_vs_pred_panel(ax, series, unit, g, time_axis):
         pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi) * 0.05, 1e-12)
         ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "-", color="grey", lw=1,
                 label="identity")
-    ax.set_xlabel(_with_unit(f"predicted {series}", unit))
-    ax.set_ylabel(_with_unit(f"observed {series}", unit))
-    ax.set_title(series)
+    what = _what(series, descriptions, capitalised=False)
+    ax.set_xlabel(_with_unit(f"Predicted {what}", unit))
+    ax.set_ylabel(_with_unit(f"Observed {what}", unit))
+    ax.set_title(_what(series, descriptions))
 
 
-def draw_obs_vs_pred(fit: Dict[str, Any]):
+def draw_obs_vs_pred(fit: Dict[str, Any], descriptions: Optional[Dict[str, str]] = None):
     """Observed against predicted, one panel per series, with the identity line; values below
-    the LLOQ drawn at the LLOQ as open red triangles."""
-    return _per_series_figure(fit, "observed vs predicted", _obs_vs_pred_panel)
+    the LLOQ drawn at the LLOQ as open red triangles. Series are named by their descriptions
+    (default: :func:`model_descriptions`)."""
+    return _per_series_figure(fit, "observed vs predicted", _obs_vs_pred_panel, descriptions)
 
 
-def _residual_panel(ax, series, unit, g, time_axis):
+def _residual_panel(ax, series, unit, g, time_axis, descriptions):
     div, tunit = time_axis
     cens = g["censored"].to_numpy() != 0
     q = g[~cens]
@@ -267,26 +307,29 @@ def _residual_panel(ax, series, unit, g, time_axis):
                     xerr=[t[interval] - start[interval], np.zeros(interval.sum())],
                     fmt="s", color=OBSERVED_COLOR, mfc="white", ms=5, capsize=3,
                     label="interval (over its window)")
-    ax.set_xlabel(f"time ({tunit})")
-    ax.set_ylabel("weighted residual (unitless)")
-    title = series
+    ax.set_xlabel(_plotting.time_label(tunit))
+    ax.set_ylabel(_with_unit("Weighted residual", "1"))
+    title = _what(series, descriptions)
     if cens.any():
         title += f" ({int(cens.sum())} below LLOQ not shown)"
     ax.set_title(title)
 
 
-def draw_residuals_vs_time(fit: Dict[str, Any]):
+def draw_residuals_vs_time(fit: Dict[str, Any], descriptions: Optional[Dict[str, str]] = None):
     """Weighted residuals against time, one panel per series, with the zero line and the
     +-1.96 band; an interval observation at its window's end, with a bar over the window.
     Censored values have no residual and are left out (the panel says how many)."""
-    return _per_series_figure(fit, "weighted residuals vs time", _residual_panel)
+    return _per_series_figure(fit, "weighted residuals vs time", _residual_panel, descriptions)
 
 
-def draw_individual_fits(fit: Dict[str, Any], subjects: Optional[Sequence[str]] = None):
+def draw_individual_fits(fit: Dict[str, Any], subjects: Optional[Sequence[str]] = None,
+                         descriptions: Optional[Dict[str, str]] = None):
     """One row per subject (at most MAX_SUBJECT_ROWS), one column per series: observations
     (black; below the LLOQ: open red triangle at the LLOQ) and the predictions at the
     observation times (blue); an interval observation is a horizontal bar over its window."""
     import matplotlib.pyplot as plt
+    if descriptions is None:
+        descriptions = model_descriptions()
     pred = all_predictions(fit)
     units = _series_units(pred)
     ids = list(dict.fromkeys(pred["subject"])) if subjects is None else list(subjects)
@@ -327,9 +370,10 @@ def draw_individual_fits(fit: Dict[str, Any], subjects: Optional[Sequence[str]] 
             if g.empty:
                 ax.text(0.5, 0.5, "no observations", ha="center", va="center",
                         transform=ax.transAxes, color="grey")
-            ax.set_title(f"{subject}: {series}", fontsize="medium")
-            ax.set_xlabel(f"time ({tunit})")
-            ax.set_ylabel(_with_unit(series, unit))
+            ax.set_title(f"{subject}: {_what(series, descriptions)}", fontsize="medium")
+            ax.set_xlabel(_plotting.time_label(tunit))
+            ax.set_ylabel(_plotting.axis_label(series, unit, descriptions.get(series, "")))
+            _plotting.style_axes(ax)
             if not g.empty:
                 ax.legend(fontsize="x-small")
     if not shown or not units:
@@ -379,7 +423,8 @@ def draw_profiles(fit: Dict[str, Any]):
         title = label if prof["identifiable"] else f"{label}: not identifiable"
         ax.set_title(title, fontsize="medium", color="black" if prof["identifiable"] else CENSORED_COLOR)
         ax.set_xlabel(_with_unit(name, prof["unit"]))
-        ax.set_ylabel("\u0394OFV (unitless)")
+        ax.set_ylabel(_with_unit("\u0394OFV", "1"))
+        _plotting.style_axes(ax)
         ax.legend(fontsize="x-small")
     fig.suptitle(_title(fit, "likelihood profiles"))
     fig.tight_layout()
@@ -391,10 +436,11 @@ def write_figures(fit: Dict[str, Any], outdir: "str | os.PathLike[str]") -> List
     profiles.png into `outdir` (created if needed); returns their paths."""
     import matplotlib.pyplot as plt
     os.makedirs(outdir, exist_ok=True)
+    descriptions = model_descriptions()
     written = []
-    for name, draw in (("obs_vs_pred", draw_obs_vs_pred),
-                       ("residuals_vs_time", draw_residuals_vs_time),
-                       ("individual_fits", draw_individual_fits),
+    for name, draw in (("obs_vs_pred", lambda f: draw_obs_vs_pred(f, descriptions)),
+                       ("residuals_vs_time", lambda f: draw_residuals_vs_time(f, descriptions)),
+                       ("individual_fits", lambda f: draw_individual_fits(f, None, descriptions)),
                        ("profiles", draw_profiles)):
         fig = draw(fit)
         if fig is None:

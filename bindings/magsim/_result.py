@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, NamedTuple
 
 import numpy as np
 
+from . import _plotting
+from ._plotting import TIME_UNITS as _TIME_UNITS, auto_time_unit as _auto_time_unit
+
 if TYPE_CHECKING:  # heavy imports only when used
     import matplotlib.axes
     import matplotlib.figure
@@ -22,8 +25,6 @@ __all__ = ["Quantity", "Result", "plot_runs", "DEFAULT_PLOT_VARIABLES"]
 #: What :meth:`Result.plot` shows when no variables are named (those present in the run).
 DEFAULT_PLOT_VARIABLES = ("serum_mg_total", "serum_mg_ionized", "urine_mg_rate", "absorption_rate")
 
-_TIME_UNITS = {"min": 1.0 / 60.0, "h": 1.0, "d": 24.0, "w": 168.0, "y": 8766.0}
-
 
 class Quantity(NamedTuple):
     """A number with its unit, e.g. ``Quantity(0.84, "mmol/L")``; prints as ``0.84 mmol/L``."""
@@ -33,14 +34,6 @@ class Quantity(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.value:.4g} {self.unit}".rstrip()
-
-
-def _auto_time_unit(duration_h: float) -> str:
-    if duration_h <= 72:
-        return "h"
-    if duration_h <= 2 * 8766:
-        return "d"
-    return "y"
 
 
 _RANGE_SUFFIXES = ("_peak", "_peak_time", "_trough", "_trough_time")
@@ -266,20 +259,28 @@ class Result:
     def plot(self, variables: Union[str, Sequence[str], None] = None, *,
              time_unit: Optional[str] = None, daily_mean: Optional[bool] = None,
              ax: Optional["matplotlib.axes.Axes"] = None,
-             label: Optional[str] = None) -> "matplotlib.figure.Figure":
-        """Plot series against time; returns the matplotlib Figure.
+             label: Optional[str] = None, events: Optional[bool] = None,
+             reference: bool = True) -> "matplotlib.figure.Figure":
+        """Plot series against time, one panel per series; returns the matplotlib Figure.
+
+        Each y axis is labelled with the series' description and unit ("Total serum Mg
+        (mmol/L)"), the x axis with time and its unit, and the figure is titled with the
+        scenario's name. Doses (supplements, drugs, boluses, injections) are triangles on the
+        top edge of each panel and infusions shaded spans, labelled in the first panel's legend
+        with what was given and how much; series with a reference range in the run file (serum
+        total and ionized Mg) show it as a green band.
 
         Args:
             variables: a name or names (default: those of ``DEFAULT_PLOT_VARIABLES`` present).
-                Series with the same unit share one panel; each panel's y axis is labelled
-                with the variable (or the legend names them) and its unit, the x axis with
-                time and its unit.
-            time_unit: ``"min"``, ``"h"``, ``"d"``, ``"w"`` or ``"y"`` (default: by duration).
+            time_unit: ``"min"``, ``"h"``, ``"d"``, ``"w"`` or ``"y"`` (default: h up to 3 days,
+                d up to 2 years, else y).
             daily_mean: plot the mean of each whole day (at mid-day) instead of every sample,
                 so that meal and dose cycles do not hide a trend over weeks. Default: on for
                 runs longer than 14 d sampled more than once a day.
             ax: draw every variable on this Axes instead of a new figure (to overlay runs).
             label: legend label of this run's lines (with ``ax``, to tell runs apart).
+            events: mark doses and infusions (default: yes on a new figure, no on ``ax``).
+            reference: shade the reference range of the series that have one.
         """
         names = self._plot_names(variables)
         unit_t = time_unit or _auto_time_unit(self.duration_h)
@@ -287,34 +288,44 @@ class Result:
             raise ValueError(f"time_unit must be one of {', '.join(_TIME_UNITS)}, got {unit_t!r}")
         if daily_mean is None:
             daily_mean = self._long_and_dense()
-        units = self._data.units
+        if events is None:
+            events = ax is None
+        units, descriptions = self._data.units, self._data.descriptions
+        ranges = _plotting.reference_ranges(self._data.attributes) if reference else {}
+        run_events = self._data.events if events else []
 
         def line(target: Any, name: str, text: str) -> None:
             t, y = self._data.time, self._data.series(name)
             if daily_mean:
                 t, y = _daily_means(t, y)
-            target.plot(t / _TIME_UNITS[unit_t], y, label=text)
+            target.plot(t / _TIME_UNITS[unit_t], y, label=text, lw=1.5)
+
+        def decorate(target: Any, members: Sequence[str], legend_events: bool) -> None:
+            for n in members:
+                r = ranges.get(n)
+                if r is not None and r.unit == units.get(n, ""):
+                    _plotting.draw_reference_range(target, r)
+            if run_events:
+                _plotting.draw_events(target, run_events, self.duration_h, _TIME_UNITS[unit_t],
+                                      label=legend_events)
+            _label_axes(target, members, units, descriptions, unit_t, bool(daily_mean))
 
         if ax is not None:
             for n in names:
-                line(ax, n, n if label is None else (label if len(names) == 1 else f"{label}: {n}"))
-            _label_axes(ax, names, units, unit_t, bool(daily_mean),
-                        legend=label is not None or len(names) > 1)
+                text = _plotting.short_description(descriptions.get(n, ""), n)
+                line(ax, n, text if label is None else (label if len(names) == 1 else f"{label}: {text}"))
+            decorate(ax, names, True)
             return ax.figure
         import matplotlib.pyplot as plt
-        groups: Dict[str, List[str]] = {}
-        for n in names:
-            groups.setdefault(units.get(n, ""), []).append(n)
-        fig, axes = plt.subplots(len(groups), 1, sharex=True, squeeze=False,
-                                 figsize=(7.5, 1.2 + 2.2 * len(groups)), layout="constrained")
-        for a, (unit, members) in zip(axes[:, 0], groups.items()):
-            for n in members:
-                line(a, n, n if label is None else f"{label}: {n}")
-            _label_axes(a, members, units, unit_t, bool(daily_mean),
-                        legend=len(members) > 1 or label is not None)
+        fig, axes = plt.subplots(len(names), 1, sharex=True, squeeze=False,
+                                 figsize=(7.5, 1.2 + 2.2 * len(names)), layout="constrained")
+        for i, (a, n) in enumerate(zip(axes[:, 0], names)):
+            line(a, n, _plotting.short_description(descriptions.get(n, ""), n) if label is None
+                 else label)
+            decorate(a, [n], i == 0)
         for a in axes[:-1, 0]:
             a.set_xlabel("")
-        fig.suptitle(self._title())
+        fig.suptitle(self._scenario_name(), fontweight="bold")
         return fig
 
     def _long_and_dense(self) -> bool:
@@ -333,6 +344,15 @@ class Result:
 
     def _title(self) -> str:
         return os.path.basename(self._data.scenario_file) or "magsim run"
+
+    def _scenario_name(self) -> str:
+        # The scenario's `name:` (the parser fills in the file's stem when it has none).
+        import yaml
+        try:
+            name = yaml.safe_load(self._data.scenario_resolved).get("name")
+        except (yaml.YAMLError, AttributeError):
+            name = None
+        return str(name) if name else self._title()
 
     # ---- files -----------------------------------------------------------------------------
 
@@ -374,17 +394,23 @@ def _daily_means(t: np.ndarray, y: np.ndarray) -> "tuple[np.ndarray, np.ndarray]
     return (whole + 0.5) * 24.0, sums[whole] / counts[whole]
 
 
-def _label_axes(ax: Any, names: Sequence[str], units: Mapping[str, str], time_unit: str,
-                daily_mean: bool, legend: bool) -> None:
+def _label_axes(ax: Any, names: Sequence[str], units: Mapping[str, str],
+                descriptions: Mapping[str, str], time_unit: str, daily_mean: bool) -> None:
+    note = "daily mean" if daily_mean else ""
     distinct = list(dict.fromkeys(units.get(n, "") for n in names))
-    unit_text = ", ".join(u for u in distinct if u) or "1"
-    # One variable: its name and unit. Several: the legend names them, the axis gives the unit.
-    text = f"{names[0]} [{unit_text}]" if len(names) == 1 else f"[{unit_text}]"
-    ax.set_ylabel(text + ("\ndaily mean" if daily_mean else ""))
-    ax.set_xlabel(f"time [{time_unit}]")
-    ax.grid(True, alpha=0.3)
-    if legend:
-        ax.legend(fontsize="small")
+    if len(distinct) == 1:
+        # One series, or several of one unit: what they are, and the unit.
+        what = " / ".join(_plotting.short_description(descriptions.get(n, ""), n) for n in names)
+        text = _plotting.axis_label(names[0], distinct[0], what, note)
+    else:
+        text = "; ".join(_plotting.axis_label(n, units.get(n, ""), descriptions.get(n, ""))
+                         for n in names) + (f"; {note}" if note else "")
+    ax.set_ylabel(text)
+    ax.set_xlabel(_plotting.time_label(time_unit))
+    _plotting.style_axes(ax)
+    handles, _ = ax.get_legend_handles_labels()
+    if len(handles) > 1:
+        ax.legend(fontsize="small", framealpha=0.9)
 
 
 def _copy_atomically(source: str, target: str) -> None:
@@ -416,15 +442,16 @@ def plot_runs(runs: Union[Mapping[str, Result], Sequence[Result]],
     """Compare runs: one panel per variable, one line per run; returns the Figure.
 
     Args:
-        runs: ``{"label": result, ...}``, or a list of Results (labelled by scenario file).
+        runs: ``{"label": result, ...}``, or a list of Results (labelled by scenario name).
         variables: a name or names (default: those of ``DEFAULT_PLOT_VARIABLES`` in the first
-            run). Each panel's y axis carries the variable and its unit.
+            run). Each panel's y axis carries the series' description and unit; reference
+            ranges are shaded, and doses and infusions marked when every run had the same.
         time_unit: ``"min"``, ``"h"``, ``"d"``, ``"w"`` or ``"y"`` (default: by the longest run).
         daily_mean: plot daily means (see :meth:`Result.plot`); default: on when every run is
             longer than 14 d and sampled more than once a day.
     """
     import matplotlib.pyplot as plt
-    items = list(runs.items()) if isinstance(runs, Mapping) else [(r._title(), r) for r in runs]
+    items = list(runs.items()) if isinstance(runs, Mapping) else [(r._scenario_name(), r) for r in runs]
     if not items:
         raise ValueError("plot_runs needs at least one Result")
     names = items[0][1]._plot_names(variables)
@@ -433,7 +460,13 @@ def plot_runs(runs: Union[Mapping[str, Result], Sequence[Result]],
         daily_mean = all(r._long_and_dense() for _, r in items)
     fig, axes = plt.subplots(len(names), 1, sharex=True, squeeze=False,
                              figsize=(7.5, 1.2 + 2.2 * len(names)), layout="constrained")
-    for a, name in zip(axes[:, 0], names):
+    # Doses and infusions are marked when every run had the same (else they differ by run).
+    schedules = {tuple(e for e in r._data.events if e[1] != "meal") for _, r in items}
+    shared = list(schedules.pop()) if len(schedules) == 1 else []
+    end_h = max(r.duration_h for _, r in items)
+    for i, (a, name) in enumerate(zip(axes[:, 0], names)):
+        if shared:
+            _plotting.draw_events(a, shared, end_h, _TIME_UNITS[unit_t], label=i == 0)
         for label, r in items:
             r.plot(name, time_unit=unit_t, daily_mean=daily_mean, ax=a, label=str(label))
     for a in axes[:-1, 0]:

@@ -71,4 +71,15 @@ void add_clinical_limits(engine::Vocabulary& v) {
   };
 }
 
+const std::vector<ReferenceRange>& reference_ranges() {
+  // IOM 1997 (Dietary Reference Intakes for Ca, P, Mg, vitamin D and fluoride): serum total Mg
+  // of healthy adults 0.75-0.95 mmol/L (laboratories quote 0.70-1.10). Greenway DC et al., Clin
+  // Chem 1996: ionized Mg 0.44-0.62 mmol/L. The same ranges validation cases V1 and V11 check.
+  static const std::vector<ReferenceRange> ranges{
+      {"serum_mg_total", 0.75, 0.95, "mmol/L", "IOM 1997"},
+      {"serum_mg_ionized", 0.44, 0.62, "mmol/L", "Greenway 1996"},
+  };
+  return ranges;
+}
+
 }  // namespace magsim::models::magnesium

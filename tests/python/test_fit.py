@@ -134,7 +134,7 @@ def test_plot_draws_the_individual_fits(fitted):
     fig = result.plot()
     assert isinstance(fig, matplotlib.figure.Figure)
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "serum_mg_total (mmol/L)" and ax.get_xlabel() == "time (h)"
+    assert ax.get_ylabel() == "Total serum Mg (mmol/L)" and ax.get_xlabel() == "Time (h)"
     plt.close(fig)
 
 

@@ -140,21 +140,31 @@ def test_titles_labels_and_the_not_identifiable_flag(tmp_path):
     assert fig._suptitle.get_text() == "two patients: likelihood profiles"
     plt.close(fig)
 
-    fig = module.draw_obs_vs_pred(fit)
+    described = {"serum_mg_total": "total serum Mg", "cum_urine": "cumulative urinary Mg since t=0"}
+    fig = module.draw_obs_vs_pred(fit, described)
     labels = {(ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes}
-    assert ("serum_mg_total", "predicted serum_mg_total (mmol/L)",
-            "observed serum_mg_total (mmol/L)") in labels
-    assert ("cum_urine", "predicted cum_urine (mmol)", "observed cum_urine (mmol)") in labels
+    assert ("Total serum Mg", "Predicted total serum Mg (mmol/L)",
+            "Observed total serum Mg (mmol/L)") in labels
+    assert ("Cumulative urinary Mg since t=0", "Predicted cumulative urinary Mg since t=0 (mmol)",
+            "Observed cumulative urinary Mg since t=0 (mmol)") in labels
+    plt.close(fig)
+    # without descriptions (no magsim to ask), the series' names
+    fig = module.draw_obs_vs_pred(fit, {})
+    labels = {(ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes}
+    assert ("serum_mg_total", "Predicted serum_mg_total (mmol/L)",
+            "Observed serum_mg_total (mmol/L)") in labels
     plt.close(fig)
 
-    fig = module.draw_residuals_vs_time(fit)
-    assert {ax.get_xlabel() for ax in fig.axes} == {"time (h)"}
-    assert "serum_mg_total (2 below LLOQ not shown)" in [ax.get_title() for ax in fig.axes]
+    fig = module.draw_residuals_vs_time(fit, described)
+    assert {ax.get_xlabel() for ax in fig.axes} == {"Time (h)"}
+    assert {ax.get_ylabel() for ax in fig.axes} == {"Weighted residual (unitless)"}
+    assert "Total serum Mg (2 below LLOQ not shown)" in [ax.get_title() for ax in fig.axes]
     plt.close(fig)
 
-    fig = module.draw_individual_fits(fit)
+    fig = module.draw_individual_fits(fit, descriptions=described)
     assert len(fig.axes) == 4  # 2 subjects x 2 series
-    assert "B: cum_urine" in [ax.get_title() for ax in fig.axes]
+    assert "B: Cumulative urinary Mg since t=0" in [ax.get_title() for ax in fig.axes]
+    assert "Total serum Mg (mmol/L)" in [ax.get_ylabel() for ax in fig.axes]
     plt.close(fig)
 
 

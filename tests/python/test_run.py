@@ -165,12 +165,12 @@ def test_plot_labels_axes_with_units(citrate):
     fig = citrate.plot()
     assert isinstance(fig, matplotlib.figure.Figure)
     labels = [a.get_ylabel() for a in fig.axes]
-    assert any("[mmol/L]" in l for l in labels) and any("[mmol/d]" in l for l in labels)
-    assert fig.axes[-1].get_xlabel() == "time [h]"
+    assert "Total serum Mg (mmol/L)" in labels and "Urinary excretion (mmol/d)" in labels
+    assert fig.axes[-1].get_xlabel() == "Time (h)"
     plt.close(fig)
     fig = citrate.plot(["fe_mg"], time_unit="d")
-    assert len(fig.axes) == 1 and fig.axes[0].get_ylabel() == "fe_mg [%]"
-    assert fig.axes[0].get_xlabel() == "time [d]"
+    assert len(fig.axes) == 1 and fig.axes[0].get_ylabel() == "Fractional excretion of Mg (%)"
+    assert fig.axes[0].get_xlabel() == "Time (d)"
     plt.close(fig)
     with pytest.raises(KeyError):
         citrate.plot("no_such_series")
@@ -182,7 +182,7 @@ def test_plot_of_a_long_run_shows_daily_means():
     r = magsim.run(SCENARIOS / "ckd_stage4_oxide.yaml", sets={"duration": "3 w"})
     fig = r.plot("serum_mg_total")
     (line,) = fig.axes[0].lines
-    assert "daily mean" in fig.axes[0].get_ylabel() and fig.axes[0].get_xlabel() == "time [d]"
+    assert "daily mean" in fig.axes[0].get_ylabel() and fig.axes[0].get_xlabel() == "Time (d)"
     x, y = line.get_data()
     assert len(x) == 21 and x[0] == pytest.approx(0.5)
     day1 = (r.time >= 24) & (r.time < 48)
@@ -199,11 +199,11 @@ def test_plot_overlays_runs_on_one_axes_and_plot_runs_compares(citrate):
     citrate.plot("urine_mg_rate", ax=ax, label="citrate")
     oxide.plot("urine_mg_rate", ax=ax, label="oxide")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["citrate", "oxide"]
-    assert ax.get_ylabel() == "urine_mg_rate [mmol/d]"
+    assert ax.get_ylabel() == "Urinary excretion (mmol/d)"
     plt.close(fig)
     fig = magsim.plot_runs({"citrate": citrate, "oxide": oxide}, ["serum_mg_total", "cum_urine"])
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
-    assert fig.axes[1].get_ylabel() == "cum_urine [mmol]"
+    assert fig.axes[1].get_ylabel().replace("\n", " ") == "Cumulative urinary Mg since t=0 (mmol)"
     plt.close(fig)
 
 
