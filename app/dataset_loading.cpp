@@ -18,16 +18,16 @@ LoadedDataset load_dataset(const std::string& mapping_path, const std::string& c
   namespace mg = models::magnesium;
   LoadedDataset out;
   out.dataset =
-      engine::read_dataset(mapping_path, csv_path_or_empty, mg::model().info(), mg::vocabulary());
+      engine::fit::read_dataset(mapping_path, csv_path_or_empty, mg::model().info(), mg::vocabulary());
   out.warnings = out.dataset.warnings;
   for (const auto& s : out.dataset.subjects) {
     out.warnings.insert(out.warnings.end(), s.warnings.begin(), s.warnings.end());
     try {
       const LoadedScenario loaded = load_scenario_text(s.scenario_yaml, s.scenario_name, {});
       for (const auto& w : engine::check_scenario(loaded.scenario, mg::vocabulary()))
-        out.warnings.push_back(engine::locate_in_dataset(s, w).formatted());
+        out.warnings.push_back(engine::fit::locate_in_dataset(s, w).formatted());
     } catch (const engine::ScenarioError& e) {
-      throw engine::locate_in_dataset(s, e);
+      throw engine::fit::locate_in_dataset(s, e);
     }
   }
   return out;
@@ -45,7 +45,7 @@ std::string csv_field(const std::string& s) {
 }
 }  // namespace
 
-std::string observations_csv(const engine::Dataset& dataset, const engine::DatasetSubject& subject) {
+std::string observations_csv(const engine::fit::Dataset& dataset, const engine::fit::DatasetSubject& subject) {
   std::string out = "series,time_h,start_h,value,unit,censored,where\n";
   for (const auto& o : subject.observations) {
     std::string unit;

@@ -1,4 +1,4 @@
-// Event datasets for the magnesium model: engine::read_dataset with the model's outputs and
+// Event datasets for the magnesium model: engine::fit::read_dataset with the model's outputs and
 // vocabulary, then every subject's scenario loaded as `magsim check` loads a file, so that a
 // value the scenario refuses (an implausible dose, an age of 150 y) is reported at the CSV cell
 // it came from. Shared by `magsim dataset` and magsim.read_dataset.
@@ -13,7 +13,7 @@
 namespace magsim::app {
 
 struct LoadedDataset {
-  engine::Dataset dataset;
+  engine::fit::Dataset dataset;
   // The dataset's warnings, each subject's (time-varying covariates) and the clinical warnings
   // of `magsim check` for its scenario, formatted "FILE:ROW:COL: warning: ...".
   std::vector<std::string> warnings;
@@ -24,6 +24,6 @@ struct LoadedDataset {
 LoadedDataset load_dataset(const std::string& mapping_path, const std::string& csv_path_or_empty);
 
 // The observations of a subject as CSV text: series,time_h,start_h,value,unit,censored,where.
-std::string observations_csv(const engine::Dataset& dataset, const engine::DatasetSubject& subject);
+std::string observations_csv(const engine::fit::Dataset& dataset, const engine::fit::DatasetSubject& subject);
 
 }  // namespace magsim::app

@@ -55,7 +55,7 @@ std::string short_unit(double v, const std::string& unit) {
 }
 
 // The model parameters of the spec and their prior, bounds and transform, from the fit file.
-engine::fit::Parameter model_parameter(const engine::FitDefinition& d, const engine::FitParameterSpec& e) {
+engine::fit::Parameter model_parameter(const engine::fit::FitDefinition& d, const engine::fit::FitParameterSpec& e) {
   const auto& info = mg::model().info();
   const int i = info.find_parameter(e.name);
   const auto& pi = info.parameters[static_cast<size_t>(i)];
@@ -73,7 +73,7 @@ engine::fit::Parameter model_parameter(const engine::FitDefinition& d, const eng
             "the bounds of " + e.name + " must lie within " + with_unit(range.lo, pi.unit) + " to " +
                 with_unit(range.hi, pi.unit) +
                 " (its plausible range widened tenfold: what a scenario's `parameters:` accepts)");
-  using Kind = engine::FitPriorSpec::Kind;
+  using Kind = engine::fit::FitPriorSpec::Kind;
   Kind kind = e.prior.kind;
   const auto& var = mg::reference_population().variability;
   const auto at = std::find(var.parameters.begin(), var.parameters.end(), e.name);
@@ -209,7 +209,7 @@ void load_subjects(FitSession& s) {
     for (size_t i = 0; i < d.subjects.size(); ++i) {
       const std::string& id = d.subjects[i];
       const bool known = std::any_of(loaded.dataset.subjects.begin(), loaded.dataset.subjects.end(),
-                                     [&](const engine::DatasetSubject& x) { return x.id == id; });
+                                     [&](const engine::fit::DatasetSubject& x) { return x.id == id; });
       if (!known)
         fail_at(d.file, i < d.subject_marks.size() ? d.subject_marks[i] : d.dataset_mark,
                 "subject '" + id + "' is not in the dataset " + loaded.dataset.file);
@@ -225,7 +225,7 @@ void load_subjects(FitSession& s) {
       subject.observations = ds.observations;
       for (const auto& o : ds.observations) {
         const bool modelled = std::any_of(d.errors.begin(), d.errors.end(),
-                                          [&](const engine::FitErrorSpec& e) { return e.series == o.series; });
+                                          [&](const engine::fit::FitErrorSpec& e) { return e.series == o.series; });
         if (!modelled)
           fail_at(d.file, d.mark_error, "no error model for the series '" + o.series + "' that the dataset observes (" + o.where + ")");
       }
@@ -261,7 +261,7 @@ void check_log_normal_observations(const FitSession& s) {
   }
 }
 
-FitSession finish_load(engine::FitDefinition d) {
+FitSession finish_load(engine::fit::FitDefinition d) {
   FitSession s;
   s.definition = std::move(d);
   s.input_files.push_back(s.definition.file);
@@ -278,11 +278,11 @@ FitSession finish_load(engine::FitDefinition d) {
 }  // namespace
 
 FitSession load_fit(const std::string& fit_file) {
-  return finish_load(engine::parse_fit_file(fit_file, mg::model().info()));
+  return finish_load(engine::fit::parse_fit_file(fit_file, mg::model().info()));
 }
 
 FitSession load_fit_text(const std::string& text, const std::string& name) {
-  return finish_load(engine::parse_fit_text(text, name, mg::model().info()));
+  return finish_load(engine::fit::parse_fit_text(text, name, mg::model().info()));
 }
 
 void run_fit(FitSession& session, const FitOptions& options) {

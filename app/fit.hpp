@@ -21,7 +21,7 @@ struct FitSubjectData {
   std::string id;
   engine::Scenario scenario;  // as read (the estimates are not in it)
   std::string scenario_text;  // its YAML text
-  std::vector<engine::Observation> observations;
+  std::vector<engine::fit::Observation> observations;
 };
 
 // One estimation: MAP gives one per subject, pooled one for all.
@@ -39,7 +39,7 @@ struct FitOptions {
 };
 
 struct FitSession {
-  engine::FitDefinition definition;
+  engine::fit::FitDefinition definition;
   std::vector<FitSubjectData> subjects;
   engine::fit::FitSpec spec;  // parameters and error models (subjects filled per estimation)
   std::vector<FitEstimation> estimations;

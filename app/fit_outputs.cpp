@@ -205,7 +205,7 @@ std::string fit_report(const FitSession& s, const std::string& h5_name) {
 FitFiles write_fit_outputs(const FitSession& s, const std::string& out_h5, const std::string& report_dir) {
   const auto& info = models::magnesium::model().info();
   FitFiles files;
-  engine::FitRecord rec;
+  engine::io::FitRecord rec;
   rec.magsim_version = engine::kVersion;
   rec.git_revision = engine::kGitRevision;
   rec.model = info.name;
@@ -216,14 +216,14 @@ FitFiles write_fit_outputs(const FitSession& s, const std::string& out_h5, const
   rec.fit_file_text = s.definition.text;
   rec.parameters = s.spec.parameters;
   for (const auto& subj : s.subjects) {
-    engine::FitRecordSubject r;
+    engine::io::FitRecordSubject r;
     r.id = subj.id;
     r.observations = subj.observations;
     for (const auto& o : subj.observations) r.units.push_back(series_unit(o.series));
     rec.subjects.push_back(std::move(r));
   }
   for (const auto& est : s.estimations) {
-    engine::FitRecordEstimation r;
+    engine::io::FitRecordEstimation r;
     r.subjects = est.subjects;
     r.result = &est.result;
     for (const auto& p : est.profiles) r.profiles.push_back(&p);
@@ -237,11 +237,11 @@ FitFiles write_fit_outputs(const FitSession& s, const std::string& out_h5, const
   if (const std::string clash = fit_output_onto_input(s, out_h5); !clash.empty())
     throw std::runtime_error("refusing to write over an input of the fit: " + clash);
   const std::vector<std::string> paths = fit_output_paths(s, out_h5);
-  engine::hdf5::check_output_path(out_h5, "fit file");
-  const std::string tmp = engine::hdf5::fresh_temporary_path(out_h5);
+  engine::io::hdf5::check_output_path(out_h5, "fit file");
+  const std::string tmp = engine::io::hdf5::fresh_temporary_path(out_h5);
   try {
-    engine::write_fit_file(tmp, rec);
-    engine::hdf5::require_replaceable(out_h5, "fit file");
+    engine::io::write_fit_file(tmp, rec);
+    engine::io::hdf5::require_replaceable(out_h5, "fit file");
     fs::rename(tmp, out_h5);
   } catch (...) {
     std::error_code ec;

@@ -10,10 +10,10 @@
 
 namespace magsim::app {
 
-engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file) {
+engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file) {
   const auto& info = models::magnesium::model().info();
   const auto& solver = loaded.problem.solver;
-  engine::RunMetadata meta;
+  engine::io::RunMetadata meta;
   meta.magsim_version = engine::kVersion;
   meta.git_revision = engine::kGitRevision;
   meta.model_name = info.name;
@@ -29,7 +29,7 @@ engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string
   return meta;
 }
 
-void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded) {
+void write_run_inputs(engine::io::Hdf5RunWriter& writer, const LoadedScenario& loaded) {
   writer.write_parameters(models::magnesium::model().info().parameters, loaded.problem.parameters);
   const engine::Schedule& schedule = loaded.problem.schedule;
   writer.write_events([&](const std::function<void(const engine::EventRecord&)>& fn) {
@@ -84,7 +84,7 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
   return a;
 }
 
-void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded,
+void write_run_results(engine::io::Hdf5RunWriter& writer, const LoadedScenario& loaded,
                        const engine::RunStats& stats, const RunSummary& summary) {
   for (const auto& a : run_result_attributes(loaded, stats, summary)) {
     if (a.numeric)

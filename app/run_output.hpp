@@ -12,10 +12,10 @@
 
 namespace magsim::app {
 
-engine::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file);
+engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file);
 
 // Parameters and the event table, written before the run starts.
-void write_run_inputs(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded);
+void write_run_inputs(engine::io::Hdf5RunWriter& writer, const LoadedScenario& loaded);
 
 // One root attribute of a run file: a number with its unit, or a text.
 struct RunAttribute {
@@ -36,7 +36,7 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
                                                 const RunSummary& summary);
 
 // Writes run_result_attributes() as root attributes.
-void write_run_results(engine::Hdf5RunWriter& writer, const LoadedScenario& loaded,
+void write_run_results(engine::io::Hdf5RunWriter& writer, const LoadedScenario& loaded,
                        const engine::RunStats& stats, const RunSummary& summary);
 
 // A summary collector set up for this scenario (infusions enable the retention test).

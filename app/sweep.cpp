@@ -55,13 +55,13 @@ const WholeRunMetric kWholeRunMetrics[] = {
      "relative mass-balance error of the run"},
 };
 
-[[noreturn]] void fail(const engine::SweepDefinition& d, const engine::SourceMark& m,
+[[noreturn]] void fail(const engine::sweep::SweepDefinition& d, const engine::SourceMark& m,
                        const std::string& message) {
   throw engine::ScenarioError(d.file, m.line > 0 ? m.line : 1, m.column > 0 ? m.column : 1,
                               message);
 }
 
-SweepMetric parse_metric(const engine::NamedItem& item, const engine::SweepDefinition& d,
+SweepMetric parse_metric(const engine::sweep::NamedItem& item, const engine::sweep::SweepDefinition& d,
                          const engine::ModelInfo& info) {
   SweepMetric m;
   m.name = item.text;
@@ -243,8 +243,8 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
                                  const std::string* base_text,
                                  const std::vector<std::string>& sets) {
   namespace mg = models::magnesium;
-  engine::SweepDefinition def =
-      engine::parse_sweep_text(text, name, mg::reference_population(), base_text, sets);
+  engine::sweep::SweepDefinition def =
+      engine::sweep::parse_sweep_text(text, name, mg::reference_population(), base_text, sets);
   const engine::ModelInfo& info = mg::model().info();
   PreparedSweep s;
   // Metrics and kept series first: cheap checks before the edits meet the base scenario.
@@ -268,13 +268,13 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
     }
   }
   const std::string base = def.base_text, base_file = def.base_file;
-  const engine::ScenarioLoader load = [&](const std::vector<std::string>& edits) {
+  const engine::sweep::ScenarioLoader load = [&](const std::vector<std::string>& edits) {
     return load_scenario_text(base, base_file, edits).scenario;
   };
-  s.plan = std::make_unique<engine::SweepPlan>(std::move(def), mg::vocabulary(), load);
-  const engine::SweepDefinition& d = s.plan->definition();
+  s.plan = std::make_unique<engine::sweep::SweepPlan>(std::move(def), mg::vocabulary(), load);
+  const engine::sweep::SweepDefinition& d = s.plan->definition();
 
-  engine::SweepLayout& l = s.layout;
+  engine::sweep::SweepLayout& l = s.layout;
   l.runs = s.plan->runs();
   l.inputs = s.plan->columns();
   for (const auto& m : s.metrics) {
@@ -311,7 +311,7 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
   l.base_file = d.base_file;
   l.base_text = d.base_text;
   // What makes two result files comparable: the same program version, model, sweep and base.
-  l.fingerprint = engine::fingerprint_of(std::string(engine::kVersion) + '\n' + info.name + ' ' +
+  l.fingerprint = engine::sweep::fingerprint_of(std::string(engine::kVersion) + '\n' + info.name + ' ' +
                                          info.version + '\n' + l.sweep_resolved + '\n' +
                                          l.base_text);
   return s;
@@ -327,10 +327,10 @@ PreparedSweep prepare_sweep(const std::string& path, const std::vector<std::stri
   return prepare_sweep_text(text, path, nullptr, sets);
 }
 
-engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
+engine::sweep::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
                               const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
-  engine::RunRecord r;
+  engine::sweep::RunRecord r;
   r.index = index;
   r.summaries.assign(sweep.metrics.size(), kNaN);
   const std::size_t t_count = sweep.layout.series_time_h.size();
@@ -338,9 +338,9 @@ engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
     r.series.assign(sweep.kept_outputs.size(), std::vector<double>(t_count, kNaN));
   };
   try {
-    engine::SweepPlan::Run run = sweep.plan->run(index);
+    engine::sweep::SweepPlan::Run run = sweep.plan->run(index);
     r.inputs = std::move(run.inputs);
-    const engine::SweepDefinition& d = sweep.plan->definition();
+    const engine::sweep::SweepDefinition& d = sweep.plan->definition();
     LoadedScenario loaded = load_scenario_text(d.base_text, d.base_file, run.edits);
     MetricSink metrics(sweep.metrics, loaded.problem.duration_h);
     RunSummary summary = make_run_summary(loaded);
@@ -359,24 +359,24 @@ engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
             std::to_string(t_count));
       r.series = std::move(kept.series());
     }
-    r.status = engine::RunStatus::Ok;
+    r.status = engine::sweep::RunStatus::Ok;
   } catch (const engine::ScenarioError& e) {
-    r.status = engine::RunStatus::Failed;
+    r.status = engine::sweep::RunStatus::Failed;
     r.message = "scenario rejected: " + e.formatted();
   } catch (const std::exception& e) {
-    r.status = engine::RunStatus::Failed;
+    r.status = engine::sweep::RunStatus::Failed;
     r.message = e.what();
   }
-  if (r.status != engine::RunStatus::Ok) {
+  if (r.status != engine::sweep::RunStatus::Ok) {
     if (cancel != nullptr && cancel->load()) {
       // Interrupted, not failed: not recorded, so that --resume computes it again.
-      r.status = engine::RunStatus::NotRun;
+      r.status = engine::sweep::RunStatus::NotRun;
       r.message.clear();
     }
     r.summaries.assign(sweep.metrics.size(), kNaN);
     if (!sweep.kept_outputs.empty()) nan_series();
     if (r.inputs.size() != sweep.layout.inputs.size())
-      r.inputs.assign(sweep.layout.inputs.size(), engine::InputValue{kNaN, {}});
+      r.inputs.assign(sweep.layout.inputs.size(), engine::sweep::InputValue{kNaN, {}});
   }
   r.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

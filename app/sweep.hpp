@@ -45,10 +45,10 @@ struct SweepMetric {
 };
 
 struct PreparedSweep {
-  std::unique_ptr<engine::SweepPlan> plan;
+  std::unique_ptr<engine::sweep::SweepPlan> plan;
   std::vector<SweepMetric> metrics;
   std::vector<int> kept_outputs;  // output indices of the kept series
-  engine::SweepLayout layout;
+  engine::sweep::SweepLayout layout;
 };
 
 // Reads and checks a sweep file (and its base scenario), builds the result's layout. Throws
@@ -62,7 +62,7 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
 
 // Computes run `index`: never throws; a run that fails (a scenario the model refuses, a
 // numerical failure, cancellation) is a Failed record with the message.
-engine::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
+engine::sweep::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t index,
                               const std::atomic<bool>* cancel = nullptr);
 
 // The names `summary:` accepts besides SERIES.STAT, for messages and docs.

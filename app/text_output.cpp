@@ -13,8 +13,8 @@
 namespace magsim::app {
 
 void write_text_file(const std::string& path, const std::string& text, const std::string& what) {
-  engine::hdf5::check_output_path(path, what);
-  const std::string tmp = engine::hdf5::fresh_temporary_path(path);
+  engine::io::hdf5::check_output_path(path, what);
+  const std::string tmp = engine::io::hdf5::fresh_temporary_path(path);
   const std::string prefix = "cannot write " + what + " '" + path + "': ";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(prefix + std::strerror(errno));
@@ -29,7 +29,7 @@ void write_text_file(const std::string& path, const std::string& text, const std
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0) {
     try {
-      engine::hdf5::require_replaceable(path, what);  // again: it may have changed meanwhile
+      engine::io::hdf5::require_replaceable(path, what);  // again: it may have changed meanwhile
     } catch (...) {
       ::unlink(tmp.c_str());
       throw;

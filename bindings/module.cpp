@@ -1,10 +1,10 @@
 // magsim._core: the engine, the magnesium model and app/ (scenario loading, run output) for
 // Python. A thin shell: scenarios are parsed, simulated and written by the same calls as the CLI
-// (app::load_scenario*, engine::simulate, engine::Hdf5RunWriter + app::run_output), so a run
+// (app::load_scenario*, engine::simulate, engine::io::Hdf5RunWriter + app::run_output), so a run
 // saved from Python is the file `magsim run` writes. The pure-Python package (bindings/magsim/)
 // builds the user-facing API (Scenario, Result, run, run_many, open, sweep) on top of this module.
 // A sweep is read and computed by the calls `magsim sweep` makes (app::prepare_sweep_text,
-// app::compute_run on engine::run_on_threads), so its numbers are those of the CLI's file.
+// app::compute_run on engine::sweep::run_on_threads), so its numbers are those of the CLI's file.
 //
 // Threads: simulations run with the GIL released, on C++ threads (one per run in run(), a pool in
 // run_many() and sweep()). HDF5 1.10 is not thread-safe, so every HDF5 call (save, open) holds
@@ -105,7 +105,7 @@ struct RunData {
   std::map<std::string, std::string> units;   // series (and "time") -> unit
   std::map<std::string, std::string> descriptions;
   std::vector<std::pair<std::string, Attribute>> attributes;  // in writing order
-  std::vector<engine::StoredParameter> parameters;
+  std::vector<engine::io::StoredParameter> parameters;
   std::vector<engine::EventRecord> events;
   std::string scenario_given, scenario_resolved, scenario_file;
   double duration_h = 0;
@@ -227,7 +227,7 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
 }
 
 std::shared_ptr<RunData> read_run(const std::string& path) {
-  engine::RunFile f = engine::read_run_file(path);
+  engine::io::RunFile f = engine::io::read_run_file(path);
   auto d = std::make_shared<RunData>();
   d->time = std::move(f.time);
   for (const auto& name : f.series_names) {
@@ -282,7 +282,7 @@ void save_run(const RunData& d, const std::string& path) {
       !app::input_at_output_path(path, {d.scenario_file}).empty())
     throw std::runtime_error("cannot write output '" + path + "': it is the scenario file '" +
                              d.scenario_file + "' of this run; give another path");
-  engine::Hdf5RunWriter writer(path, app::run_metadata(loaded, d.scenario_file));
+  engine::io::Hdf5RunWriter writer(path, app::run_metadata(loaded, d.scenario_file));
   app::write_run_inputs(writer, loaded);
   writer.begin(info);
   std::vector<double> y(d.n_outputs), x(d.columns.size() - d.n_outputs);
@@ -399,7 +399,7 @@ py::dict read_dataset(const std::string& mapping, const std::string& data) {
     py::gil_scoped_release nogil;
     loaded = app::load_dataset(mapping, data);
   }
-  const engine::Dataset& d = loaded.dataset;
+  const engine::fit::Dataset& d = loaded.dataset;
   py::dict units;
   for (const auto& [series, unit] : d.series_units) units[py::str(series)] = unit;
   py::list subjects;
@@ -510,7 +510,7 @@ py::dict attribute_dict(const RunData& d) {
   return out;
 }
 
-py::list parameter_rows(const std::vector<engine::StoredParameter>& params) {
+py::list parameter_rows(const std::vector<engine::io::StoredParameter>& params) {
   py::list rows;
   for (const auto& p : params)
     rows.append(py::dict(py::arg("name") = p.name, py::arg("value") = p.value,
@@ -570,20 +570,20 @@ py::dict sweep(const std::string& text, const std::string& name,
     py::gil_scoped_release nogil;
     prepared = app::prepare_sweep_text(text, name, base_text ? &*base_text : nullptr, sets);
   }
-  const engine::SweepLayout& layout = prepared.layout;
+  const engine::sweep::SweepLayout& layout = prepared.layout;
 
   std::vector<std::uint64_t> todo;
   for (std::uint64_t i = first; i < layout.runs; i += step) todo.push_back(i);
-  std::vector<engine::RunRecord> records(todo.size());
+  std::vector<engine::sweep::RunRecord> records(todo.size());
   std::atomic<bool> cancel{false};
   std::exception_ptr error;
   const auto start = std::chrono::steady_clock::now();
   run_released({[&] {
                  try {
-                   engine::run_on_threads(
+                   engine::sweep::run_on_threads(
                        todo, thread_count,
                        [&](std::uint64_t i) { return app::compute_run(prepared, i, &cancel); },
-                       [&](engine::RunRecord&& r) {
+                       [&](engine::sweep::RunRecord&& r) {
                          records[static_cast<std::size_t>((r.index - first) / step)] =
                              std::move(r);
                        },
@@ -608,7 +608,7 @@ py::dict sweep(const std::string& text, const std::string& name,
   std::copy(todo.begin(), todo.end(), run.mutable_data());
 
   for (std::size_t c = 0; c < layout.inputs.size(); ++c) {
-    const engine::SweepColumn& col = layout.inputs[c];
+    const engine::sweep::SweepColumn& col = layout.inputs[c];
     auto has = [&](std::size_t r) { return c < records[r].inputs.size(); };
     if (col.numeric) {
       inputs[py::str(col.name)] = number_column(
@@ -622,7 +622,7 @@ py::dict sweep(const std::string& text, const std::string& name,
     descriptions[py::str(col.name)] = col.description;
   }
   for (std::size_t c = 0; c < layout.summaries.size(); ++c) {
-    const engine::SweepColumn& col = layout.summaries[c];
+    const engine::sweep::SweepColumn& col = layout.summaries[c];
     summary[py::str(col.name)] = number_column(n, [&](std::size_t r) {
       return c < records[r].summaries.size() ? records[r].summaries[c] : nan;
     });
@@ -630,7 +630,7 @@ py::dict sweep(const std::string& text, const std::string& name,
     descriptions[py::str(col.name)] = col.description;
   }
   for (std::size_t k = 0; k < layout.series.size(); ++k) {
-    const engine::SweepColumn& col = layout.series[k];
+    const engine::sweep::SweepColumn& col = layout.series[k];
     py::array_t<double> a({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(t_count)});
     double* p = a.mutable_data();
     for (std::size_t r = 0; r < n; ++r) {
@@ -654,10 +654,10 @@ py::dict sweep(const std::string& text, const std::string& name,
   out["inputs"] = inputs;
   out["summary"] = summary;
   out["status"] = text_column(
-      n, [&](std::size_t r) { return engine::run_status_name(records[r].status); });
+      n, [&](std::size_t r) { return engine::sweep::run_status_name(records[r].status); });
   out["message"] = text_column(n, [&](std::size_t r) { return records[r].message; });
   out["wall_time"] = number_column(n, [&](std::size_t r) {
-    return records[r].status == engine::RunStatus::NotRun ? nan : records[r].wall_time_s;
+    return records[r].status == engine::sweep::RunStatus::NotRun ? nan : records[r].wall_time_s;
   });
   out["series"] = series;
   out["time"] = py::array_t<double>(static_cast<py::ssize_t>(t_count), layout.series_time_h.data());
@@ -877,13 +877,13 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "check_output_path",
       [](const std::string& path, const std::string& what) {
-        (void)engine::hdf5::check_output_path(path, what);
+        (void)engine::io::hdf5::check_output_path(path, what);
       },
       py::arg("path"), py::arg("what"),
       "Raise RuntimeError unless `path` may be written by renaming a file onto it (an existing, "
       "writable directory; absent or a regular file: no device, FIFO, socket, directory or "
       "symbolic link).");
-  m.def("fresh_temporary_path", &engine::hdf5::fresh_temporary_path, py::arg("path"),
+  m.def("fresh_temporary_path", &engine::io::hdf5::fresh_temporary_path, py::arg("path"),
         "A fresh temporary name beside `path` (.NAME.tmp.HOST.PID.N), after removing those that "
         "dead processes of this host left.");
   m.def("sweep", &sweep, py::arg("text"), py::arg("name"), py::arg("base_text") = py::none(),
@@ -898,7 +898,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "parameters",
       [] {
-        std::vector<engine::StoredParameter> rows;
+        std::vector<engine::io::StoredParameter> rows;
         for (const auto& p : models::magnesium::model().info().parameters)
           rows.push_back({p.name, p.value, p.value, p.unit, p.min, p.max, p.source, p.note});
         return parameter_rows(rows);

@@ -183,7 +183,7 @@ int fit_or_profile(const Args& args, bool profile_command) {
   // An output that can never be written (a missing directory, a directory, a device) is refused
   // before the fit, not after it.
   try {
-    engine::hdf5::check_output_path(output_path, "fit file");
+    engine::io::hdf5::check_output_path(output_path, "fit file");
   } catch (const std::exception& e) {
     std::cerr << name << ": error: " << e.what() << "\n";
     return kFailure;

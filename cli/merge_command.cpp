@@ -38,7 +38,7 @@ int merge_command(const Args& args) {
     return kBadInput;
   }
   try {
-    const engine::MergeReport r = engine::merge_sweep_files(args[0], inputs, engine::kVersion);
+    const engine::io::MergeReport r = engine::io::merge_sweep_files(args[0], inputs, engine::kVersion);
     std::cout << "merged " << r.inputs << " files: " << r.ok << " runs ok, " << r.failed
               << " failed, " << r.not_run << " not run\nwrote " << args[0] << "\n";
     if (r.not_run > 0)

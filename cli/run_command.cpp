@@ -106,7 +106,7 @@ int run_command(const Args& args) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    engine::Hdf5RunWriter writer(output_path, app::run_metadata(loaded, scenario_path));
+    engine::io::Hdf5RunWriter writer(output_path, app::run_metadata(loaded, scenario_path));
     app::write_run_inputs(writer, loaded);
     auto summary = app::make_run_summary(loaded);
     ProgressSink progress(problem.duration_h, quiet);

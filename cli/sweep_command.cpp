@@ -171,11 +171,11 @@ class SweepRoot {
 
   // Opens or resumes the journal and lists the runs to do. Returns false after printing why not.
   bool setup(int ranks, int threads) {
-    const engine::SweepLayout& layout = sweep_.layout;
+    const engine::sweep::SweepLayout& layout = sweep_.layout;
     // Before any run and before the journal is made beside it: an output path that can never be
     // written (a device, FIFO, socket, directory or symbolic link; a missing directory) is refused
     // now, not after the whole sweep, and leaves no journal behind.
-    engine::hdf5::check_output_path(o_.output_path, "sweep file");
+    engine::io::hdf5::check_output_path(o_.output_path, "sweep file");
     const std::string journal_path = o_.output_path + ".journal";
     const bool exists = access(journal_path.c_str(), F_OK) == 0;
     if (exists && !o_.resume) {
@@ -185,13 +185,13 @@ class SweepRoot {
                    "journal to start over\n";
       return false;
     }
-    journal_.emplace(exists ? engine::SweepJournal::resume(journal_path, layout)
-                            : engine::SweepJournal::create(journal_path, layout));
+    journal_.emplace(exists ? engine::io::SweepJournal::resume(journal_path, layout)
+                            : engine::io::SweepJournal::create(journal_path, layout));
     for (std::uint64_t i = shard_.index; i < layout.runs; i += shard_.count) {
       ++mine_;
       if (!journal_->has(i))
         todo_.push_back(i);
-      else if (journal_->read(i)->status == engine::RunStatus::Failed)
+      else if (journal_->read(i)->status == engine::sweep::RunStatus::Failed)
         ++failed_before_;
     }
     const std::uint64_t already = mine_ - todo_.size();
@@ -214,12 +214,12 @@ class SweepRoot {
 
   const std::vector<std::uint64_t>& todo() const { return todo_; }
 
-  void record(engine::RunRecord&& r) {
-    if (r.status == engine::RunStatus::NotRun) return;  // interrupted, not finished
+  void record(engine::sweep::RunRecord&& r) {
+    if (r.status == engine::sweep::RunStatus::NotRun) return;  // interrupted, not finished
     journal_->append(r);
-    if (r.status == engine::RunStatus::Failed && first_failure_.empty())
+    if (r.status == engine::sweep::RunStatus::Failed && first_failure_.empty())
       first_failure_ = "run " + std::to_string(r.index) + ": " + r.message;
-    progress_->update(r.status == engine::RunStatus::Failed);
+    progress_->update(r.status == engine::sweep::RunStatus::Failed);
   }
 
   // Writes the file once every run is done. Returns the exit code.
@@ -231,16 +231,16 @@ class SweepRoot {
                 << ". Run the same command with --resume to finish\n";
       return kFailure;
     }
-    engine::SweepFileAttributes attrs;
+    engine::io::SweepFileAttributes attrs;
     attrs.shard = shard_.text();
     attrs.magsim_version = engine::kVersion;
     attrs.wall_time_s = progress_->elapsed();
     attrs.execution = execution_;
-    const engine::SweepJournal& j = *journal_;
+    const engine::io::SweepJournal& j = *journal_;
     const Shard sh = shard_;
-    engine::write_sweep_file(
+    engine::io::write_sweep_file(
         o_.output_path, sweep_.layout,
-        [&](std::uint64_t i) -> std::optional<engine::RunRecord> {
+        [&](std::uint64_t i) -> std::optional<engine::sweep::RunRecord> {
           if (i % sh.count != sh.index) return std::nullopt;
           return j.read(i);
         },
@@ -268,7 +268,7 @@ class SweepRoot {
   const Options& o_;
   const app::PreparedSweep& sweep_;
   Shard shard_ = o_.shard.value_or(Shard{});
-  std::optional<engine::SweepJournal> journal_;
+  std::optional<engine::io::SweepJournal> journal_;
   std::optional<SweepProgress> progress_;
   std::vector<std::uint64_t> todo_;
   std::uint64_t mine_ = 0, failed_before_ = 0;
@@ -336,7 +336,7 @@ int sweep_command(const Args& args) {
   // forwarded alone, so `kill -USR1 <mpirun pid>` stops a sweep with its journal in order.
   std::signal(SIGUSR1, on_sweep_signal);
 
-  if (!engine::mpi::launched_by_mpirun()) {
+  if (!engine::sweep::mpi::launched_by_mpirun()) {
     app::PreparedSweep sweep;
     try {
       sweep = app::prepare_sweep(o.sweep_path, o.sets);
@@ -356,9 +356,9 @@ int sweep_command(const Args& args) {
     try {
       SweepRoot root(o, sweep);
       if (!root.setup(1, threads)) return kFailure;
-      engine::run_on_threads(
+      engine::sweep::run_on_threads(
           root.todo(), threads, [&](std::uint64_t i) { return app::compute_run(sweep, i, &g_cancel); },
-          [&](engine::RunRecord&& r) { root.record(std::move(r)); }, &g_cancel);
+          [&](engine::sweep::RunRecord&& r) { root.record(std::move(r)); }, &g_cancel);
       return root.finish();
     } catch (const std::exception& e) {
       std::cerr << "magsim sweep: error: " << e.what() << "\n";
@@ -368,7 +368,7 @@ int sweep_command(const Args& args) {
 
   // Under mpirun: every rank reads the sweep file (it is small) and builds the same plan; rank 0
   // alone reports a bad file, reads the journal and writes the output.
-  std::optional<engine::mpi::Session> session;
+  std::optional<engine::sweep::mpi::Session> session;
   try {
     session.emplace();
   } catch (const std::exception& e) {
@@ -391,7 +391,7 @@ int sweep_command(const Args& args) {
     error = e.formatted();
     code = kBadInput;
   }
-  if (!engine::mpi::all_ok(*session, error.empty())) {
+  if (!engine::sweep::mpi::all_ok(*session, error.empty())) {
     if (root) std::cerr << (error.empty() ? "magsim sweep: another rank failed to read the sweep"
                                           : error)
                         << "\n";
@@ -410,12 +410,12 @@ int sweep_command(const Args& args) {
       ready = false;
     }
   }
-  if (!engine::mpi::all_ok(*session, ready)) return kFailure;
+  if (!engine::sweep::mpi::all_ok(*session, ready)) return kFailure;
   try {
-    engine::mpi::run_on_ranks(
+    engine::sweep::mpi::run_on_ranks(
         *session, root ? writer->todo() : std::vector<std::uint64_t>{}, threads,
         [&](std::uint64_t i) { return app::compute_run(sweep, i, &g_cancel); },
-        [&](engine::RunRecord&& r) { writer->record(std::move(r)); }, &g_cancel);
+        [&](engine::sweep::RunRecord&& r) { writer->record(std::move(r)); }, &g_cancel);
     return root ? writer->finish() : kOk;
   } catch (const std::exception& e) {
     std::cerr << "magsim sweep: error: " << e.what() << "\n";

@@ -47,11 +47,11 @@ Outcome magsim(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
 }
 
-magsim::app::LoadedScenario scenario_of(const magsim::engine::DatasetSubject& s) {
+magsim::app::LoadedScenario scenario_of(const magsim::engine::fit::DatasetSubject& s) {
   return magsim::app::load_scenario_text(s.scenario_yaml, s.scenario_name, {});
 }
 
-const magsim::engine::DatasetSubject& subject(const magsim::engine::Dataset& d, const std::string& id) {
+const magsim::engine::fit::DatasetSubject& subject(const magsim::engine::fit::Dataset& d, const std::string& id) {
   for (const auto& s : d.subjects)
     if (s.id == id) return s;
   throw std::runtime_error("no ID " + id);
@@ -66,7 +66,7 @@ class GoodDataset : public ::testing::Test {
         magsim::app::load_dataset((kSource / "tests/datasets/mapping.yaml").string(), ""));
   }
   static void TearDownTestSuite() { delete loaded_; }
-  static const magsim::engine::Dataset& d() { return loaded_->dataset; }
+  static const magsim::engine::fit::Dataset& d() { return loaded_->dataset; }
   static magsim::app::LoadedDataset* loaded_;
 };
 magsim::app::LoadedDataset* GoodDataset::loaded_ = nullptr;
@@ -257,13 +257,13 @@ TEST(Dataset, RowCountIsBounded) {
   {
     std::ofstream f(dir / "d.csv");
     f << "ID,TIME,EVID,CMT,AMT\n";
-    for (std::size_t i = 0; i <= magsim::engine::dataset_limits::max_rows; ++i) f << "1,0,2,1,.\n";
+    for (std::size_t i = 0; i <= magsim::engine::fit::dataset_limits::max_rows; ++i) f << "1,0,2,1,.\n";
   }
   try {
     magsim::app::load_dataset((dir / "m.yaml").string(), (dir / "d.csv").string());
     FAIL() << "no error";
   } catch (const ScenarioError& e) {
-    EXPECT_EQ(e.line(), static_cast<int>(magsim::engine::dataset_limits::max_rows) + 2);
+    EXPECT_EQ(e.line(), static_cast<int>(magsim::engine::fit::dataset_limits::max_rows) + 2);
     EXPECT_EQ(e.column(), 1);
     EXPECT_NE(std::string(e.what()).find("more than 1000000 data rows"), std::string::npos);
   }

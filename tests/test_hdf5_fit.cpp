@@ -16,10 +16,10 @@
 
 namespace fs = std::filesystem;
 namespace fit = magsim::engine::fit;
-namespace hdf5 = magsim::engine::hdf5;
-using magsim::engine::FitRecord;
-using magsim::engine::Observation;
-using magsim::engine::write_fit_file;
+namespace hdf5 = magsim::engine::io::hdf5;
+using magsim::engine::io::FitRecord;
+using magsim::engine::fit::Observation;
+using magsim::engine::io::write_fit_file;
 
 namespace {
 
@@ -105,11 +105,11 @@ struct Example {
     record.fit_file_text = "name: two patients\nmethod: pooled\n";
     record.parameters = {gut, sd};
 
-    magsim::engine::FitRecordSubject a;
+    magsim::engine::io::FitRecordSubject a;
     a.id = "7";
     a.observations = {point("serum_mg_total", 24, 0.82)};
     a.units = {"mmol/L"};
-    magsim::engine::FitRecordSubject b;
+    magsim::engine::io::FitRecordSubject b;
     b.id = "12";
     Observation urine = point("cum_urine", 48, 2.8);
     urine.start_h = 24;
@@ -120,7 +120,7 @@ struct Example {
     b.observations[0].value = 0.3;
     record.subjects = {a, b};
 
-    magsim::engine::FitRecordEstimation est;
+    magsim::engine::io::FitRecordEstimation est;
     est.subjects = {1, 0};  // the fit's subject 0 is record subject 1 ("12")
     est.result = &result;
     est.profiles = {&profile};

@@ -28,12 +28,12 @@
 
 namespace fs = std::filesystem;
 using magsim::engine::EventRecord;
-using magsim::engine::Hdf5RunWriter;
+using magsim::engine::io::Hdf5RunWriter;
 using magsim::engine::ModelInfo;
 using magsim::engine::ParameterInfo;
-using magsim::engine::read_run_file;
-using magsim::engine::RunFile;
-using magsim::engine::RunMetadata;
+using magsim::engine::io::read_run_file;
+using magsim::engine::io::RunFile;
+using magsim::engine::io::RunMetadata;
 
 namespace {
 

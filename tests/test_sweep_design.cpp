@@ -16,7 +16,7 @@
 #include "engine/sweep/random_stream.hpp"
 #include "engine/sweep/design.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 namespace {
 
 // Hickernell's centred L2 discrepancy, squared (Math. Comp. 67, 1998, eq. 5.1c): the L2 norm of
@@ -450,4 +450,4 @@ TEST(SweepCovariates, DifferentNamesAreUncorrelated) {
 }
 
 }  // namespace
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -28,16 +28,16 @@
 #include "engine/sweep/record.hpp"
 
 namespace fs = std::filesystem;
-using magsim::engine::encode_record;
-using magsim::engine::merge_sweep_files;
-using magsim::engine::read_sweep_file;
-using magsim::engine::RunRecord;
-using magsim::engine::RunStatus;
-using magsim::engine::SweepFileAttributes;
-using magsim::engine::SweepFileContents;
-using magsim::engine::SweepJournal;
-using magsim::engine::SweepLayout;
-using magsim::engine::write_sweep_file;
+using magsim::engine::sweep::encode_record;
+using magsim::engine::io::merge_sweep_files;
+using magsim::engine::io::read_sweep_file;
+using magsim::engine::sweep::RunRecord;
+using magsim::engine::sweep::RunStatus;
+using magsim::engine::io::SweepFileAttributes;
+using magsim::engine::io::SweepFileContents;
+using magsim::engine::io::SweepJournal;
+using magsim::engine::sweep::SweepLayout;
+using magsim::engine::io::write_sweep_file;
 
 namespace {
 
@@ -62,13 +62,13 @@ SweepLayout toy_layout(std::uint64_t runs, std::size_t times = 4) {
   l.sweep_resolved = l.sweep_text + "runs: " + std::to_string(runs) + "\n";
   l.base_file = "scenarios/citrate.yaml";
   l.base_text = "name: citrate\nduration: 2 d\n";
-  l.fingerprint = magsim::engine::fingerprint_of(l.sweep_resolved);
+  l.fingerprint = magsim::engine::sweep::fingerprint_of(l.sweep_resolved);
   return l;
 }
 
 // A reproducible value with all 64 bits in play (incompressible, unlike round numbers).
 double noise(std::uint64_t a, std::uint64_t b) {
-  return static_cast<double>(magsim::engine::mix64(a * 1000003 + b) >> 11) * 0x1p-53;
+  return static_cast<double>(magsim::engine::sweep::mix64(a * 1000003 + b) >> 11) * 0x1p-53;
 }
 
 // Run i: every 5th fails (message, NaN summaries, no series), the rest succeed; one summary of

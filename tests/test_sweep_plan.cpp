@@ -21,7 +21,7 @@ namespace magsim {
 namespace {
 
 namespace fs = std::filesystem;
-using engine::CovariateSpec;
+using engine::sweep::CovariateSpec;
 
 std::string sweep_path(const std::string& name) {
   return std::string(MAGSIM_SOURCE_DIR) + "/tests/sweeps/" + name;
@@ -30,11 +30,11 @@ std::string sweep_path(const std::string& name) {
 // ---- populations --------------------------------------------------------------------------------
 
 TEST(Population, SubjectsArePureFunctionsOfSeedAndIndex) {
-  const engine::PopulationSampler a(models::magnesium::reference_population(), 7);
-  const engine::PopulationSampler b(models::magnesium::reference_population(), 7);
-  const engine::PopulationSampler c(models::magnesium::reference_population(), 8);
+  const engine::sweep::PopulationSampler a(models::magnesium::reference_population(), 7);
+  const engine::sweep::PopulationSampler b(models::magnesium::reference_population(), 7);
+  const engine::sweep::PopulationSampler c(models::magnesium::reference_population(), 8);
   // b draws in reverse order: subject 3 must not depend on what was drawn before it.
-  std::vector<std::vector<engine::CovariateValue>> rev;
+  std::vector<std::vector<engine::sweep::CovariateValue>> rev;
   for (int s = 9; s >= 0; --s) rev.push_back(b.covariates(static_cast<std::uint64_t>(s)));
   for (int s = 0; s < 10; ++s) {
     const auto x = a.covariates(static_cast<std::uint64_t>(s));
@@ -53,7 +53,7 @@ TEST(Population, SubjectsArePureFunctionsOfSeedAndIndex) {
 
 TEST(Population, DistributionsBoundsPrevalencesAndTheAgeDependenceOfEgfr) {
   const auto& spec = models::magnesium::reference_population();
-  const engine::PopulationSampler p(spec, 3);
+  const engine::sweep::PopulationSampler p(spec, 3);
   auto index = [&](const std::string& name) {
     for (std::size_t k = 0; k < spec.covariates.size(); ++k)
       if (spec.covariates[k].name == name) return k;
@@ -101,13 +101,13 @@ TEST(Population, DistributionsBoundsPrevalencesAndTheAgeDependenceOfEgfr) {
 }
 
 TEST(Population, BadSpecsAreClearErrors) {
-  engine::PopulationSpec spec = models::magnesium::reference_population();
+  engine::sweep::PopulationSpec spec = models::magnesium::reference_population();
   spec.covariates[1].depends_on = "no_such";
-  EXPECT_THROW(engine::PopulationSampler(spec, 1), std::invalid_argument);
+  EXPECT_THROW(engine::sweep::PopulationSampler(spec, 1), std::invalid_argument);
   spec = models::magnesium::reference_population();
   spec.variability.correlation = Eigen::MatrixXd::Constant(2, 2, 1.5);
   try {
-    engine::PopulationSampler(spec, 1);
+    engine::sweep::PopulationSampler(spec, 1);
     FAIL() << "a correlation above 1 was accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("positive definite"), std::string::npos) << e.what();
@@ -116,7 +116,7 @@ TEST(Population, BadSpecsAreClearErrors) {
 
 TEST(Population, NormalQuantileInvertsTheCdf) {
   for (double p : {1e-10, 0.01, 0.3, 0.5, 0.8, 0.999}) {
-    const double z = engine::normal_quantile(p);
+    const double z = engine::sweep::normal_quantile(p);
     EXPECT_NEAR(0.5 * std::erfc(-z / std::sqrt(2.0)), p, 1e-12 * std::max(1.0, 1 / p) * p);
   }
 }
@@ -207,12 +207,12 @@ TEST(SweepPlan, SetOnTheCommandLineEditsTheSweepFile) {
 
 TEST(SweepRun, ARecordDependsOnlyOnItsIndex) {
   const app::PreparedSweep s = app::prepare_sweep(sweep_path("small_grid.yaml"));
-  engine::RunRecord a = app::compute_run(s, 7);
+  engine::sweep::RunRecord a = app::compute_run(s, 7);
   app::compute_run(s, 3);
-  engine::RunRecord b = app::compute_run(s, 7);
-  ASSERT_EQ(a.status, engine::RunStatus::Ok) << a.message;
+  engine::sweep::RunRecord b = app::compute_run(s, 7);
+  ASSERT_EQ(a.status, engine::sweep::RunStatus::Ok) << a.message;
   a.wall_time_s = b.wall_time_s = 0;
-  EXPECT_EQ(engine::encode_record(a), engine::encode_record(b));
+  EXPECT_EQ(engine::sweep::encode_record(a), engine::sweep::encode_record(b));
   ASSERT_EQ(a.series.size(), 2u);
   EXPECT_EQ(a.series[0].size(), s.layout.series_time_h.size());
   EXPECT_EQ(a.series[0].back(), a.summaries[0]) << "series end = serum_mg_total.final";
@@ -229,8 +229,8 @@ summary: [serum_mg_total.time_above(0.1 mmol/L), serum_mg_total.time_below(0.1 m
           net_absorbed_fraction]
 )";
   const app::PreparedSweep s = app::prepare_sweep_text(text, "inline.yaml");
-  const engine::RunRecord r = app::compute_run(s, 0);
-  ASSERT_EQ(r.status, engine::RunStatus::Ok) << r.message;
+  const engine::sweep::RunRecord r = app::compute_run(s, 0);
+  ASSERT_EQ(r.status, engine::sweep::RunStatus::Ok) << r.message;
   EXPECT_DOUBLE_EQ(r.summaries[0], 48.0);
   EXPECT_DOUBLE_EQ(r.summaries[1], 0.0);
   EXPECT_DOUBLE_EQ(r.summaries[2], 48.0);  // 30 mg/dL = 12.3 mmol/L: always below
@@ -246,13 +246,13 @@ TEST(SweepRun, ANumericalFailureIsARecordWithTheIntegratorsMessage) {
   const app::PreparedSweep s = app::prepare_sweep(sweep_path("failing_run.yaml"));
   ASSERT_EQ(s.layout.runs, 4u);
   for (std::uint64_t i = 0; i < 4; ++i) {
-    const engine::RunRecord r = app::compute_run(s, i);
+    const engine::sweep::RunRecord r = app::compute_run(s, i);
     if (i % 2 == 1) {
-      EXPECT_EQ(r.status, engine::RunStatus::Failed);
+      EXPECT_EQ(r.status, engine::sweep::RunStatus::Failed);
       EXPECT_NE(r.message.find("failed at t = "), std::string::npos) << r.message;
       EXPECT_TRUE(std::isnan(r.summaries[0]));
     } else {
-      EXPECT_EQ(r.status, engine::RunStatus::Ok) << r.message;
+      EXPECT_EQ(r.status, engine::sweep::RunStatus::Ok) << r.message;
       EXPECT_LT(r.summaries[1], 1e-10);  // mass balance
     }
   }

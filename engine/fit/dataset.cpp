@@ -17,7 +17,7 @@
 #include "engine/scenario/parser.hpp"
 #include "engine/scenario/units.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::fit {
 namespace {
 
 namespace fs = std::filesystem;
@@ -1349,4 +1349,4 @@ Diagnostic locate_in_dataset(const DatasetSubject& subject, const Diagnostic& d)
   return out;
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::fit

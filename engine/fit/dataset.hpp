@@ -21,7 +21,7 @@
 #include "engine/scenario/check.hpp"
 #include "engine/model/vocabulary.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::fit {
 
 // Bounds that keep a hostile or mistaken dataset from exhausting memory. The CSV and mapping
 // files are read whole up to 64 MiB (input_file.hpp); below that these cap what is built from
@@ -80,4 +80,4 @@ Dataset read_dataset(const std::string& mapping_path, const std::string& csv_pat
 ScenarioError locate_in_dataset(const DatasetSubject& subject, const ScenarioError& e);
 Diagnostic locate_in_dataset(const DatasetSubject& subject, const Diagnostic& d);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::fit

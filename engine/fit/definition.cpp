@@ -8,7 +8,7 @@
 #include "engine/scenario/units.hpp"
 #include "engine/scenario/yaml_reader.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::fit {
 namespace {
 
 const std::vector<std::string> kTopKeys{"name",    "description", "scenario", "observations",
@@ -342,4 +342,4 @@ FitDefinition parse_fit_file(const std::string& path, const ModelInfo& info) {
   return parse_fit_text(text, path, info);
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::fit

@@ -27,7 +27,7 @@
 #include "engine/fit/observation.hpp"
 #include "engine/scenario/scenario.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::fit {
 
 struct FitPriorSpec {
   enum class Kind { Default, None, Population, Given } kind = Kind::Default;
@@ -83,4 +83,4 @@ struct FitDefinition {
 FitDefinition parse_fit_file(const std::string& path, const ModelInfo& info);
 FitDefinition parse_fit_text(const std::string& text, const std::string& file, const ModelInfo& info);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::fit

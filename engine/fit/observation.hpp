@@ -7,7 +7,7 @@
 #include <limits>
 #include <string>
 
-namespace magsim::engine {
+namespace magsim::engine::fit {
 
 struct Observation {
   std::string series;  // a model output's name
@@ -21,4 +21,4 @@ struct Observation {
   bool interval() const { return !std::isnan(start_h); }
 };
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::fit

@@ -21,7 +21,7 @@
 #include "engine/io/hdf5_handles.hpp"
 #include "engine/io/hdf5_atomic.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 namespace {
 
@@ -298,7 +298,7 @@ void write_predictions(const Writer& w, hid_t est_group, const FitRecord& r,
   for (const auto& pred : est.result->predictions) {
     const auto& s = r.subjects[static_cast<std::size_t>(est.subjects[pred.subject])];
     const auto obs_index = static_cast<std::size_t>(pred.observation);
-    const Observation& o = s.observations[obs_index];
+    const fit::Observation& o = s.observations[obs_index];
     subject.push_back(s.id);
     series.push_back(o.series);
     unit.push_back(s.units[obs_index]);
@@ -478,4 +478,4 @@ void write_fit_file(const std::string& path, const FitRecord& record) {
   }
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -31,11 +31,11 @@
 #include "engine/fit/fit.hpp"
 #include "engine/fit/observation.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 struct FitRecordSubject {
   std::string id;
-  std::vector<Observation> observations;
+  std::vector<fit::Observation> observations;
   std::vector<std::string> units;  // per observation: its series' unit
 };
 
@@ -59,4 +59,4 @@ struct FitRecord {
 // std::runtime_error naming the file and HDF5's reason.
 void write_fit_file(const std::string& path, const FitRecord& record);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

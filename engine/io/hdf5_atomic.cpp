@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace magsim::engine::hdf5 {
+namespace magsim::engine::io::hdf5 {
 
 namespace fs = std::filesystem;
 
@@ -229,4 +229,4 @@ int posix_descriptor(hid_t file) noexcept {
   return *static_cast<int*>(handle);
 }
 
-}  // namespace magsim::engine::hdf5
+}  // namespace magsim::engine::io::hdf5

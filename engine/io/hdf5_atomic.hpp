@@ -10,7 +10,7 @@
 
 #include "engine/io/hdf5_handles.hpp"
 
-namespace magsim::engine::hdf5 {
+namespace magsim::engine::io::hdf5 {
 
 // Bytes kept free for the final metadata flush: a failed flush is the one error HDF5 1.10
 // cannot recover from (the file can then not be closed, and the library crashes at exit).
@@ -68,4 +68,4 @@ void close_discarded_file(File& file, bool flush_failed) noexcept;
 // The POSIX descriptor of an open file (sec2 driver), or -1.
 int posix_descriptor(hid_t file) noexcept;
 
-}  // namespace magsim::engine::hdf5
+}  // namespace magsim::engine::io::hdf5

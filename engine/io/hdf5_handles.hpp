@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace magsim::engine::hdf5 {
+namespace magsim::engine::io::hdf5 {
 
 // Turns HDF5's automatic error-stack printing off for the lifetime of the guard and restores the
 // previous handler afterwards. Put one at the top of every public entry point that calls HDF5, so
@@ -269,4 +269,4 @@ inline std::vector<std::string> link_names(hid_t group, const std::string& conte
   return names;
 }
 
-}  // namespace magsim::engine::hdf5
+}  // namespace magsim::engine::io::hdf5

@@ -7,7 +7,7 @@
 
 #include "engine/io/hdf5_handles.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 namespace {
 
@@ -263,4 +263,4 @@ RunFile read_run_file(const std::string& path) {
   return run;
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

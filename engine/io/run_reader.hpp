@@ -10,7 +10,7 @@
 
 #include "engine/model/schedule.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 // One entry of /parameters.
 struct StoredParameter {
@@ -46,4 +46,4 @@ struct RunFile {
 // Missing optional parts (/parameters, /events, /scenario) read as empty.
 RunFile read_run_file(const std::string& path);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -22,7 +22,7 @@
 #include "engine/io/hdf5_atomic.hpp"
 #include "engine/version_info.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 namespace fs = std::filesystem;
 
@@ -567,4 +567,4 @@ std::size_t Hdf5RunWriter::buffer_capacity_rows() const {
   return cap;
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -48,7 +48,7 @@
 #include "engine/solve/sample_sink.hpp"
 #include "engine/model/schedule.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 // What a run file records about how it was made. Empty strings are written as empty attributes,
 // except magsim_version / git_revision (default: this build) and model / model_version (default:
@@ -121,4 +121,4 @@ class Hdf5RunWriter : public SampleSink {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

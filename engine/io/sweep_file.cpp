@@ -27,7 +27,7 @@
 #include "engine/io/hdf5_atomic.hpp"
 #include "engine/version_info.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 namespace fs = std::filesystem;
 
@@ -68,7 +68,7 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 
 // ---- layout checks ----------------------------------------------------------------------------
 
-void check_columns(const std::vector<SweepColumn>& columns, const std::string& what,
+void check_columns(const std::vector<sweep::SweepColumn>& columns, const std::string& what,
                    bool numeric_only) {
   std::set<std::string> seen;
   for (const auto& c : columns) {
@@ -82,7 +82,7 @@ void check_columns(const std::vector<SweepColumn>& columns, const std::string& w
   }
 }
 
-void check_layout(const SweepLayout& layout, const SweepFileAttributes& attrs) {
+void check_layout(const sweep::SweepLayout& layout, const SweepFileAttributes& attrs) {
   check_columns(layout.inputs, "input", false);
   check_columns(layout.summaries, "summary", true);
   check_columns(layout.series, "series", true);
@@ -102,7 +102,7 @@ void check_layout(const SweepLayout& layout, const SweepFileAttributes& attrs) {
   }
 }
 
-void check_record(const RunRecord& r, std::uint64_t index, const SweepLayout& layout,
+void check_record(const sweep::RunRecord& r, std::uint64_t index, const sweep::SweepLayout& layout,
                   const std::string& where) {
   const std::string run = "the record of run " + std::to_string(index);
   if (r.index != index)
@@ -351,7 +351,7 @@ SeriesChunk series_chunk(hsize_t runs, hsize_t times) {
 // The kept series of one sweep file, written a chunk of rows at a time.
 class SeriesBlockWriter {
  public:
-  SeriesBlockWriter(hid_t sweep_group, const SweepLayout& layout, hid_t run_scale, bool deflate,
+  SeriesBlockWriter(hid_t sweep_group, const sweep::SweepLayout& layout, hid_t run_scale, bool deflate,
                     bool shuffle, const OutputFile& out)
       : out_(out), times_(layout.series_time_h.size()) {
     group_ = create_group(sweep_group, "series", out.context("creating /sweep/series"));
@@ -451,7 +451,7 @@ class SeriesBlockWriter {
 
 // Everything but the file's creation and commit. Sets `file_intact` when what throws is not a
 // write into the file (record_at, or a record that does not fit the layout).
-void write_contents(OutputFile& out, const SweepLayout& layout, const SweepRecordSource& record_at,
+void write_contents(OutputFile& out, const sweep::SweepLayout& layout, const SweepRecordSource& record_at,
                     const SweepFileAttributes& attrs, bool& file_intact) {
   const hid_t root = out.id();
   const std::uint64_t n = layout.runs;
@@ -511,7 +511,7 @@ void write_contents(OutputFile& out, const SweepLayout& layout, const SweepRecor
 
   const std::string where = out.context("writing the runs");
   for (std::uint64_t i = 0; i < n; ++i) {
-    std::optional<RunRecord> r;
+    std::optional<sweep::RunRecord> r;
     try {
       r = record_at(i);
       if (r) check_record(*r, i, layout, where);
@@ -529,18 +529,18 @@ void write_contents(OutputFile& out, const SweepLayout& layout, const SweepRecor
     const bool has_summaries = r && !r->summaries.empty();
     for (std::size_t c = 0; c < n_summaries; ++c)
       summaries[c].push_back(has_summaries ? r->summaries[c] : kNaN);
-    const RunStatus st = r ? r->status : RunStatus::NotRun;
-    ok += st == RunStatus::Ok;
-    failed += st == RunStatus::Failed;
-    status.emplace_back(run_status_name(st));
+    const sweep::RunStatus st = r ? r->status : sweep::RunStatus::NotRun;
+    ok += st == sweep::RunStatus::Ok;
+    failed += st == sweep::RunStatus::Failed;
+    status.emplace_back(sweep::run_status_name(st));
     message.push_back(r ? r->message : std::string());
-    wall_time.push_back(r && st != RunStatus::NotRun ? r->wall_time_s : kNaN);
+    wall_time.push_back(r && st != sweep::RunStatus::NotRun ? r->wall_time_s : kNaN);
     if (series) series->add(r ? r->series : std::vector<std::vector<double>>{});
   }
   if (series) series->close();
 
   for (std::size_t c = 0; c < n_inputs; ++c) {
-    const SweepColumn& col = layout.inputs[c];
+    const sweep::SweepColumn& col = layout.inputs[c];
     const std::string ctx = out.context("writing /sweep/inputs/" + col.name);
     if (col.numeric)
       write_number_column(out, inputs.get(), col.name, input_numbers[c], col.unit, col.description,
@@ -552,7 +552,7 @@ void write_contents(OutputFile& out, const SweepLayout& layout, const SweepRecor
     std::vector<std::string>().swap(input_texts[c]);
   }
   for (std::size_t c = 0; c < n_summaries; ++c) {
-    const SweepColumn& col = layout.summaries[c];
+    const sweep::SweepColumn& col = layout.summaries[c];
     write_number_column(out, summary.get(), col.name, summaries[c], col.unit, col.description,
                         run.get(), out.context("writing /sweep/summary/" + col.name));
   }
@@ -697,10 +697,10 @@ std::string read_scalar_text(hid_t loc, const std::string& name, const std::stri
   return hdf5::read_string(ds.get(), false, ctx);
 }
 
-RunStatus parse_status(const std::string& s, const std::string& ctx) {
-  if (s == "ok") return RunStatus::Ok;
-  if (s == "failed") return RunStatus::Failed;
-  if (s == "not_run") return RunStatus::NotRun;
+sweep::RunStatus parse_status(const std::string& s, const std::string& ctx) {
+  if (s == "ok") return sweep::RunStatus::Ok;
+  if (s == "failed") return sweep::RunStatus::Failed;
+  if (s == "not_run") return sweep::RunStatus::NotRun;
   throw std::runtime_error(ctx + ": unknown status '" + s + "'");
 }
 
@@ -732,12 +732,12 @@ class SweepFileReader {
   }
 
   const std::string& path() const { return path_; }
-  const SweepLayout& layout() const { return layout_; }
+  const sweep::SweepLayout& layout() const { return layout_; }
   const SweepFileAttributes& attributes() const { return attrs_; }
-  RunStatus status(std::uint64_t i) const { return status_[i]; }
+  sweep::RunStatus status(std::uint64_t i) const { return status_[i]; }
 
-  RunRecord record(std::uint64_t i, bool with_series) const {
-    RunRecord r;
+  sweep::RunRecord record(std::uint64_t i, bool with_series) const {
+    sweep::RunRecord r;
     r.index = i;
     r.status = status_[i];
     r.message = message_[i];
@@ -809,7 +809,7 @@ class SweepFileReader {
   }
 
   // Reads a group of columns into `columns` (layout) and the matching value vectors.
-  void read_column_group(const char* group_name, std::vector<SweepColumn>& columns,
+  void read_column_group(const char* group_name, std::vector<sweep::SweepColumn>& columns,
                          std::vector<std::vector<double>>& numbers,
                          std::vector<std::vector<std::string>>* texts) {
     const std::string gctx = where_ + ": reading /sweep/" + group_name;
@@ -817,7 +817,7 @@ class SweepFileReader {
     for (const auto& name : hdf5::link_names(group.get(), gctx)) {
       const std::string ctx = gctx + "/" + name;
       hdf5::Dataset ds(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), ctx);
-      SweepColumn col;
+      sweep::SweepColumn col;
       col.name = name;
       col.unit = hdf5::read_string_attribute(ds.get(), "units", ctx);
       col.description = hdf5::read_string_attribute(ds.get(), "description", ctx);
@@ -898,7 +898,7 @@ class SweepFileReader {
           dims[1] != layout_.series_time_h.size())
         throw std::runtime_error(ctx + ": not (" + std::to_string(layout_.runs) + ", " +
                                  std::to_string(layout_.series_time_h.size()) + ")");
-      SweepColumn col;
+      sweep::SweepColumn col;
       col.name = name;
       col.unit = hdf5::read_string_attribute(ds.get(), "units", ctx);
       col.description = hdf5::read_string_attribute(ds.get(), "description", ctx);
@@ -924,12 +924,12 @@ class SweepFileReader {
   std::string where_;
   hdf5::File file_;
   hdf5::Group sweep_;
-  SweepLayout layout_;
+  sweep::SweepLayout layout_;
   SweepFileAttributes attrs_;
   std::vector<std::vector<double>> numbers_;     // per input column; empty for text columns
   std::vector<std::vector<std::string>> texts_;  // per input column; empty for numeric ones
   std::vector<std::vector<double>> summaries_;
-  std::vector<RunStatus> status_;
+  std::vector<sweep::RunStatus> status_;
   std::vector<std::string> message_;
   std::vector<double> wall_time_;
   std::vector<hdf5::Dataset> series_;
@@ -937,15 +937,15 @@ class SweepFileReader {
 
 // ---- merging ------------------------------------------------------------------------------------
 
-bool same_columns(const std::vector<SweepColumn>& a, const std::vector<SweepColumn>& b) {
+bool same_columns(const std::vector<sweep::SweepColumn>& a, const std::vector<sweep::SweepColumn>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const SweepColumn& x, const SweepColumn& y) {
+                    [](const sweep::SweepColumn& x, const sweep::SweepColumn& y) {
                       return x.name == y.name && x.unit == y.unit &&
                              x.description == y.description && x.numeric == y.numeric;
                     });
 }
 
-bool same_result_layout(const SweepLayout& a, const SweepLayout& b) {
+bool same_result_layout(const sweep::SweepLayout& a, const sweep::SweepLayout& b) {
   return same_columns(a.inputs, b.inputs) && same_columns(a.summaries, b.summaries) &&
          same_columns(a.series, b.series) &&
          std::equal(a.series_time_h.begin(), a.series_time_h.end(), b.series_time_h.begin(),
@@ -959,9 +959,9 @@ std::string number_text(double v) {
 }
 
 // What differs between two records of the same run, or "" if they are the same result.
-std::string difference(const RunRecord& a, const RunRecord& b, const SweepLayout& layout) {
+std::string difference(const sweep::RunRecord& a, const sweep::RunRecord& b, const sweep::SweepLayout& layout) {
   if (a.status != b.status)
-    return std::string("status ") + run_status_name(a.status) + " vs " + run_status_name(b.status);
+    return std::string("status ") + sweep::run_status_name(a.status) + " vs " + sweep::run_status_name(b.status);
   if (a.message != b.message) return "message '" + a.message + "' vs '" + b.message + "'";
   for (std::size_t c = 0; c < a.inputs.size(); ++c) {
     const auto& col = layout.inputs[c];
@@ -985,7 +985,7 @@ std::string difference(const RunRecord& a, const RunRecord& b, const SweepLayout
 
 }  // namespace
 
-void write_sweep_file(const std::string& path, const SweepLayout& layout,
+void write_sweep_file(const std::string& path, const sweep::SweepLayout& layout,
                       const SweepRecordSource& record_at, const SweepFileAttributes& attrs) {
   hdf5::ErrorPrintingOff quiet;
   check_layout(layout, attrs);
@@ -1020,9 +1020,9 @@ MergeReport merge_sweep_files(const std::string& out, const std::vector<std::str
   std::vector<std::unique_ptr<SweepFileReader>> files;
   for (const auto& p : inputs) files.push_back(std::make_unique<SweepFileReader>(p));
   const SweepFileReader& first = *files.front();
-  const SweepLayout& layout = first.layout();
+  const sweep::SweepLayout& layout = first.layout();
   for (std::size_t k = 1; k < files.size(); ++k) {
-    const SweepLayout& other = files[k]->layout();
+    const sweep::SweepLayout& other = files[k]->layout();
     const std::string pair = "cannot merge '" + inputs[k] + "' with '" + inputs[0] + "': ";
     if (other.fingerprint != layout.fingerprint || other.runs != layout.runs)
       throw std::runtime_error(pair + "they are results of different sweeps (fingerprint " +
@@ -1038,12 +1038,12 @@ MergeReport merge_sweep_files(const std::string& out, const std::vector<std::str
 
   MergeReport report;
   report.inputs = files.size();
-  auto record_at = [&](std::uint64_t i) -> std::optional<RunRecord> {
-    std::optional<RunRecord> chosen;
+  auto record_at = [&](std::uint64_t i) -> std::optional<sweep::RunRecord> {
+    std::optional<sweep::RunRecord> chosen;
     std::size_t from = 0;
     for (std::size_t k = 0; k < files.size(); ++k) {
-      if (files[k]->status(i) == RunStatus::NotRun) continue;
-      RunRecord r = files[k]->record(i, true);
+      if (files[k]->status(i) == sweep::RunStatus::NotRun) continue;
+      sweep::RunRecord r = files[k]->record(i, true);
       if (!chosen) {
         chosen = std::move(r);
         from = k;
@@ -1055,7 +1055,7 @@ MergeReport merge_sweep_files(const std::string& out, const std::vector<std::str
     }
     if (!chosen)
       ++report.not_run;
-    else if (chosen->status == RunStatus::Ok)
+    else if (chosen->status == sweep::RunStatus::Ok)
       ++report.ok;
     else
       ++report.failed;
@@ -1082,4 +1082,4 @@ MergeReport merge_sweep_files(const std::string& out, const std::vector<std::str
   return report;
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -28,7 +28,7 @@
 // Reading it elsewhere: h5py gives fixed-length strings as bytes, `f["/sweep/status"].asstr()[:]`
 // decodes them (`[:].astype(str)` too, for ASCII-only text);
 // `pandas.DataFrame({k: f["/sweep/summary"][k][:] for k in f["/sweep/summary"]})` is a table of
-// summaries. xarray.open_dataset(path, group="sweep/summary") (or "sweep/series") gives a Dataset
+// summaries. xarray.open_dataset(path, group="sweep/summary") (or "sweep/series") gives a fit::Dataset
 // indexed by run (and time). Groups with text columns (/sweep, /sweep/inputs) need
 // engine="h5netcdf" where netCDF-C is older than 4.9.1: its reader crashes on any fixed-length
 // string array (Unidata/netcdf-c#2159; Debian's 4.9.0 has the bug).
@@ -51,7 +51,7 @@
 
 #include "engine/sweep/record.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 // A root attribute beyond the standard ones (model name, solver settings, ...).
 struct SweepFileAttribute {
@@ -74,7 +74,7 @@ struct SweepFileAttributes {
 // order 0..N-1, so records can come from the journal one at a time. A record's empty `inputs`,
 // `summaries` or `series` stands for "not known" (NaN / ""); otherwise their sizes must match
 // the layout (and each series have T values).
-using SweepRecordSource = std::function<std::optional<RunRecord>(std::uint64_t index)>;
+using SweepRecordSource = std::function<std::optional<sweep::RunRecord>(std::uint64_t index)>;
 
 // Writes the sweep file. Holds the per-run columns (inputs, summaries, status, message) in memory
 // and the series only one chunk of rows at a time. Throws std::invalid_argument for a layout the
@@ -83,12 +83,12 @@ using SweepRecordSource = std::function<std::optional<RunRecord>(std::uint64_t i
 // for a record that does not fit the layout and for I/O errors, and whatever `record_at` throws.
 // Like the run writer, it wants 4 MiB free on the disk (and under RLIMIT_FSIZE) beyond what it
 // writes, checked before every large write, so that a full disk is an error, not a crash.
-void write_sweep_file(const std::string& path, const SweepLayout& layout,
+void write_sweep_file(const std::string& path, const sweep::SweepLayout& layout,
                       const SweepRecordSource& record_at, const SweepFileAttributes& attrs);
 
 struct SweepFileContents {
-  SweepLayout layout;              // as reconstructed from the file
-  std::vector<RunRecord> records;  // N, in run order; not_run rows included (NaN / "")
+  sweep::SweepLayout layout;              // as reconstructed from the file
+  std::vector<sweep::RunRecord> records;  // N, in run order; not_run rows included (NaN / "")
   SweepFileAttributes attributes;  // shard, version, wall time, execution, extras
 };
 
@@ -115,4 +115,4 @@ struct MergeReport {
 MergeReport merge_sweep_files(const std::string& out, const std::vector<std::string>& inputs,
                               const std::string& magsim_version);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -17,7 +17,7 @@
 #include "engine/io/hdf5_atomic.hpp"
 #include "engine/sweep/random_stream.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 namespace {
 
@@ -39,22 +39,22 @@ std::uint64_t get_u64(const char* p) {
   return v;
 }
 
-std::string encode_header(const SweepLayout& layout) {
+std::string encode_header(const sweep::SweepLayout& layout) {
   std::string h(kMagic, sizeof kMagic);
   put_u64(h, kFormatVersion);
   put_u64(h, layout.runs);
   put_u64(h, layout.fingerprint.size());
   h += layout.fingerprint;
-  put_u64(h, fnv1a_64(h));
+  put_u64(h, sweep::fnv1a_64(h));
   return h;
 }
 
-std::string encode_entry(const RunRecord& record) {
-  const std::string payload = encode_record(record);
+std::string encode_entry(const sweep::RunRecord& record) {
+  const std::string payload = sweep::encode_record(record);
   std::string entry;
   entry.reserve(kEntryHeaderBytes + payload.size());
   put_u64(entry, payload.size());
-  put_u64(entry, fnv1a_64(payload));
+  put_u64(entry, sweep::fnv1a_64(payload));
   entry += payload;
   return entry;
 }
@@ -136,7 +136,7 @@ void SweepJournal::close_file() noexcept {
   fd_ = -1;
 }
 
-SweepJournal SweepJournal::create(const std::string& path, const SweepLayout& layout) {
+SweepJournal SweepJournal::create(const std::string& path, const sweep::SweepLayout& layout) {
   const std::string what = "cannot create sweep journal '" + path + "': ";
   // Refuse to replace a journal another process is appending to.
   const int existing = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -171,7 +171,7 @@ SweepJournal SweepJournal::create(const std::string& path, const SweepLayout& la
   return j;
 }
 
-SweepJournal SweepJournal::resume(const std::string& path, const SweepLayout& layout) {
+SweepJournal SweepJournal::resume(const std::string& path, const sweep::SweepLayout& layout) {
   const std::string what = "cannot resume from sweep journal '" + path + "': ";
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error(what + errno_text(errno));
@@ -201,7 +201,7 @@ SweepJournal SweepJournal::resume(const std::string& path, const SweepLayout& la
   read_at(fd, header.data() + sizeof fixed, fp_size + 8, sizeof fixed, path);
   const std::string fingerprint = header.substr(sizeof fixed, fp_size);
   if (get_u64(header.data() + sizeof fixed + fp_size) !=
-      fnv1a_64(std::string_view(header.data(), sizeof fixed + fp_size)))
+      sweep::fnv1a_64(std::string_view(header.data(), sizeof fixed + fp_size)))
     throw std::runtime_error(what + "the journal header is corrupt");
 
   if (fingerprint != layout.fingerprint || runs != layout.runs) {
@@ -234,10 +234,10 @@ void SweepJournal::scan_entries(std::uint64_t first_entry, std::uint64_t file_si
     const std::uint64_t length = get_u64(p);
     if (length > left - kEntryHeaderBytes) return kAbsent;
     const std::string_view body(p + kEntryHeaderBytes, static_cast<std::size_t>(length));
-    if (fnv1a_64(body) != get_u64(p + 8)) return kAbsent;
+    if (sweep::fnv1a_64(body) != get_u64(p + 8)) return kAbsent;
     try {
-      const RunRecord r = decode_record(std::string(body));
-      if (r.index >= runs_ || r.status == RunStatus::NotRun) return kAbsent;
+      const sweep::RunRecord r = sweep::decode_record(std::string(body));
+      if (r.index >= runs_ || r.status == sweep::RunStatus::NotRun) return kAbsent;
     } catch (const std::runtime_error&) {
       return kAbsent;
     }
@@ -253,7 +253,7 @@ void SweepJournal::scan_entries(std::uint64_t first_entry, std::uint64_t file_si
         length)
       break;
     if (good_entry(payload.data(), payload.size()) == kAbsent) break;
-    const RunRecord r = decode_record(payload.substr(kEntryHeaderBytes));
+    const sweep::RunRecord r = sweep::decode_record(payload.substr(kEntryHeaderBytes));
     if (offset_[r.index] == kAbsent) ++completed_;
     offset_[r.index] = at;
     at += kEntryHeaderBytes + length;
@@ -313,13 +313,13 @@ std::uint64_t SweepJournal::runs() const { return runs_; }
 const std::string& SweepJournal::path() const { return path_; }
 std::uint64_t SweepJournal::dropped_bytes() const { return dropped_bytes_; }
 
-void SweepJournal::append(const RunRecord& record) {
+void SweepJournal::append(const sweep::RunRecord& record) {
   if (fd_ < 0) throw std::logic_error("SweepJournal::append on a closed journal ('" + path_ + "')");
   if (record.index >= runs_)
     throw std::invalid_argument("sweep journal '" + path_ + "': run " +
                                 std::to_string(record.index) + " is out of range (" +
                                 std::to_string(runs_) + " runs)");
-  if (record.status == RunStatus::NotRun)
+  if (record.status == sweep::RunStatus::NotRun)
     throw std::invalid_argument("sweep journal '" + path_ + "': run " +
                                 std::to_string(record.index) + " has not been run");
   const std::string entry = encode_entry(record);
@@ -334,7 +334,7 @@ void SweepJournal::append(const RunRecord& record) {
   end_ += entry.size();
 }
 
-std::optional<RunRecord> SweepJournal::read(std::uint64_t index) const {
+std::optional<sweep::RunRecord> SweepJournal::read(std::uint64_t index) const {
   if (!has(index) || fd_ < 0) return std::nullopt;
   const std::uint64_t at = offset_[index];
   const std::string where = "sweep journal '" + path_ + "': the entry of run " +
@@ -347,9 +347,9 @@ std::optional<RunRecord> SweepJournal::read(std::uint64_t index) const {
     throw std::runtime_error(where + " is corrupt (was the file changed?)");
   std::string payload(length, '\0');
   if (read_at(fd_, payload.data(), length, at + kEntryHeaderBytes, path_) < length ||
-      fnv1a_64(payload) != get_u64(head + 8))
+      sweep::fnv1a_64(payload) != get_u64(head + 8))
     throw std::runtime_error(where + " is corrupt (was the file changed?)");
-  return decode_record(payload);
+  return sweep::decode_record(payload);
 }
 
 void SweepJournal::remove() {
@@ -361,4 +361,4 @@ void SweepJournal::remove() {
     throw std::runtime_error("cannot delete sweep journal '" + path_ + "': " + errno_text(errno));
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -5,7 +5,7 @@
 // File format (little-endian):
 //   header  magic "MGSWJRNL" | format version u64 | runs u64 | fingerprint length u64 |
 //           fingerprint bytes | FNV-1a-64 of everything before it in the header, u64
-//   entry   payload length u64 | FNV-1a-64 of the payload u64 | payload = encode_record(record)
+//   entry   payload length u64 | FNV-1a-64 of the payload u64 | payload = sweep::encode_record(record)
 // Entries are in completion order; a run that appears twice counts with its last entry.
 //
 // Durability: entries are written with write(2), no user-space buffer, so an entry is in the
@@ -15,7 +15,7 @@
 //
 // One process uses a journal at a time: the file is locked with flock(2) while a SweepJournal
 // owns it, and a second create()/resume() of the same file is refused. Not thread-safe: the
-// caller serializes append() (the RecordHandler of run_on_threads is called one at a time).
+// caller serializes append() (the sweep::RecordHandler of sweep::run_on_threads is called one at a time).
 #pragma once
 
 #include <cstdint>
@@ -25,14 +25,14 @@
 
 #include "engine/sweep/record.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::io {
 
 class SweepJournal {
  public:
   // Starts an empty journal for `layout` at `path`, replacing any journal there (the header is
   // written to a temporary file and renamed, so `path` never holds a header-less file). Throws
   // std::runtime_error naming the path and the reason if it cannot be created.
-  static SweepJournal create(const std::string& path, const SweepLayout& layout);
+  static SweepJournal create(const std::string& path, const sweep::SweepLayout& layout);
 
   // Opens the journal at `path` for more runs of the same sweep: checks that it is a journal of
   // this sweep (same run count and fingerprint; else throws "... was written by a different
@@ -41,7 +41,7 @@ class SweepJournal {
   // see dropped_bytes()). A damaged entry followed by good ones is corruption, not a torn write:
   // it throws, naming the entry and its byte offset, and leaves the file as it is. Throws
   // std::runtime_error naming the path if the file is missing, unreadable or not a journal.
-  static SweepJournal resume(const std::string& path, const SweepLayout& layout);
+  static SweepJournal resume(const std::string& path, const sweep::SweepLayout& layout);
 
   SweepJournal(SweepJournal&& other) noexcept;
   SweepJournal& operator=(SweepJournal&& other) noexcept;
@@ -59,11 +59,11 @@ class SweepJournal {
   // Appends one finished run (status ok or failed; index < runs). Throws std::invalid_argument
   // for a not_run record or an index out of range, std::runtime_error naming the path if the
   // write fails (the file is then cut back to its previous end, so the journal stays valid).
-  void append(const RunRecord& record);
+  void append(const sweep::RunRecord& record);
 
   // The last record appended for run `index`, read back from the file; nullopt if none.
   // Throws std::runtime_error if the entry no longer reads back intact.
-  std::optional<RunRecord> read(std::uint64_t index) const;
+  std::optional<sweep::RunRecord> read(std::uint64_t index) const;
 
   // Closes and deletes the file (once the sweep's output is safely written). The journal is
   // empty afterwards and refuses append().
@@ -83,4 +83,4 @@ class SweepJournal {
   std::uint64_t dropped_bytes_ = 0;
 };
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::io

@@ -14,7 +14,7 @@
 #include "engine/scenario/units.hpp"
 #include "engine/scenario/yaml_reader.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 const char* sample_method_name(SampleMethod m) {
   switch (m) {
@@ -491,4 +491,4 @@ SweepDefinition parse_sweep_file(const std::string& path, const PopulationSpec& 
   return parse_sweep_text(text, path, reference, nullptr, sets);
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -28,7 +28,7 @@
 #include "engine/scenario/scenario.hpp"
 #include "engine/sweep/design.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 struct NamedItem {
   std::string text;
@@ -123,4 +123,4 @@ SweepDefinition parse_sweep_text(const std::string& text, const std::string& fil
                                  const std::string* base_text = nullptr,
                                  const std::vector<std::string>& sets = {});
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 namespace {
 
 // Stream names: part of the reproducibility contract (changing one changes every sweep's
@@ -344,4 +344,4 @@ double CovariateSampler::normal(std::uint64_t run, std::string_view name) const 
   return RandomStream(seed_, run, stream_id(key)).normal(0);
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

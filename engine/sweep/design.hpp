@@ -21,7 +21,7 @@
 
 #include "engine/sweep/random_stream.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 // ---- Designs ------------------------------------------------------------------------------------
 
@@ -179,4 +179,4 @@ class CovariateSampler {
   std::uint64_t seed_;
 };
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -9,7 +9,7 @@
 #include "engine/scenario/parser.hpp"
 #include "engine/scenario/units.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 namespace {
 
 constexpr std::uint64_t kMaxRuns = std::uint64_t{1} << 40;
@@ -351,4 +351,4 @@ std::string SweepPlan::resolve() const {
   return std::string(y.c_str()) + "\n";
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -16,7 +16,7 @@
 #include "engine/sweep/record.hpp"
 #include "engine/model/vocabulary.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 // Makes the scenario of a list of edits applied to the base (the caller's scenario loading, with
 // whatever model checks it adds); throws ScenarioError, with file "--set" and the column inside
@@ -62,4 +62,4 @@ class SweepPlan {
   std::string resolved_;
 };
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

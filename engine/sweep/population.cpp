@@ -6,7 +6,7 @@
 
 #include "engine/scenario/units.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 double normal_quantile(double p) {
   if (!(p > 0 && p < 1)) throw std::invalid_argument("normal quantile needs 0 < p < 1");
@@ -192,4 +192,4 @@ std::vector<double> PopulationSampler::multipliers(std::uint64_t subject) const 
   return std::vector<double>(m.data(), m.data() + m.size());
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -14,7 +14,7 @@
 
 #include "engine/sweep/design.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 struct CovariateSpec {
   enum class Kind { Categorical, Uniform, Normal, LogNormal, Flag };
@@ -88,4 +88,4 @@ class PopulationSampler {
 // Standard normal quantile (inverse CDF), p in (0, 1).
 double normal_quantile(double p);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 // 64-bit FNV-1a hash (Fowler, Noll & Vo; offset basis 0xcbf29ce484222325, prime 0x100000001b3,
 // as in draft-eastlake-fnv). Used to turn a stream's name ("covariate:sex") into a stream id that
@@ -109,4 +109,4 @@ class RandomStream {
   std::uint64_t run_ = 0;
 };
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -6,7 +6,7 @@
 
 #include "engine/sweep/random_stream.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 const char* run_status_name(RunStatus s) {
   switch (s) {
@@ -132,4 +132,4 @@ std::string fingerprint_of(std::string_view text) {
   return hex;
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

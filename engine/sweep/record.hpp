@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 // One column of /sweep/inputs: a varied scenario path ("supplements[0].dose", "subject.sex",
 // "parameters.renal.tal_tm_per_gfr") or a design coordinate ("arm", "patient").
@@ -65,4 +65,4 @@ RunRecord decode_record(std::string_view bytes);
 // FNV-1a-64 of `text`, as 16 lowercase hex digits.
 std::string fingerprint_of(std::string_view text);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <thread>
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 void run_on_threads(const std::vector<std::uint64_t>& todo, int threads, const RunFunction& run,
                     const RecordHandler& handler, const std::atomic<bool>* cancel) {
@@ -41,4 +41,4 @@ void run_on_threads(const std::vector<std::uint64_t>& todo, int threads, const R
   if (failure) std::rethrow_exception(failure);
 }
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

@@ -10,7 +10,7 @@
 
 #include "engine/sweep/record.hpp"
 
-namespace magsim::engine {
+namespace magsim::engine::sweep {
 
 // Computes run `index`. Called from many threads at once; must not throw: a run that fails is a
 // record with status Failed and its message.
@@ -26,4 +26,4 @@ using RecordHandler = std::function<void(RunRecord&&)>;
 void run_on_threads(const std::vector<std::uint64_t>& todo, int threads, const RunFunction& run,
                     const RecordHandler& handler, const std::atomic<bool>* cancel = nullptr);
 
-}  // namespace magsim::engine
+}  // namespace magsim::engine::sweep

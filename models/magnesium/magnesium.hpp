@@ -24,6 +24,6 @@ engine::Problem make_problem(const engine::Scenario& scenario);
 // The reference adult population (covariates with their distributions and sources, and
 // between-subject variability of absorption and the renal threshold) that a sweep's
 // `population:` starts from.
-const engine::PopulationSpec& reference_population();
+const engine::sweep::PopulationSpec& reference_population();
 
 }  // namespace magsim::models::magnesium

@@ -11,14 +11,14 @@ namespace magsim::models::magnesium {
 
 namespace {
 
-using Kind = engine::CovariateSpec::Kind;
+using Kind = engine::sweep::CovariateSpec::Kind;
 
 // A numeric covariate: a and b are low/high (uniform), mean/SD (normal) or median/CV (log-normal),
 // all in `unit`, truncated to [lower, upper].
-engine::CovariateSpec numeric(const char* name, Kind kind, const char* path, const char* unit,
+engine::sweep::CovariateSpec numeric(const char* name, Kind kind, const char* path, const char* unit,
                               double a, double b, double lower, double upper,
                               const char* description, const char* source) {
-  engine::CovariateSpec c;
+  engine::sweep::CovariateSpec c;
   c.name = name;
   c.kind = kind;
   c.path = path;
@@ -33,9 +33,9 @@ engine::CovariateSpec numeric(const char* name, Kind kind, const char* path, con
 }
 
 // A medication taken with probability `prevalence`: `item` is appended to the scenario's list.
-engine::CovariateSpec medication(const char* name, double prevalence, const char* item,
+engine::sweep::CovariateSpec medication(const char* name, double prevalence, const char* item,
                                  const char* description, const char* source) {
-  engine::CovariateSpec c;
+  engine::sweep::CovariateSpec c;
   c.name = name;
   c.kind = Kind::Flag;
   c.path = "medications";
@@ -46,13 +46,13 @@ engine::CovariateSpec medication(const char* name, double prevalence, const char
   return c;
 }
 
-engine::PopulationSpec make_reference_population() {
-  engine::PopulationSpec p;
+engine::sweep::PopulationSpec make_reference_population() {
+  engine::sweep::PopulationSpec p;
   p.description =
       "adults 18-90 y of a US-like population (NHANES-based), with PPI and diuretic use at "
       "their prevalence among US adults";
 
-  engine::CovariateSpec sex;
+  engine::sweep::CovariateSpec sex;
   sex.name = "sex";
   sex.kind = Kind::Categorical;
   sex.path = "subject.sex";
@@ -74,7 +74,7 @@ engine::PopulationSpec make_reference_population() {
       "height", Kind::Normal, "subject.height", "cm", 169, 10, 140, 205, "height",
       "NHANES 2015-2018 adults: men 175 cm, women 161 cm (Fryar 2021, NHSR 160); pooled mean "
       "169 cm, SD 10 cm"));
-  engine::CovariateSpec egfr = numeric(
+  engine::sweep::CovariateSpec egfr = numeric(
       "egfr", Kind::LogNormal, "subject.egfr", "mL/min/1.73m2", 100, 0.18, 8, 150,
       "estimated GFR",
       "median ~100 mL/min/1.73m2 at 40 y falling ~0.9 per year of age (Glassock & Winearls 2009; "
@@ -118,8 +118,8 @@ engine::PopulationSpec make_reference_population() {
 
 }  // namespace
 
-const engine::PopulationSpec& reference_population() {
-  static const engine::PopulationSpec p = make_reference_population();
+const engine::sweep::PopulationSpec& reference_population() {
+  static const engine::sweep::PopulationSpec p = make_reference_population();
   return p;
 }
 

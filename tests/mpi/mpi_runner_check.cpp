@@ -35,13 +35,13 @@
 
 namespace {
 
-using magsim::engine::decode_record;
-using magsim::engine::encode_record;
-using magsim::engine::InputValue;
-using magsim::engine::RunFunction;
-using magsim::engine::RunRecord;
-using magsim::engine::RunStatus;
-namespace mpi = magsim::engine::mpi;
+using magsim::engine::sweep::decode_record;
+using magsim::engine::sweep::encode_record;
+using magsim::engine::sweep::InputValue;
+using magsim::engine::sweep::RunFunction;
+using magsim::engine::sweep::RunRecord;
+using magsim::engine::sweep::RunStatus;
+namespace mpi = magsim::engine::sweep::mpi;
 
 // The fake model: a record that is a pure function of the index, with the parts real records have
 // (numeric and text inputs, summaries with NaN, failures with messages, series). Every 25th run

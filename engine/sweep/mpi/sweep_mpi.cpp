@@ -21,7 +21,7 @@
 #include <thread>
 #include <utility>
 
-namespace magsim::engine::mpi {
+namespace magsim::engine::sweep::mpi {
 
 struct Session::Impl {
   MPI_Comm comm = MPI_COMM_NULL;  // our own copy of MPI_COMM_WORLD: our tags meet no one else's
@@ -479,4 +479,4 @@ void barrier(const Session& session) {
   wait_politely(request);
 }
 
-}  // namespace magsim::engine::mpi
+}  // namespace magsim::engine::sweep::mpi

@@ -17,7 +17,7 @@
 
 #include "engine/sweep/runner.hpp"
 
-namespace magsim::engine::mpi {
+namespace magsim::engine::sweep::mpi {
 
 // True when this process was started by an MPI launcher (mpirun/mpiexec of Open MPI, MPICH,
 // Intel MPI, MVAPICH; srun with PMI/PMIx), judged from the environment the launcher sets: magsim
@@ -100,4 +100,4 @@ void barrier(const Session& session);
 // These collectives wait without spinning (non-blocking MPI call, polled with short sleeps), so
 // ranks waiting while rank 0 writes a file leave the cores to it.
 
-}  // namespace magsim::engine::mpi
+}  // namespace magsim::engine::sweep::mpi

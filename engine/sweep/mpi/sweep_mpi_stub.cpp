@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-namespace magsim::engine::mpi {
+namespace magsim::engine::sweep::mpi {
 
 struct Session::Impl {};
 
@@ -35,4 +35,4 @@ std::string broadcast_from_root(const Session&, const std::string& text) { retur
 
 void barrier(const Session&) {}
 
-}  // namespace magsim::engine::mpi
+}  // namespace magsim::engine::sweep::mpi
