@@ -22,7 +22,9 @@ const char* kCheckUsage =
     "\n"
     "  --resolved         print the scenario with every default filled in and the elemental\n"
     "                     Mg equivalent of every salt dose\n"
-    "  --set PATH=VALUE   change the scenario first, as in `magsim run`\n";
+    "  --set PATH=VALUE   change the scenario first, as in `magsim run`\n"
+    "\n"
+    "The scenario format: docs/scenario.md; the names it accepts: docs/vocabulary.md.\n";
 }  // namespace
 
 int check_command(const Args& args) {

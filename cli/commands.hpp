@@ -1,5 +1,5 @@
 // The magsim command line: one function per command, each returning the process exit code
-// (0 ok, 1 other failure, 2 bad input, 3 numerical failure; see SPEC.md).
+// (0 ok, 1 other failure, 2 bad input, 3 numerical failure; docs/commands.md).
 #pragma once
 
 #include <string>
@@ -21,6 +21,10 @@ int merge_command(const Args& args);
 int fit_command(const Args& args);
 int profile_command(const Args& args);
 int dataset_command(const Args& args);
+int docs_command(const Args& args);
+
+// What `magsim --help` prints.
+const char* main_usage();
 
 // An input file's path with its extension replaced by .h5: the default output of run and sweep.
 std::string default_output_path(const std::string& input_path);

@@ -34,7 +34,7 @@ const char* kDatasetUsage =
     "  -o DIR         the directory to write into (created if absent; existing files of the\n"
     "                 same names are replaced, anything but a regular file is refused)\n"
     "\n"
-    "The format: README.md, \"Fitting your data\" > \"Event datasets\".\n";
+    "The format: docs/fitting.md, \"Event datasets\".\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "magsim dataset: error: " << message << "\n" << kDatasetUsage;

@@ -25,7 +25,7 @@ const char* kFitUsage =
     "by all subjects by maximum likelihood (method: pooled). The fit file names the data (a\n"
     "scenario and its observations, or an event dataset), the parameters (by `magsim params`\n"
     "name, with transform, bounds, prior) and the residual error model of each observed series;\n"
-    "README \"Fitting your data\" describes it.\n"
+    "docs/fitting.md describes it.\n"
     "\n"
     "Prints the estimates with units, standard errors and 95 % intervals; writes OUT.h5 (default:\n"
     "the fit file's path with .h5) and OUT.ID.yaml per subject, the subject's scenario with the\n"

@@ -27,12 +27,14 @@ const char* kUsage =
     "  dataset to-scenarios MAPPING.yaml [DATA.csv] -o DIR   one scenario and observations per ID\n"
     "  fit FIT.yaml [-o OUT.h5] [--report DIR] [--profile]   estimate parameters from data\n"
     "  profile FIT.yaml [--parameter NAME]...                profile-likelihood intervals\n"
+    "  docs TOPIC | --write DOCS_DIR                         the generated documentation pages\n"
     "\n"
     "options:\n"
     "  --version     version and build information\n"
     "  -h, --help    this text; `magsim COMMAND --help` for a command\n"
     "\n"
-    "exit codes: 0 ok, 1 other failure, 2 bad input, 3 numerical failure\n";
+    "exit codes: 0 ok, 1 other failure, 2 bad input, 3 numerical failure\n"
+    "documentation: docs/README.md in the source tree\n";
 
 void print_version() {
   const auto& info = magsim::models::magnesium::model().info();
@@ -44,6 +46,8 @@ void print_version() {
 }
 
 }  // namespace
+
+const char* magsim::cli::main_usage() { return kUsage; }
 
 int main(int argc, char** argv) {
   using namespace magsim::cli;
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
     if (command == "fit") return fit_command(rest);
     if (command == "profile") return profile_command(rest);
     if (command == "dataset") return dataset_command(rest);
+    if (command == "docs") return docs_command(rest);
     std::cerr << "magsim: error: unknown command '" << command << "'\n\n" << kUsage;
     return kBadInput;
   } catch (const std::exception& e) {

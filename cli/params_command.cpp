@@ -15,6 +15,8 @@ const char* kParamsUsage =
     "\n"
     "List every parameter of the magnesium model: name, default value, unit, plausible range\n"
     "and source. Override any of them in a scenario under `parameters:` by name.\n"
+    "docs/parameters.md has the same table with each override's allowed range;\n"
+    "models/magnesium/README.md describes what each parameter does.\n"
     "\n"
     "  --tsv   tab-separated, with a header line, for scripts\n";
 

@@ -31,7 +31,7 @@ const char* kSweepUsage =
     "usage: magsim sweep SWEEP.yaml [-o OUT.h5] [--threads N] [--shard I/N] [--resume]\n"
     "                    [--set KEY=VALUE]... [--quiet]\n"
     "\n"
-    "Run every scenario of a sweep file (grid, samples, population, arms; README, Sweeps) and\n"
+    "Run every scenario of a sweep file (grid, samples, population, arms; docs/sweeps.md) and\n"
     "write inputs, summaries, status and (with keep_series) series of all runs to one HDF5\n"
     "file (default: the sweep file's path with .h5). Finished runs are kept in OUT.h5.journal\n"
     "as they complete; the file itself appears only when every run is done.\n"

@@ -1,5 +1,5 @@
 // The magnesium model: its declared table, the exactness of its Jacobian, conservation of Mg,
-// the healthy steady state against published physiology (VALIDATION.md V1), and the directions
+// the healthy steady state against published physiology (validation case V1), and the directions
 // of its main mechanisms. Tolerances are stated where they are used.
 #include <gtest/gtest.h>
 

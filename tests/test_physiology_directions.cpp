@@ -61,7 +61,7 @@ TEST(PhysiologyDirections, HigherGfrExcretesMoreUrineMgAtTheSameIntakeAcutely) {
 }
 
 TEST(PhysiologyDirections, PpiCutsOxideAbsorptionMoreThanCitrate) {
-  // Oxide needs gastric acid to dissolve; a PPI removes most of it (Lindberg 1990; PHYSIOLOGY.md).
+  // Oxide needs gastric acid to dissolve; a PPI removes most of it (Lindberg 1990; models/magnesium/README.md).
   auto absorbed = [](const std::string& form, bool ppi) {
     auto sc = subject(300);
     sc.duration_h = 96;

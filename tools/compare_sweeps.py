@@ -4,7 +4,7 @@
 usage: compare_sweeps.py [--strict] A.h5 B.h5
        compare_sweeps.py --self-test     check this script on small made-up sweep files
 
-A sweep gives the same numbers whatever the threads, ranks or shards used (SPEC.md), so a sweep
+A sweep gives the same numbers whatever the threads, ranks or shards used (docs/sweeps.md), so a sweep
 merged from shards and the same sweep run in one process must agree exactly, not within a
 tolerance. Compared:
 

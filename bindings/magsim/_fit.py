@@ -239,7 +239,7 @@ def fit(fit_file: Union[PathLike, Mapping[str, Any]], *, threads: int = 1,
     Args:
         fit_file: a fit file's path, or a dict shaped like one (written as YAML and read as the
             file would be; relative paths in it, such as ``scenario:``, are relative to the
-            current directory). The format is in the README, "Fitting your data".
+            current directory). The format is in ``docs/fitting.md``.
         threads: C++ threads: subjects (pooled) or fits (MAP over several subjects) in parallel.
         multistart: number of starts (None: the fit file's ``options: multistart``).
         profile: profile-likelihood intervals: False (none), True (every estimated parameter)

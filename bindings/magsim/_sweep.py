@@ -165,8 +165,8 @@ def sweep(base: SweepBase, *,
           edits: Optional[Mapping[str, Any]] = None) -> "pandas.DataFrame":
     """Run many variants of one base scenario, as ``magsim sweep`` does, into a DataFrame.
 
-    The arguments are the keys of a sweep file (SPEC.md "Sweep files"; the reference is the top
-    of ``engine/sweep/definition.hpp``), with values as the YAML would have them: quantities
+    The arguments are the keys of a sweep file (``docs/sweeps.md`` in the source tree describes
+    them), with values as the YAML would have them: quantities
     are strings with units (``"100 mg"``, ``"30 mL/min/1.73m2"``), lists are lists, maps are
     dicts. Example::
 

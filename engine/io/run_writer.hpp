@@ -1,4 +1,4 @@
-// Streams one run to an HDF5 file laid out as SPEC.md "Output file" fixes, readable as it is by
+// Streams one run to an HDF5 file laid out as docs/output.md describes, readable as it is by
 // h5py and by xarray.open_dataset(path, group="series").
 //
 //   /series/time            float64 (T), units "h", a dimension scale named "time"

@@ -1,4 +1,4 @@
-// The HDF5 file of a sweep (SPEC.md "Output file", "A sweep:"): one row per run, in run order,
+// The HDF5 file of a sweep (docs/sweeps.md, "The sweep file"): one row per run, in run order,
 // whatever threads, ranks or shards computed the runs.
 //
 //   /sweep/run               uint64 (N): run index, units "1"; the dimension scale "run" attached

@@ -1,4 +1,4 @@
-// The ranges a scenario's values must lie in, all in one place (the README's "Ranges" table lists
+// The ranges a scenario's values must lie in, all in one place (docs/scenario.md, "Ranges", lists
 // them; keep the two in step). A value outside its range is refused where it is written
 // (FILE:LINE:COL: error: naming the range, exit 2) instead of running into a numerical failure or
 // an absurd result. Every bound is generous: far beyond any realistic clinical or research

@@ -1022,7 +1022,7 @@ void Reader::read_solver(const Field& f, SolverSpec& solver) const {
   const auto fs = fields(f.value, "solver", kSolverKeys);
   if (const Field* m = find(fs, "method"))
     solver.method = name_from(*m, kSolverMethods, "solver method");
-  // Ranges: scenario_limits (the README's "Ranges").
+  // Ranges: scenario_limits (docs/scenario.md, "Ranges").
   for (const char* k : {"rtol", "atol"}) {
     if (const Field* x = find(fs, k)) {
       const bool rtol = std::string(k) == "rtol";

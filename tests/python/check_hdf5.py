@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks that a magsim run file reads as SPEC.md promises, with h5py and with xarray.
+"""Checks that a magsim run file reads as docs/output.md promises, with h5py and with xarray.
 
     check_hdf5.py FILE [--toy-samples N]
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Checks that a magsim run file has every series of SPEC.md's output table, with its unit,
-and the root attributes SPEC promises. Exits non-zero with a message on the first failure.
+"""Checks that a magsim run file has every standard series (docs/output.md), with its unit,
+and the root attributes the run file promises. Exits non-zero with a message on the first failure.
 
     check_spec_series.py FILE
 """

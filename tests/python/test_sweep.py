@@ -1,7 +1,7 @@
 """magsim.sweep / magsim.open_sweep: a sweep run from Python is the sweep `magsim sweep` writes.
 
-A run's numbers depend only on the sweep and the run's index (SPEC.md: "the same sweep gives the
-same numbers whatever the threads, ranks or shards used"), so everything here is compared bit
+A run's numbers depend only on the sweep and the run's index (docs/sweeps.md: "Reproducible
+whatever the split"), so everything here is compared bit
 for bit, not within a tolerance: Python against the CLI's file, threads against threads, shards
 against the whole. Every sweep is a handful of runs of a few days."""
 
