@@ -55,4 +55,8 @@ std::optional<LoadedScenario> load_scenario_or_report(const std::string& path,
   }
 }
 
+std::vector<engine::Diagnostic> check_warnings(const LoadedScenario& loaded) {
+  return engine::check_scenario(loaded.scenario, models::magnesium::vocabulary());
+}
+
 }  // namespace magsim::app

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/model/problem.hpp"
+#include "engine/scenario/check.hpp"
 #include "engine/scenario/scenario.hpp"
 
 namespace magsim::app {
@@ -28,5 +29,9 @@ LoadedScenario load_scenario_text(const std::string& text, const std::string& na
 // nothing (the caller exits with code 2).
 std::optional<LoadedScenario> load_scenario_or_report(const std::string& path,
                                                       const std::vector<std::string>& sets);
+
+// The clinical warnings of `magsim check` for a loaded scenario (a supplement above the upper
+// level, a chelating drug taken with Mg, IV Mg the kidneys cannot clear, ...).
+std::vector<engine::Diagnostic> check_warnings(const LoadedScenario& loaded);
 
 }  // namespace magsim::app

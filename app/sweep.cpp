@@ -383,4 +383,9 @@ engine::sweep::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t i
   return r;
 }
 
+engine::io::MergeReport merge_sweep_shards(const std::string& output,
+                                           const std::vector<std::string>& shards) {
+  return engine::io::merge_sweep_files(output, shards, engine::kVersion);
+}
+
 }  // namespace magsim::app

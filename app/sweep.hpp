@@ -22,6 +22,7 @@
 #include "engine/solve/series_statistics.hpp"
 #include "engine/sweep/plan.hpp"
 #include "engine/sweep/record.hpp"
+#include "engine/io/sweep_file.hpp"
 
 namespace magsim::app {
 
@@ -67,5 +68,11 @@ engine::sweep::RunRecord compute_run(const PreparedSweep& sweep, std::uint64_t i
 
 // The names `summary:` accepts besides SERIES.STAT, for messages and docs.
 const char* sweep_metric_help();
+
+// Joins the shard files of one sweep (`magsim sweep --shard I/N`) into `output`, the file one
+// process would have written; throws std::runtime_error naming the file for a shard of another
+// sweep, a damaged shard or an output it cannot write.
+engine::io::MergeReport merge_sweep_shards(const std::string& output,
+                                           const std::vector<std::string>& shards);
 
 }  // namespace magsim::app

@@ -42,4 +42,8 @@ void write_text_file(const std::string& path, const std::string& text, const std
   }
 }
 
+void check_output_path(const std::string& path, const std::string& what) {
+  engine::io::hdf5::check_output_path(path, what);
+}
+
 }  // namespace magsim::app

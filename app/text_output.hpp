@@ -10,4 +10,9 @@ namespace magsim::app {
 // <what> '<path>': ...") a path that exists and is not a regular file, or whose directory is
 // missing or not writable.
 void write_text_file(const std::string& path, const std::string& text, const std::string& what);
+
+// The checks made before a command starts work that ends in writing `path` (a fit, a sweep):
+// its directory exists and is writable and `path` is absent or a regular file. Throws
+// std::runtime_error "cannot write <what> '<path>': ..." otherwise.
+void check_output_path(const std::string& path, const std::string& what);
 }  // namespace magsim::app

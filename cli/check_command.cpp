@@ -4,9 +4,6 @@
 #include "cli/commands.hpp"
 #include "app/scenario_loading.hpp"
 #include "app/output_budget.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/scenario/check.hpp"
-#include "models/magnesium/magnesium.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -54,7 +51,7 @@ int check_command(const Args& args) {
   auto maybe_loaded = app::load_scenario_or_report(path, sets);
   if (!maybe_loaded) return kBadInput;
   auto& loaded = *maybe_loaded;
-  const auto warnings = engine::check_scenario(loaded.scenario, models::magnesium::vocabulary());
+  const auto warnings = app::check_warnings(loaded);
   for (const auto& w : warnings) std::cerr << w.formatted() << "\n";
   if (resolved) std::cout << loaded.resolved_text;
   // What a run will write, so that a run too large is seen before it starts.

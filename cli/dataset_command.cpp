@@ -7,7 +7,7 @@
 
 #include "app/dataset_loading.hpp"
 #include "cli/commands.hpp"
-#include "engine/model/errors.hpp"
+#include "app/model.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -112,7 +112,7 @@ int dataset_command(const Args& args) {
   app::LoadedDataset loaded;
   try {
     loaded = app::load_dataset(mapping, csv);
-  } catch (const engine::ScenarioError& e) {
+  } catch (const app::ScenarioError& e) {
     std::cerr << e.formatted() << "\n";
     return kBadInput;
   }

@@ -10,8 +10,8 @@
 #include "app/run_output.hpp"
 #include "cli/commands.hpp"
 #include "cli/source_tree.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/io/hdf5_atomic.hpp"
+#include "app/model.hpp"
+#include "app/text_output.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -170,7 +170,7 @@ int fit_or_profile(const Args& args, bool profile_command) {
   app::FitSession session;
   try {
     session = app::load_fit(fit_path);
-  } catch (const engine::ScenarioError& e) {
+  } catch (const app::ScenarioError& e) {
     std::cerr << e.formatted() << "\n";
     return kBadInput;
   }
@@ -183,7 +183,7 @@ int fit_or_profile(const Args& args, bool profile_command) {
   // An output that can never be written (a missing directory, a directory, a device) is refused
   // before the fit, not after it.
   try {
-    engine::io::hdf5::check_output_path(output_path, "fit file");
+    app::check_output_path(output_path, "fit file");
   } catch (const std::exception& e) {
     std::cerr << name << ": error: " << e.what() << "\n";
     return kFailure;
@@ -199,10 +199,10 @@ int fit_or_profile(const Args& args, bool profile_command) {
   try {
     app::run_fit(session, options);
     if (profile) app::run_profiles(session, profile_names, options);
-  } catch (const engine::ScenarioError& e) {
+  } catch (const app::ScenarioError& e) {
     std::cerr << e.formatted() << "\n";
     return kBadInput;
-  } catch (const engine::SimulationError& e) {
+  } catch (const app::SimulationError& e) {
     if (g_cancel.load()) {
       std::cerr << name << ": interrupted; nothing was written\n";
       return kFailure;

@@ -4,8 +4,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "engine/version_info.hpp"
-#include "models/magnesium/magnesium.hpp"
+#include "app/model.hpp"
 
 namespace {
 
@@ -37,8 +36,8 @@ const char* kUsage =
     "documentation: docs/README.md in the source tree\n";
 
 void print_version() {
-  const auto& info = magsim::models::magnesium::model().info();
-  std::cout << "magsim " << magsim::engine::kVersion << " (git " << magsim::engine::kGitRevision
+  const auto& info = magsim::app::model().info();
+  std::cout << "magsim " << magsim::app::version() << " (git " << magsim::app::git_revision()
             << ")\n"
             << "model: " << info.name << " " << info.version << " (" << info.states.size()
             << " states, " << info.parameters.size() << " parameters)\n"

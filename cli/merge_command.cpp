@@ -4,8 +4,7 @@
 
 #include "app/run_output.hpp"
 #include "cli/commands.hpp"
-#include "engine/io/sweep_file.hpp"
-#include "engine/version_info.hpp"
+#include "app/sweep.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -38,7 +37,7 @@ int merge_command(const Args& args) {
     return kBadInput;
   }
   try {
-    const engine::io::MergeReport r = engine::io::merge_sweep_files(args[0], inputs, engine::kVersion);
+    const auto r = app::merge_sweep_shards(args[0], inputs);
     std::cout << "merged " << r.inputs << " files: " << r.ok << " runs ok, " << r.failed
               << " failed, " << r.not_run << " not run\nwrote " << args[0] << "\n";
     if (r.not_run > 0)

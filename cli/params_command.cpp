@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
-#include "models/magnesium/magnesium.hpp"
+#include "app/model.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -39,7 +39,7 @@ int params_command(const Args& args) {
       return kBadInput;
     }
   }
-  const auto& params = models::magnesium::model().info().parameters;
+  const auto& params = app::model().info().parameters;
   if (tsv) {
     std::cout << "name\tvalue\tunit\tmin\tmax\tsource\tnote\n";
     for (const auto& p : params)

@@ -9,7 +9,7 @@
 #include "app/output_budget.hpp"
 #include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/model/errors.hpp"
+#include "app/model.hpp"
 #include "engine/io/run_writer.hpp"
 #include "engine/solve/simulator.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -117,7 +117,7 @@ int run_command(const Args& args) {
     // A toxic or deficient exposure is a valid result (exit 0), but never a silent one.
     for (const auto& w : summary.warnings()) std::cerr << "warning: " << w << "\n";
     if (!quiet) summary.print(std::cout, stats, output_path);
-  } catch (const engine::SimulationError& e) {
+  } catch (const app::SimulationError& e) {
     if (g_cancel.load()) {
       std::cerr << "magsim run: interrupted; " << output_path << " was not written\n";
       return kFailure;

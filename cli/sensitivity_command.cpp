@@ -7,7 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/model/errors.hpp"
+#include "app/model.hpp"
 #include "engine/solve/sensitivity.hpp"
 #include "models/magnesium/magnesium.hpp"
 
@@ -99,7 +99,7 @@ int sensitivity_command(const Args& args) {
   engine::SensitivityResult result;
   try {
     result = engine::local_sensitivities(model, problem, endpoint, options);
-  } catch (const engine::SimulationError& e) {
+  } catch (const app::SimulationError& e) {
     std::cerr << path << ": error: " << e.what() << "\n";
     return kNumericalFailure;
   }

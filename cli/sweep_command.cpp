@@ -16,7 +16,8 @@
 #include "app/run_output.hpp"
 #include "app/sweep.hpp"
 #include "cli/commands.hpp"
-#include "engine/model/errors.hpp"
+#include "app/model.hpp"
+#include "app/text_output.hpp"
 #include "engine/io/hdf5_atomic.hpp"
 #include "engine/io/sweep_file.hpp"
 #include "engine/sweep/mpi/sweep_mpi.hpp"
@@ -175,7 +176,7 @@ class SweepRoot {
     // Before any run and before the journal is made beside it: an output path that can never be
     // written (a device, FIFO, socket, directory or symbolic link; a missing directory) is refused
     // now, not after the whole sweep, and leaves no journal behind.
-    engine::io::hdf5::check_output_path(o_.output_path, "sweep file");
+    app::check_output_path(o_.output_path, "sweep file");
     const std::string journal_path = o_.output_path + ".journal";
     const bool exists = access(journal_path.c_str(), F_OK) == 0;
     if (exists && !o_.resume) {
@@ -340,7 +341,7 @@ int sweep_command(const Args& args) {
     app::PreparedSweep sweep;
     try {
       sweep = app::prepare_sweep(o.sweep_path, o.sets);
-    } catch (const engine::ScenarioError& e) {
+    } catch (const app::ScenarioError& e) {
       std::cerr << e.formatted() << "\n";
       return kBadInput;
     }
@@ -387,7 +388,7 @@ int sweep_command(const Args& args) {
               "); give another -o";
       code = kBadInput;
     }
-  } catch (const engine::ScenarioError& e) {
+  } catch (const app::ScenarioError& e) {
     error = e.formatted();
     code = kBadInput;
   }

@@ -2,8 +2,8 @@
 // magnesium model, prints a table of simulated values against expected ranges, and with --report
 // writes the qualification report (DIR/validation.md, engine/validation/report.hpp) plus one
 // figure per case (drawn by tools/plot_validation.py from DIR/data/ID.json).
-// The case format and the quantity vocabulary are the engine's (engine/validation/cases.hpp); this file
-// only binds them to the magnesium model and to files.
+// The case format and the quantity vocabulary are the engine's (engine/validation/cases.hpp); the
+// suite bound to the model is app/validation.hpp; this file parses arguments and prints.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,13 +21,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/source_tree.hpp"
-#include "app/text_output.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/scenario/units.hpp"
-#include "engine/validation/cases.hpp"
-#include "engine/validation/report.hpp"
-#include "engine/version_info.hpp"
-#include "models/magnesium/magnesium.hpp"
+#include "app/model.hpp"
+#include "app/validation.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -75,35 +70,6 @@ void print_table(std::ostream& out, const std::vector<val::TableRow>& rows) {
     line(r);
     last = r.id;
   }
-}
-
-// What the report says about this build, the date and the known limits beside the case files.
-val::ReportContext report_context(const fs::path& cases_dir) {
-  val::ReportContext ctx;
-  const auto& info = models::magnesium::model().info();
-  ctx.magsim_version = engine::kVersion;
-  ctx.git_revision = engine::kGitRevision;
-  ctx.model_name = info.name;
-  ctx.model_version = info.version;
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &utc);
-  ctx.date = buf;
-  std::error_code ec;
-  const fs::path shipped = find_in_source("tests/validation");
-  ctx.cases_dir = !shipped.empty() && fs::equivalent(shipped, cases_dir, ec)
-                      ? std::string("tests/validation")
-                      : cases_dir.string();
-  std::ifstream in(cases_dir / "known_limits.md", std::ios::binary);
-  if (in) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    ctx.known_limits = text.str();
-    ctx.has_known_limits = true;
-  }
-  return ctx;
 }
 
 std::vector<std::string> split_ids(const std::string& s) {
@@ -163,106 +129,39 @@ int validate_command(const Args& args) {
     cases_dir = found.string();
   }
 
-  // Parse every case file first: a bad one stops the suite before anything runs.
-  std::vector<val::CaseSpec> specs;
+  std::unique_ptr<app::ValidationSuite> suite;
   try {
-    for (const auto& path : val::list_case_files(cases_dir)) specs.push_back(val::parse_case_file(path));
-  } catch (const engine::ScenarioError& e) {
+    suite = app::run_validation(
+        app::read_validation_cases(cases_dir, wanted), threads, [&](size_t cases, size_t runs) {
+          std::cerr << "magsim validate: " << cases << " case" << (cases == 1 ? "" : "s") << ", "
+                    << runs << " runs on " << threads << " thread" << (threads == 1 ? "" : "s")
+                    << "\n";
+        });
+  } catch (const app::ScenarioError& e) {
     std::cerr << e.formatted() << "\n";
     return kBadInput;
   } catch (const std::exception& e) {
     std::cerr << "magsim validate: error: " << e.what() << "\n";
     return kBadInput;
   }
-  for (size_t i = 0; i < specs.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (specs[i].id == specs[j].id) {
-        std::cerr << specs[i].file << ":1:1: error: case id '" << specs[i].id
-                  << "' is also used by " << specs[j].file << "\n";
-        return kBadInput;
-      }
-  if (!wanted.empty()) {
-    std::vector<val::CaseSpec> chosen;
-    for (const auto& id : wanted) {
-      const auto it = std::find_if(specs.begin(), specs.end(),
-                                   [&](const val::CaseSpec& s) { return s.id == id; });
-      if (it == specs.end()) {
-        std::cerr << "magsim validate: error: no case '" << id << "' in " << cases_dir << "\n";
-        return kBadInput;
-      }
-      if (std::none_of(chosen.begin(), chosen.end(),
-                       [&](const val::CaseSpec& s) { return s.id == id; }))
-        chosen.push_back(*it);
-    }
-    specs = std::move(chosen);
-  }
-  if (specs.empty()) {
-    std::cerr << "magsim validate: error: no case files (*.yaml) in " << cases_dir << "\n";
-    return kBadInput;
-  }
 
-  const auto& model = models::magnesium::model();
-  val::ModelBinding binding{&model, &models::magnesium::vocabulary(),
-                            [](const engine::Scenario& s) {
-                              return models::magnesium::make_problem(s);
-                            }};
-  std::vector<val::PreparedRun> prepared;
-  std::vector<size_t> first_run;  // index of each case's first run in `prepared`
-  try {
-    for (const auto& spec : specs) {
-      first_run.push_back(prepared.size());
-      auto runs = val::prepare_runs(spec, binding);
-      prepared.insert(prepared.end(), std::make_move_iterator(runs.begin()),
-                      std::make_move_iterator(runs.end()));
-    }
-  } catch (const engine::ScenarioError& e) {
-    std::cerr << e.formatted() << "\n";
-    return kBadInput;
-  }
-  first_run.push_back(prepared.size());
-
-  std::cerr << "magsim validate: " << specs.size() << " case" << (specs.size() == 1 ? "" : "s")
-            << ", " << prepared.size() << " runs on " << threads << " thread"
-            << (threads == 1 ? "" : "s") << "\n";
-  const std::vector<val::RunData> data = val::simulate_runs(model, prepared, threads);
-
-  val::SuiteFacts suite;
-  suite.runs = static_cast<int>(data.size());
-  for (size_t i = 0; i < data.size(); ++i)
-    if (data[i].error.empty() && data[i].mass_balance_relative_error >= suite.worst_mass_balance) {
-      suite.worst_mass_balance = data[i].mass_balance_relative_error;
-      suite.worst_run = prepared[i].case_id + "/" + prepared[i].name;
-    }
-
-  std::vector<val::CaseResult> results;
-  for (size_t c = 0; c < specs.size(); ++c) {
-    val::CaseResult result;
-    result.spec = &specs[c];
-    for (size_t i = first_run[c]; i < first_run[c + 1]; ++i) result.runs[data[i].name] = &data[i];
-    result.quantities = val::evaluate_case(specs[c], model.info(), result.runs, suite);
-    results.push_back(std::move(result));
-  }
-
-  const auto rows = val::table_rows(results);
-  print_table(std::cout, rows);
-  int passed = 0;
-  for (const auto& c : results) passed += c.pass() ? 1 : 0;
-  std::cout << "\n" << passed << " of " << results.size() << " cases pass\n";
-  for (const auto& c : results)
+  print_table(std::cout, suite->table_rows());
+  std::cout << "\n" << suite->passed() << " of " << suite->results.size() << " cases pass\n";
+  for (const auto& c : suite->results)
     for (const auto& q : c.quantities)
       if (!q.error.empty())
         std::cout << c.spec->id << " " << (q.spec->label.empty() ? q.spec->name : q.spec->label)
                   << ": " << q.error << "\n";
 
   if (!report_dir.empty()) {
+    // The shipped cases are named by their place in the source tree, others by their path.
+    std::error_code ec;
+    const fs::path shipped = find_in_source("tests/validation");
+    const std::string label = !shipped.empty() && fs::equivalent(shipped, cases_dir, ec)
+                                  ? std::string("tests/validation")
+                                  : cases_dir;
     try {
-      const fs::path dir(report_dir);
-      fs::create_directories(dir / "data");
-      for (const auto& c : results)
-        app::write_text_file((dir / "data" / (c.spec->id + ".json")).string(),
-                             val::case_json(c, model.info()), "report data");
-      app::write_text_file((dir / "validation.md").string(),
-                           val::markdown_report(results, suite, report_context(cases_dir)), "report");
+      app::write_validation_report(*suite, report_dir, cases_dir, label);
     } catch (const std::exception& e) {
       std::cerr << "magsim validate: error: writing the report: " << e.what() << "\n";
       return kFailure;
@@ -280,7 +179,7 @@ int validate_command(const Args& args) {
     }
     std::cout << "report: " << (fs::path(report_dir) / "validation.md").string() << "\n";
   }
-  return passed == static_cast<int>(results.size()) ? kOk : kFailure;
+  return suite->all_pass() ? kOk : kFailure;
 }
 
 }  // namespace magsim::cli
