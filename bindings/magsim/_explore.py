@@ -76,6 +76,9 @@ class Explorer:
         self.error = ""
         vocab = _core.vocabulary()
         controls: Dict[str, Any] = {}
+        # Long descriptions need room (ipywidgets 7 and later; 6 has no `style`).
+        wide = ({"style": {"description_width": "initial"}}
+                if "style" in widgets.FloatSlider.class_trait_names() else {})
 
         # Supplement: dose (salt mass if the scenario gives salt_dose, else elemental Mg) and form.
         items = self.base.get("supplements", []) or []
@@ -89,8 +92,7 @@ class Explorer:
         what = "Mg" if self._dose_key == "dose" else "salt"
         controls["dose"] = widgets.FloatSlider(
             value=dose, min=0.0, max=top, step=max(1.0, round(top / 200.0)),
-            description=f"dose (mg {what})", continuous_update=continuous_update,
-            style={"description_width": "initial"})
+            description=f"dose (mg {what})", continuous_update=continuous_update, **wide)
         forms = [f["name"] for f in vocab["salt_forms"] if f["oral"] and not f["alias_of"]]
         form = str(item.get("form", forms[0] if forms else ""))
         if form not in forms:
@@ -101,8 +103,7 @@ class Explorer:
         egfr, _ = _number_and_unit(self.base.get("subject.egfr", ""))
         controls["egfr"] = widgets.FloatSlider(
             value=egfr if egfr is not None else 90.0, min=5.0, max=150.0, step=1.0,
-            description=f"eGFR ({_EGFR_UNIT})", continuous_update=continuous_update,
-            style={"description_width": "initial"})
+            description=f"eGFR ({_EGFR_UNIT})", continuous_update=continuous_update, **wide)
 
         # Drugs: each medication of the scenario on or off.
         self._medications: List[Any] = list(self.base.get("medications", []) or [])
