@@ -259,6 +259,10 @@ def explore(scenario: ScenarioLike, variables: Union[str, Sequence[str]] = "seru
     gives ``dose``. Returns an :class:`Explorer` (displayed as its widget; ``.controls``,
     ``.scenario``, ``.result`` and ``.figure`` for code).
 
+    With Debian 12's ipywidgets 6 the widget shows in Debian's Jupyter Notebook, but
+    ``jupyter nbconvert --execute`` (nbclient 0.7) stops at a cell that makes one: leave
+    ``explore`` out of notebooks that are executed unattended.
+
     Raises:
         ImportError: ipywidgets is not installed (the message says how to install it).
     """

@@ -1,4 +1,5 @@
-"""Progress bars for long calls (run_many, sweep, fit), drawn by tqdm when it is installed.
+"""Progress bars for long calls (run_many, sweep, fit), drawn by tqdm when it is installed: a
+widget in Jupyter (with ipywidgets 7 or later), text on stderr otherwise.
 
 ``progress=None`` (the default of those calls) means "auto": a bar when the call has more than
 one run and someone is watching (stderr is a terminal, or the code runs in a Jupyter kernel),
@@ -37,9 +38,28 @@ def _watched() -> bool:
     return tty or _in_jupyter()
 
 
-def _tqdm() -> Optional[Any]:
+def _widgets_usable() -> bool:
+    """Whether a progress widget can be shown: ipywidgets 7 or later. Debian 12 ships
+    ipywidgets 6, whose messages nbclient (``jupyter nbconvert --execute``) cannot take: a
+    notebook that makes one of its widgets fails there, so the text bar is used instead."""
     try:
-        from tqdm.auto import tqdm
+        import ipywidgets
+    except ImportError:
+        return False
+    try:
+        return int(str(ipywidgets.__version__).split(".")[0]) >= 7
+    except ValueError:
+        return False
+
+
+def _tqdm() -> Optional[Any]:
+    """tqdm's class to use: the widget in Jupyter (if it can be shown), else the text bar on
+    stderr; None without tqdm."""
+    try:
+        if _in_jupyter() and _widgets_usable():
+            from tqdm.notebook import tqdm
+        else:
+            from tqdm import tqdm
     except ImportError:
         return None
     return tqdm
@@ -97,6 +117,8 @@ def progress_bar(progress: Optional[bool], total: Optional[int], desc: str,
     if tqdm is None:
         return None
     delay = AUTO_DELAY_S if progress is None else 0.0
+    # The text bar in Jupyter goes to stdout, as tqdm's widget does: Jupyter shows stderr red.
+    out = sys.stdout if _in_jupyter() else sys.stderr
     return ProgressBar(tqdm(total=total, desc=desc, unit=unit, delay=delay, leave=True,
-                            dynamic_ncols=True))
+                            dynamic_ncols=True, file=out))
 

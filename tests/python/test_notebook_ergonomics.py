@@ -279,10 +279,43 @@ def test_sweep_draws_a_bar_of_its_runs(capsys):
 
 
 def test_without_tqdm_there_is_no_bar_and_no_error(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import fails as if not installed
     scenarios = [magsim.Scenario.load(HEALTHY).with_("duration", "1 d")] * 2
     results = magsim.run_many(scenarios, threads=2, progress=True)
     assert len(results) == 2 and capsys.readouterr().err == ""
+
+
+def test_a_notebook_with_progress_bars_runs_under_nbclient(tmp_path):
+    """What `jupyter nbconvert --execute` does (tools/test runs the notebooks so): the bar of a
+    kernel must not be a widget nbclient cannot take (Debian 12's ipywidgets 6)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cell = nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        cell("import magsim\nfrom magsim import _progress\nprint(_progress._in_jupyter())"),
+        cell(f"s = magsim.Scenario.load({str(HEALTHY)!r}).with_('duration', '2 d')\n"
+             "print(len(magsim.run_many([s] * 3, threads=2, progress=True)))"),
+        cell("df = magsim.sweep(s, grid={'subject.egfr': ['30 mL/min/1.73m2', '60 mL/min/1.73m2']},"
+             " threads=2, progress=True)\nprint(len(df))"),
+    ]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    def text(c, stream):
+        return "".join(o.get("text", "") for o in c.outputs if o.get("name") == stream)
+
+    def widget(c):
+        return any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                   for o in c.outputs)
+
+    assert text(nb.cells[0], "stdout").strip() == "True"  # the kernel is seen as Jupyter
+    assert text(nb.cells[1], "stdout").strip().endswith("3")
+    assert text(nb.cells[2], "stdout").strip().endswith("2")
+    for c, what, n in ((nb.cells[1], "magsim.run_many", 3), (nb.cells[2], "magsim.sweep", 2)):
+        shown = text(c, "stdout")  # the text bar goes to stdout in Jupyter (stderr is red)
+        assert widget(c) or (what in shown and f"{n}/{n}" in shown)
+        assert text(c, "stderr") == ""
 
 
 def test_the_bar_does_not_change_the_results():
