@@ -19,7 +19,7 @@ from . import _core
 from ._errors import ScenarioError, check_exists
 from ._progress import progress_bar
 from ._result import Quantity
-from ._scenario import Scenario, _check_path, _yaml_value
+from ._scenario import Scenario, _check_path, _yaml_value, loaded_of
 
 if TYPE_CHECKING:
     import pandas
@@ -289,10 +289,12 @@ def sweep(base: SweepBase, *,
             return _run(text, path, None, threads, shard, sets, built=False, progress=progress)
         base_name, base_text = path, text
     elif isinstance(base, Scenario):
-        base_name, base_text = base.file, base.to_yaml()
+        # The text as the parser gave it (not to_yaml's PyYAML-safe quoting): the sweep's
+        # fingerprint is of this text, as before.
+        base_name, base_text = base.file, loaded_of(base).given_text
     elif isinstance(base, Mapping):
         s = Scenario.from_dict(base)
-        base_name, base_text = s.file, s.to_yaml()
+        base_name, base_text = s.file, loaded_of(s).given_text
     else:
         raise TypeError("sweep: base must be a scenario file path, a magsim.Scenario, a dict or "
                         f"a sweep file path, got {type(base).__name__}")

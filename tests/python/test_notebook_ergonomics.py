@@ -236,18 +236,30 @@ def test_dir_magsim_lists_the_public_api_only():
 # ---- progress ---------------------------------------------------------------------------------------------
 
 def slow_handles(n):
-    """n runs of ~0.5 s each (a year of the healthy adult) as loaded scenarios."""
-    s = magsim.Scenario.load(HEALTHY)
+    """n runs of about 0.5 s each (4 years of the healthy adult) as loaded scenarios."""
+    s = magsim.Scenario.load(HEALTHY).with_("duration", "4 y")
     return [_core.load_text(s.to_yaml(), f"run{i}", []) for i in range(n)]
 
 
 def test_the_core_reports_finished_runs_while_they_go_on():
     calls = []
     _core.run_many(slow_handles(3), 1, lambda done, total: calls.append((done, total)))
-    assert len(calls) >= 3  # every 100 ms over about 1.5 s
+    assert len(calls) >= 3  # every 100 ms over about 1.5 s on one thread
     assert {t for _, t in calls} == {3}
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[0] < 3 and 0 < done[-1] <= 3
+
+
+def test_the_core_reports_a_sweeps_finished_runs_while_they_go_on():
+    text = (f"base: {HEALTHY}\nset: {{duration: 4 y}}\n"  # about 0.5 s each
+            "sweep: {grid: {subject.egfr: [30 mL/min/1.73m2, 60 mL/min/1.73m2, "
+            "90 mL/min/1.73m2]}}\nsummary: [serum_mg_total.final]\n")
+    calls = []
+    d = _core.sweep(text, "<test>", None, 1, None, [], lambda done, total: calls.append((done, total)))
+    assert list(d["status"]) == ["ok"] * 3
+    assert len(calls) >= 3 and {t for _, t in calls} == {3}
+    done = [n for n, _ in calls]
+    assert done == sorted(done) and done[0] < 3
 
 
 def test_an_exception_in_the_progress_callback_stops_the_runs_and_is_raised():
