@@ -329,7 +329,9 @@ py::object python_error(const std::exception_ptr& e, const std::string& scenario
 // Runs each of `workers` on its own C++ thread with the GIL released, waking every 100 ms to let
 // Python handle signals: Ctrl-C (a notebook's "interrupt kernel") sets `cancel`, the integrators
 // stop at their next step, and KeyboardInterrupt is raised once every thread has finished.
-void run_released(const std::vector<std::function<void()>>& workers, std::atomic<bool>& cancel) {
+// `poll`, if given, is called at each wake-up with the GIL held (a progress bar's update).
+void run_released(const std::vector<std::function<void()>>& workers, std::atomic<bool>& cancel,
+                  const std::function<void()>& poll = {}) {
   std::mutex m;
   std::condition_variable cv;
   std::size_t running = workers.size();
@@ -361,6 +363,7 @@ void run_released(const std::vector<std::function<void()>>& workers, std::atomic
         {
           py::gil_scoped_acquire gil;
           if (PyErr_CheckSignals() != 0) interrupted = true;  // error indicator stays set
+          else if (poll) poll();
         }
         if (interrupted) cancel.store(true);
         lock.lock();
@@ -371,6 +374,36 @@ void run_released(const std::vector<std::function<void()>>& workers, std::atomic
   }
   if (interrupted) throw py::error_already_set();
 }
+
+// Counts finished runs for `callback(done, total)` (a Python callable or None), which
+// run_released's polls call; an exception it raises cancels the work and is raised afterwards.
+struct Progress {
+  Progress(py::object callback, std::size_t total, std::atomic<bool>& cancel)
+      : callback_(std::move(callback)), total_(total), cancel_(cancel) {}
+  void one_done() { done_.fetch_add(1, std::memory_order_relaxed); }
+  std::function<void()> poll() {
+    if (callback_.is_none()) return {};
+    return [this] {
+      if (error_) return;
+      try {
+        callback_(done_.load(std::memory_order_relaxed), total_);
+      } catch (py::error_already_set& e) {
+        error_ = std::make_exception_ptr(std::move(e));
+        cancel_.store(true);
+      }
+    };
+  }
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  py::object callback_;
+  std::size_t total_;
+  std::atomic<bool>& cancel_;
+  std::atomic<std::size_t> done_{0};
+  std::exception_ptr error_;
+};
 
 // ---- the module's functions --------------------------------------------------------------------
 
@@ -461,12 +494,15 @@ std::shared_ptr<RunData> run_one(const std::shared_ptr<Loaded>& handle) {
 }
 
 // One result per scenario, in order: a RunData or the Python exception object of its failure.
-py::list run_many(const std::vector<std::shared_ptr<Loaded>>& handles, int threads) {
+// `progress`: None, or a callable (done, total) called about every 100 ms while runs go on.
+py::list run_many(const std::vector<std::shared_ptr<Loaded>>& handles, int threads,
+                  py::object progress) {
   const std::size_t n = handles.size();
   std::vector<std::shared_ptr<RunData>> results(n);
   std::vector<std::exception_ptr> errors(n);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> cancel{false};
+  Progress counter(std::move(progress), n, cancel);
   const std::size_t workers_n =
       std::max<std::size_t>(1, std::min<std::size_t>(n, static_cast<std::size_t>(threads)));
   std::vector<std::function<void()>> workers;
@@ -480,9 +516,11 @@ py::list run_many(const std::vector<std::shared_ptr<Loaded>>& handles, int threa
           } catch (...) {
             errors[i] = std::current_exception();
           }
+          counter.one_done();
         }
       });
-  run_released(workers, cancel);
+  run_released(workers, cancel, counter.poll());
+  counter.rethrow();
   py::list out;
   for (std::size_t i = 0; i < n; ++i)
     out.append(errors[i] ? python_error(errors[i], handles[i]->scenario_file)
@@ -547,7 +585,7 @@ py::object text_column(std::size_t n, Text text) {
 py::dict sweep(const std::string& text, const std::string& name,
                const std::optional<std::string>& base_text, std::optional<int> threads,
                std::optional<std::pair<std::int64_t, std::int64_t>> shard,
-               const std::vector<std::string>& sets) {
+               const std::vector<std::string>& sets, py::object progress) {
   const int thread_count =
       threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   if (thread_count < 1)
@@ -576,6 +614,7 @@ py::dict sweep(const std::string& text, const std::string& name,
   for (std::uint64_t i = first; i < layout.runs; i += step) todo.push_back(i);
   std::vector<engine::sweep::RunRecord> records(todo.size());
   std::atomic<bool> cancel{false};
+  Progress counter(std::move(progress), todo.size(), cancel);
   std::exception_ptr error;
   const auto start = std::chrono::steady_clock::now();
   run_released({[&] {
@@ -586,13 +625,15 @@ py::dict sweep(const std::string& text, const std::string& name,
                        [&](engine::sweep::RunRecord&& r) {
                          records[static_cast<std::size_t>((r.index - first) / step)] =
                              std::move(r);
+                         counter.one_done();
                        },
                        &cancel);
                  } catch (...) {
                    error = std::current_exception();
                  }
                }},
-               cancel);
+               cancel, counter.poll());
+  counter.rethrow();
   const double wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (error) raise(python_error(error, name));
@@ -837,6 +878,12 @@ PYBIND11_MODULE(_core, m) {
                                for (const auto& s : f.session.subjects) ids.push_back(s.id);
                                return ids;
                              })
+      .def_property_readonly("estimated_parameters",
+                             [](const Fit& f) {
+                               std::vector<std::string> names;
+                               for (const auto& p : f.session.spec.parameters) names.push_back(p.name);
+                               return names;
+                             })
       .def_property_readonly("estimation_subjects",
                              [](const Fit& f) {
                                std::vector<std::vector<int>> out;
@@ -872,7 +919,9 @@ PYBIND11_MODULE(_core, m) {
         "subject's scenario checked; a dict of plain data (see _core.pyi).");
   m.def("run", &run_one, py::arg("scenario"), "Simulate one loaded scenario (GIL released).");
   m.def("run_many", &run_many, py::arg("scenarios"), py::arg("threads"),
-        "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.");
+        py::arg("progress") = py::none(),
+        "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each. "
+        "`progress(done, total)` is called about every 100 ms while they run.");
   m.def("open", &read_run, py::arg("path"), "Read a run file written by magsim.");
   m.def(
       "check_output_path",
@@ -888,13 +937,14 @@ PYBIND11_MODULE(_core, m) {
         "dead processes of this host left.");
   m.def("sweep", &sweep, py::arg("text"), py::arg("name"), py::arg("base_text") = py::none(),
         py::arg("threads") = py::none(), py::arg("shard") = py::none(),
-        py::arg("sets") = std::vector<std::string>{},
+        py::arg("sets") = std::vector<std::string>{}, py::arg("progress") = py::none(),
         "Read a sweep (YAML text; `name` stands for the file in messages; `base_text`: the base "
         "scenario when it is not a file; `sets`: PATH=VALUE edits of the sweep itself, as "
         "`magsim sweep --set`) and compute its runs, or those of shard (index, "
         "count): runs i with i % count == index, on `threads` C++ threads (None: all cores) "
         "with the GIL released. Returns a dict of per-run NumPy arrays, units and "
-        "descriptions (see _core.pyi).");
+        "descriptions (see _core.pyi). `progress(done, total)` is called about every 100 ms "
+        "while the runs go on.");
   m.def(
       "parameters",
       [] {
@@ -913,5 +963,26 @@ PYBIND11_MODULE(_core, m) {
         return rows;
       },
       "Every model output as (name, unit, description), for figure labels.");
+      "vocabulary",
+      [] {
+        const engine::Vocabulary& v = models::magnesium::vocabulary();
+        py::list salts, drugs;
+        for (const auto& f : v.salts)
+          salts.append(py::dict(py::arg("name") = f.name, py::arg("formula") = f.formula,
+                                py::arg("mg_mass_fraction") = f.mg_mass_fraction,
+                                py::arg("oral") = f.oral, py::arg("iv") = f.iv,
+                                py::arg("alias_of") = f.alias_of));
+        for (const auto& d : v.drugs)
+          drugs.append(py::dict(py::arg("name") = d.name, py::arg("drug_class") = d.drug_class,
+                                py::arg("routes") = d.routes,
+                                py::arg("chelates_with_mg") = d.chelates_with_mg));
+        py::dict out;
+        out["salt_forms"] = salts;
+        out["drugs"] = drugs;
+        out["conditions"] = v.conditions;
+        out["sexes"] = v.sexes;
+        return out;
+      },
+      "The names a scenario may use (the model's vocabulary): salt forms, drugs, conditions.");
   m.def("hardware_threads", [] { return std::max(1u, std::thread::hardware_concurrency()); });
 }

@@ -9,7 +9,10 @@ The same engine, model, scenario format and HDF5 output as the ``magsim`` comman
 
     s = magsim.Scenario.load("scenarios/ckd_stage4_oxide.yaml")
     s.set("subject.egfr", "30 mL/min/1.73m2")                 # checked like the file, at once
+    low = s.with_("subject.egfr", "15 mL/min/1.73m2")         # a changed copy (s unchanged)
+    s["subject.egfr"], s.get("solver.rtol")                   # values as the YAML has them
     results = magsim.run_many([s, ...], threads=2)            # C++ threads, GIL released
+    magsim.explore(s)                                         # Jupyter: sliders, live plot
     magsim.open("scenarios/healthy_adult.h5")                 # a CLI result as a Result
     magsim.parameters()                                       # the table of `magsim params`
 
@@ -24,34 +27,43 @@ The same engine, model, scenario format and HDF5 output as the ``magsim`` comman
     subjects = magsim.read_dataset("mapping.yaml")            # event dataset: NONMEM-style CSV
     subjects[0].id, subjects[0].scenario, subjects[0].observations   # str, Scenario, DataFrame
 
-Bad scenarios raise :class:`ScenarioError` (the CLI's ``FILE:LINE:COLUMN: error:`` text);
-numerical failures raise :class:`SimulationError`.
+Bad scenarios raise :class:`ScenarioError` (the CLI's ``FILE:LINE:COLUMN: error:`` text), a
+missing input file :class:`MissingFileError` (a ``FileNotFoundError`` too); numerical failures
+raise :class:`SimulationError`. ``run_many``, ``sweep`` and ``fit`` show a progress bar (tqdm)
+when they take a while and someone is watching (``progress=False`` turns it off).
 """
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
+import os as _os
+from collections.abc import Mapping as _Mapping
+from typing import TYPE_CHECKING
 
 from . import _core
 from ._dataset import Dataset, DatasetSubject, read_dataset
-from ._errors import MagsimError, ScenarioError, SimulationError
+from ._errors import MagsimError, MissingFileError, ScenarioError, SimulationError
+from ._explore import explore
 from ._fit import FitResult, fit, open_fit
+from ._progress import progress_bar as _progress_bar
 from ._result import DEFAULT_PLOT_VARIABLES, Quantity, Result, plot_runs
-from ._scenario import Scenario, ScenarioLike, as_scenario, loaded_of
+from ._scenario import Scenario, as_scenario as _as_scenario, loaded_of as _loaded_of
 from ._sweep import DEFAULT_SWEEP_SUMMARY, open_sweep, sweep
 
 if TYPE_CHECKING:
+    from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
     import pandas
+
+    from ._scenario import ScenarioLike
 
 # `open` is public (magsim.open) but left out of __all__, so that `from magsim import *` does not
 # shadow the builtin open().
 __all__ = [
     "__version__", "git_revision",
-    "run", "run_many", "sweep", "open_sweep", "parameters", "plot_runs", "read_dataset",
-    "fit", "open_fit",
+    "run", "run_many", "sweep", "open_sweep", "parameters", "vocabulary", "plot_runs",
+    "read_dataset", "fit", "open_fit", "explore",
     "Scenario", "Result", "Quantity", "Dataset", "DatasetSubject", "FitResult",
-    "MagsimError", "ScenarioError", "SimulationError",
+    "MagsimError", "ScenarioError", "SimulationError", "MissingFileError",
     "DEFAULT_PLOT_VARIABLES", "DEFAULT_SWEEP_SUMMARY",
 ]
 
@@ -59,6 +71,11 @@ __all__ = [
 __version__: str = _core.__version__
 #: The git revision magsim was built from.
 git_revision: str = _core.git_revision
+
+
+def __dir__() -> "List[str]":
+    # dir(magsim) and tab completion: the public API only (not the helper modules).
+    return sorted(set(__all__) | {"open"})
 
 
 def run(scenario: ScenarioLike, sets: Optional[Mapping[str, Any]] = None) -> Result:
@@ -73,15 +90,17 @@ def run(scenario: ScenarioLike, sets: Optional[Mapping[str, Any]] = None) -> Res
     (a notebook's "interrupt") stops the run and raises KeyboardInterrupt.
 
     Raises:
+        MissingFileError: no scenario file at that path (a ``FileNotFoundError``).
         ScenarioError: the scenario is wrong (file, line, column as the CLI prints them).
         SimulationError: the steady state or the integration failed.
     """
-    s = as_scenario(scenario, sets)
-    return Result(_core.run(loaded_of(s)))
+    s = _as_scenario(scenario, sets)
+    return Result(_core.run(_loaded_of(s)))
 
 
-def run_many(scenarios: Sequence[ScenarioLike], threads: Optional[int] = None, *,
-             return_exceptions: bool = False) -> List[Union[Result, SimulationError]]:
+def run_many(scenarios: "Sequence[ScenarioLike]", threads: "Optional[int]" = None, *,
+             return_exceptions: bool = False,
+             progress: "Optional[bool]" = None) -> "List[Union[Result, SimulationError]]":
     """Simulate several scenarios on ``threads`` C++ threads; Results in the input order.
 
     Each run is exactly what :func:`run` gives for the same scenario (the engine is
@@ -94,16 +113,26 @@ def run_many(scenarios: Sequence[ScenarioLike], threads: Optional[int] = None, *
         return_exceptions: if True, a run that fails numerically gives its
             :class:`SimulationError` in its place in the list; otherwise the first failure (in
             input order) is raised once all runs have finished.
+        progress: a progress bar (tqdm; a widget in Jupyter, text in a terminal) counting
+            finished runs. None (default): shown for more than one run when stderr is a
+            terminal or the code runs in Jupyter, once the call has taken over 1 s; True:
+            always; False: never. Without tqdm installed there is no bar.
     """
-    if isinstance(scenarios, (str, os.PathLike, Mapping, Scenario)):
+    if isinstance(scenarios, (str, _os.PathLike, _Mapping, Scenario)):
         raise TypeError("run_many takes a list of scenarios; for one, use magsim.run")
     if threads is None:
         threads = _core.hardware_threads()
     if not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive integer, got {threads!r}")
-    handles = [loaded_of(as_scenario(s)) for s in scenarios]
-    out: List[Union[Result, SimulationError]] = []
-    for item in _core.run_many(handles, threads):
+    handles = [_loaded_of(_as_scenario(s)) for s in scenarios]
+    bar = _progress_bar(progress, len(handles), "magsim.run_many")
+    if bar is None:
+        items = _core.run_many(handles, threads)
+    else:
+        with bar:
+            items = _core.run_many(handles, threads, bar)
+    out: "List[Union[Result, SimulationError]]" = []
+    for item in items:
         if isinstance(item, BaseException):
             if not return_exceptions:
                 raise item
@@ -113,15 +142,15 @@ def run_many(scenarios: Sequence[ScenarioLike], threads: Optional[int] = None, *
     return out
 
 
-def open(path: Union[str, "os.PathLike[str]"]) -> Result:  # noqa: A001 - magsim.open reads a run file
+def open(path: "Union[str, _os.PathLike[str]]") -> Result:  # noqa: A001 - magsim.open reads a run file
     """Read a run file written by ``magsim run`` (or :meth:`Result.save`) into a :class:`Result`.
 
     Raises:
         FileNotFoundError: no file at ``path``.
         OSError: the file is not HDF5 or not a magsim run file.
     """
-    file = os.fspath(path)
-    if not os.path.exists(file):
+    file = _os.fspath(path)
+    if not _os.path.exists(file):
         raise FileNotFoundError(2, "No such file or directory", file)
     try:
         return Result(_core.open(file))
@@ -136,3 +165,18 @@ def parameters() -> "pandas.DataFrame":
     import pandas as pd
     rows = _core.parameters()
     return pd.DataFrame(rows, columns=["name", "value", "unit", "min", "max", "source", "note"])
+
+
+def vocabulary() -> "Dict[str, Any]":
+    """The names a scenario may use, from the model itself (what the scenario parser checks
+    names against)::
+
+        {"salt_forms": [{"name": "citrate", "formula": ..., "mg_mass_fraction": ...,
+                         "oral": True, "iv": False, "alias_of": ""}, ...],
+         "drugs": [{"name": "omeprazole", "drug_class": "ppi", "routes": ["oral"],
+                    "chelates_with_mg": False}, ...],
+         "conditions": [...], "sexes": ["female", "male"]}
+
+    ``mg_mass_fraction`` is g of Mg per g of salt as sold; ``alias_of`` names the form a
+    salt name stands for ("" if none)."""
+    return _core.vocabulary()

@@ -71,8 +71,12 @@ def load_text(text: str, name: str, sets: List[str]) -> LoadedScenario:
 def run(scenario: LoadedScenario) -> RunData:
     """Simulate one loaded scenario (GIL released)."""
 
-def run_many(scenarios: List[LoadedScenario], threads: int) -> List[Union[RunData, BaseException]]:
-    """Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each."""
+def run_many(scenarios: List[LoadedScenario], threads: int,
+             progress: Optional[Callable[[int, int], None]] = None
+             ) -> List[Union[RunData, BaseException]]:
+    """Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each.
+    `progress(done, total)` is called about every 100 ms while they run (GIL held); what it
+    raises stops the runs and is raised here."""
 
 def open(path: str) -> RunData:
     """Read a run file written by magsim."""
@@ -109,12 +113,15 @@ class SweepData(TypedDict):
     wall_time_s: float                                # the whole computation, s
 
 def sweep(text: str, name: str, base_text: Optional[str] = None, threads: Optional[int] = None,
-          shard: Optional[Tuple[int, int]] = None, sets: List[str] = ...) -> SweepData:
+          shard: Optional[Tuple[int, int]] = None, sets: List[str] = ...,
+          progress: Optional[Callable[[int, int], None]] = None) -> SweepData:
     """Read a sweep (YAML text; `name` stands for the file in messages; `base_text`: the base
     scenario when it is not a file; `sets`: PATH=VALUE edits of the sweep itself, as
     `magsim sweep --set`) and compute its runs, or those of shard (index, count): runs
     i with i % count == index, on `threads` C++ threads (None: all cores) with the GIL released.
-    Raises magsim.ScenarioError for a bad sweep or base scenario, KeyboardInterrupt on Ctrl-C."""
+    `progress(done, total)` is called about every 100 ms while the runs go on.
+    Raises magsim.ScenarioError for a bad sweep or base scenario, KeyboardInterrupt on Ctrl-C,
+    or what `progress` raised."""
 
 class FitSession:
     """A fit file read (app::load_fit), and its fit once run."""
@@ -127,6 +134,8 @@ class FitSession:
     def method(self) -> str: ...
     @property
     def subject_ids(self) -> List[str]: ...
+    @property
+    def estimated_parameters(self) -> List[str]: ...
     @property
     def estimation_subjects(self) -> List[List[int]]:
         """Per estimation, its subjects (indices into subject_ids); after run_fit."""
@@ -152,5 +161,10 @@ def parameters() -> List[Dict[str, Any]]:
 
 def outputs() -> List[Tuple[str, str, str]]:
     """Every model output as (name, unit, description), for figure labels."""
+
+def vocabulary() -> Dict[str, Any]:
+    """The model's vocabulary: {"salt_forms": [{name, formula, mg_mass_fraction, oral, iv,
+    alias_of}], "drugs": [{name, drug_class, routes, chelates_with_mg}], "conditions": [str],
+    "sexes": [str]}."""
 
 def hardware_threads() -> int: ...

@@ -7,6 +7,7 @@ import os
 from typing import List, Optional, Union
 
 from . import _core
+from ._errors import check_exists
 from ._scenario import Scenario
 
 __all__ = ["Dataset", "DatasetSubject", "read_dataset"]
@@ -84,7 +85,10 @@ def read_dataset(mapping: PathLike, data: Optional[PathLike] = None) -> Dataset:
     ``.observations``). Every subject's scenario is checked as ``magsim check`` checks a file.
 
     Raises:
+        MissingFileError: no file at ``mapping`` or ``data`` (a ``FileNotFoundError``).
         ScenarioError: a mistake in the CSV (``file``, ``line`` = the CSV row, ``column`` = the
             field number), in the mapping or in its base scenario, as the CLI prints it.
     """
-    return Dataset(_core.read_dataset(os.fspath(mapping), "" if data is None else os.fspath(data)))
+    mapping_file = check_exists(mapping, "dataset mapping file")
+    data_file = "" if data is None else check_exists(data, "dataset file")
+    return Dataset(_core.read_dataset(mapping_file, data_file))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["MagsimError", "ScenarioError", "SimulationError"]
+import errno
+import os
+from typing import Any, Tuple, Union
+
+__all__ = ["MagsimError", "ScenarioError", "SimulationError", "MissingFileError"]
 
 
 class MagsimError(Exception):
@@ -36,6 +40,43 @@ class ScenarioError(MagsimError, ValueError):
 
     def __reduce__(self):  # picklable across processes
         return (type(self), (self.message, self.file, self.line, self.column))
+
+
+class MissingFileError(ScenarioError, FileNotFoundError):
+    """An input file (scenario, sweep, fit file, dataset) is not there.
+
+    A :class:`FileNotFoundError` (``errno`` ENOENT, ``filename`` the path), so ``except
+    FileNotFoundError`` and ``except OSError`` catch it; and, since a missing input is a bad
+    input to the CLI too, a :class:`ScenarioError` at line 1, column 1 whose text is the CLI's:
+    ``PATH:1:1: error: cannot read scenario file: No such file or directory``.
+    """
+
+    def __new__(cls, path: Union[str, "os.PathLike[str]"], what: str = "file") -> "MissingFileError":
+        return FileNotFoundError.__new__(cls, errno.ENOENT, os.strerror(errno.ENOENT),
+                                         os.fspath(path))
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"], what: str = "file") -> None:
+        file = os.fspath(path)
+        ScenarioError.__init__(self, f"cannot read {what}: {os.strerror(errno.ENOENT)}", file, 1, 1)
+        self.what = what
+        self.errno = errno.ENOENT
+        self.strerror = os.strerror(errno.ENOENT)
+        self.filename = file
+
+    def __reduce__(self) -> Tuple[Any, Tuple[str, str]]:
+        return (type(self), (self.file, self.what))
+
+
+def check_exists(path: Union[str, "os.PathLike[str]"], what: str) -> str:
+    """``path`` as a string; raises :class:`MissingFileError` when nothing is there (internal)."""
+    file = os.fspath(path)
+    try:
+        os.stat(file)
+    except FileNotFoundError:  # not for EACCES and the like: the reader reports those
+        raise MissingFileError(file, what) from None
+    except (OSError, ValueError):
+        pass
+    return file
 
 
 class SimulationError(MagsimError, RuntimeError):

@@ -15,7 +15,9 @@ import tempfile
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _core
+from ._errors import check_exists
 from ._fit_file import FitFileError, all_predictions, draw_individual_fits, read_fit_file
+from ._progress import progress_bar
 from ._result import Result
 from ._scenario import Scenario, ScenarioLike, _safe_dump, as_scenario
 
@@ -233,7 +235,7 @@ def _scenario_path(h5_path: str, subject: str) -> str:
 
 def fit(fit_file: Union[PathLike, Mapping[str, Any]], *, threads: int = 1,
         multistart: Optional[int] = None, profile: Union[bool, Sequence[str]] = False,
-        progress: Optional[Callable[[str], None]] = None) -> FitResult:
+        progress: Union[bool, None, Callable[[str], None]] = None) -> FitResult:
     """Fit the model as ``magsim fit`` does and return a :class:`FitResult`.
 
     Args:
@@ -244,13 +246,18 @@ def fit(fit_file: Union[PathLike, Mapping[str, Any]], *, threads: int = 1,
         multistart: number of starts (None: the fit file's ``options: multistart``).
         profile: profile-likelihood intervals: False (none), True (every estimated parameter)
             or a list of parameter names.
-        progress: called with one line of text per finished fit or profile (from the thread the
-            fit runs on, holding the GIL for the call only). If it raises, the fit stops and the
-            exception is raised here.
+        progress: a progress bar (tqdm; a widget in Jupyter, text in a terminal) counting
+            finished fits and profiles, the last one's line beside it: None (default) shows one
+            when stderr is a terminal or the code runs in Jupyter, once the fit has taken over
+            1 s; True always; False never (no bar without tqdm). Or a callable, called with one
+            line of text per finished fit or profile instead of the bar (from the thread the
+            fit runs on, holding the GIL for the call only); if it raises, the fit stops and
+            the exception is raised here.
 
     The GIL is released while the fit runs; Ctrl-C stops it (KeyboardInterrupt).
 
     Raises:
+        MissingFileError: no fit file at ``fit_file`` (a ``FileNotFoundError``).
         ScenarioError: the fit file, its scenario or dataset is wrong (``FILE:LINE:COL``).
         SimulationError: no start of a fit could be simulated.
     """
@@ -259,7 +266,7 @@ def fit(fit_file: Union[PathLike, Mapping[str, Any]], *, threads: int = 1,
                           default_flow_style=False, allow_unicode=True, width=1 << 30)
         session = _core.load_fit_text(text, "<dict>")
     elif isinstance(fit_file, (str, os.PathLike)):
-        session = _core.load_fit(os.fspath(fit_file))
+        session = _core.load_fit(check_exists(fit_file, "fit file"))
     else:
         raise TypeError(f"magsim.fit takes a fit file's path or a dict, got {type(fit_file).__name__}")
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
@@ -275,7 +282,19 @@ def fit(fit_file: Union[PathLike, Mapping[str, Any]], *, threads: int = 1,
         names = [profile]
     else:
         names = [str(p) for p in profile]
-    _core.run_fit(session, threads, multistart, names, progress)
+    if callable(progress):
+        _core.run_fit(session, threads, multistart, names, progress)
+    else:
+        # One step per estimation (one per subject for MAP, one pooled) and per profile.
+        estimations = 1 if session.method == "pooled" else len(session.subject_ids)
+        profiles = 0 if names is None else len(names or session.estimated_parameters)
+        bar = progress_bar(progress, estimations * (1 + profiles), "magsim.fit", unit="step",
+                           single=True)
+        if bar is None:
+            _core.run_fit(session, threads, multistart, names, None)
+        else:
+            with bar:
+                _core.run_fit(session, threads, multistart, names, bar.advance)
 
     ids = session.subject_ids
     scenarios = {ids[i]: session.forecast_scenario(e, i)

@@ -38,6 +38,20 @@ class Quantity(NamedTuple):
 
 _RANGE_SUFFIXES = ("_peak", "_peak_time", "_trough", "_trough_time")
 
+# What Result._repr_html_ shows of the summary, in this order (those present).
+_HTML_SUMMARY = (
+    ("serum_mg_start", "serum total Mg at the start"),
+    ("serum_mg_end", "serum total Mg at the end"),
+    ("serum_mg_total_trough", "serum total Mg lowest"),
+    ("serum_mg_total_peak", "serum total Mg highest"),
+    ("urine_mg_last_24h", "urine Mg, last 24 h"),  # or the shorter window of a short run
+    ("intake", "Mg intake (oral, IV, IM)"),
+    ("absorbed_fraction", "absorbed fraction of intake"),
+    ("retention", "IV Mg retained over 24 h"),
+    ("mass_balance_relative_error", "mass-balance relative error"),
+    ("wall_time", "wall time"),
+)
+
 
 class Result:
     """One run: ``time`` (h) and every series as NumPy arrays, with units and a summary.
@@ -383,6 +397,37 @@ class Result:
         unit = _auto_time_unit(span)
         return (f"<magsim.Result {self._title()!r}: {n} samples over {span / _TIME_UNITS[unit]:g} {unit}, "
                 f"{len(self._data.names)} series>")
+
+    # ---- notebooks -------------------------------------------------------------------------
+
+    def _ipython_key_completions_(self) -> List[str]:
+        """``r["<TAB>``: the series names (and ``time``)."""
+        return ["time"] + list(self._data.names)
+
+    def _repr_html_(self) -> str:
+        """A compact table for Jupyter: the scenario, the run's length, and the numbers
+        ``magsim run`` prints, with their units."""
+        from . import _yaml
+        from ._scenario import _html_table
+        try:
+            name = str((_yaml.load(self._data.scenario_resolved) or {}).get("name", ""))
+        except Exception:  # noqa: BLE001 - a title is not worth an error
+            name = ""
+        span = self.duration_h
+        unit = _auto_time_unit(span)
+        rows = [("scenario", name or self._title()),
+                ("file", self._data.scenario_file or "(made in code)"),
+                ("duration", f"{span / _TIME_UNITS[unit]:g} {unit} ({len(self._data.time)} "
+                             f"samples, {len(self._data.names)} series)")]
+        summary = self.summary
+        for key, what in _HTML_SUMMARY:
+            if key in summary:
+                q = summary[key]
+                if key == "urine_mg_last_24h" and "urine_window" in summary:
+                    what = f"urine Mg, last {summary['urine_window']}"
+                rows.append((what, f"{q.value:.4g}" if q.unit in ("", "1") else str(q)))
+        rows += [("warning", w) for w in self.warnings]
+        return _html_table("magsim.Result", rows)
 
 
 def _daily_means(t: np.ndarray, y: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":

@@ -16,9 +16,10 @@ import numpy as np
 import yaml
 
 from . import _core
-from ._errors import ScenarioError
+from ._errors import ScenarioError, check_exists
+from ._progress import progress_bar
 from ._result import Quantity
-from ._scenario import Scenario, _check_path, _yaml_value
+from ._scenario import Scenario, _check_path, _yaml_value, loaded_of
 
 if TYPE_CHECKING:
     import pandas
@@ -162,7 +163,8 @@ def sweep(base: SweepBase, *,
           keep_series: Union[bool, Sequence[str]] = False,
           threads: Optional[int] = None,
           shard: Optional[Tuple[int, int]] = None,
-          edits: Optional[Mapping[str, Any]] = None) -> "pandas.DataFrame":
+          edits: Optional[Mapping[str, Any]] = None,
+          progress: Optional[bool] = None) -> "pandas.DataFrame":
     """Run many variants of one base scenario, as ``magsim sweep`` does, into a DataFrame.
 
     The arguments are the keys of a sweep file (``docs/sweeps.md`` in the source tree describes
@@ -205,6 +207,10 @@ def sweep(base: SweepBase, *,
             PATH=VALUE`` makes them: ``{"sweep.population.n": 200, "set.duration": "2 w"}``.
             A string value is YAML text as after ``=`` on the command line; numbers, lists and
             dicts are written as YAML.
+        progress: a progress bar (tqdm; a widget in Jupyter, text in a terminal) counting
+            finished runs. None (default): shown for more than one run when stderr is a
+            terminal or the code runs in Jupyter, once the sweep has taken over 1 s; True:
+            always; False: never. Without tqdm installed there is no bar.
 
     Returns:
         A DataFrame with one row per run computed, indexed by the run number ``run`` (0 to
@@ -233,6 +239,7 @@ def sweep(base: SweepBase, *,
     Ctrl-C (a notebook's "interrupt") stops them and raises KeyboardInterrupt.
 
     Raises:
+        MissingFileError: no file at ``base`` (a ``FileNotFoundError``).
         ScenarioError: the sweep or the base scenario is wrong (unknown path, a value without
             its unit, ...), before anything runs. For a sweep built from the arguments, ``file``
             is ``"<magsim.sweep>"``, ``line`` and ``column`` point into the YAML written from
@@ -256,7 +263,7 @@ def sweep(base: SweepBase, *,
                                   ("population", population), ("arms", arms)) if v is not None}
     base_text: Optional[str] = None
     if isinstance(base, (str, os.PathLike)):
-        path = os.fspath(base)
+        path = check_exists(base, "scenario or sweep file")
         try:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
@@ -279,13 +286,15 @@ def sweep(base: SweepBase, *,
             if given:
                 raise TypeError(f"'{path}' is a sweep file, which says what varies itself; "
                                 f"leave out {', '.join(given)} (or pass a base scenario)")
-            return _run(text, path, None, threads, shard, sets, built=False)
+            return _run(text, path, None, threads, shard, sets, built=False, progress=progress)
         base_name, base_text = path, text
     elif isinstance(base, Scenario):
-        base_name, base_text = base.file, base.to_yaml()
+        # The text as the parser gave it (not to_yaml's PyYAML-safe quoting): the sweep's
+        # fingerprint is of this text, as before.
+        base_name, base_text = base.file, loaded_of(base).given_text
     elif isinstance(base, Mapping):
         s = Scenario.from_dict(base)
-        base_name, base_text = s.file, s.to_yaml()
+        base_name, base_text = s.file, loaded_of(s).given_text
     else:
         raise TypeError("sweep: base must be a scenario file path, a magsim.Scenario, a dict or "
                         f"a sweep file path, got {type(base).__name__}")
@@ -294,13 +303,22 @@ def sweep(base: SweepBase, *,
     if edits is not None:
         raise TypeError("sweep: edits= changes a sweep file; for edits of every run use set=")
     text = _sweep_yaml(base_name, set, design, summary, keep_series)
-    return _run(text, _BUILT_SWEEP, base_text, threads, shard, [], built=True)
+    return _run(text, _BUILT_SWEEP, base_text, threads, shard, [], built=True, progress=progress)
 
 
 def _run(text: str, name: str, base_text: Optional[str], threads: int,
-         shard: Optional[Tuple[int, int]], sets: List[str], built: bool) -> "pandas.DataFrame":
+         shard: Optional[Tuple[int, int]], sets: List[str], built: bool,
+         progress: Optional[bool]) -> "pandas.DataFrame":
+    # The number of runs is known once the C++ has read the sweep: the bar takes it from the
+    # first progress call (auto mode: shown only for a sweep that lasts, so never for one run).
+    bar = progress_bar(progress, None, "magsim.sweep")
     try:
-        d = _core.sweep(text, name, base_text, int(threads), shard, sets)
+        if bar is None:
+            d = _core.sweep(text, name, base_text, int(threads), shard, sets)
+        else:
+            with bar:
+                d = _core.sweep(text, name, base_text, int(threads), shard, sets, bar)
+                bar(len(d["run"]), len(d["run"]))
     except ScenarioError as e:
         if built and e.file == name:
             raise _pointed(e, text) from None

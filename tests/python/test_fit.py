@@ -215,3 +215,14 @@ def test_bad_arguments(data):
         magsim.fit(fit_dict(folder, observed), multistart=0)
     with pytest.raises(TypeError):
         magsim.fit(42)
+
+
+def test_progress_true_draws_a_bar_of_the_estimation_and_the_profiles(data, capsys):
+    folder, observed, _ = data
+    result = magsim.fit(fit_dict(folder, observed), progress=True, profile=True)
+    err = capsys.readouterr().err
+    assert "magsim.fit" in err and "2/2" in err  # one estimation, one profile
+    assert f"profile of {PARAM}: 95 % CI" in err  # the last step's line beside the bar
+    assert result.converged
+    magsim.fit(fit_dict(folder, observed))  # auto: no terminal under pytest, so no bar
+    assert capsys.readouterr().err == ""
