@@ -963,6 +963,7 @@ PYBIND11_MODULE(_core, m) {
         return rows;
       },
       "Every model output as (name, unit, description), for figure labels.");
+  m.def(
       "vocabulary",
       [] {
         const engine::Vocabulary& v = models::magnesium::vocabulary();
