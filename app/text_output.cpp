@@ -46,4 +46,8 @@ void check_output_path(const std::string& path, const std::string& what) {
   engine::io::hdf5::check_output_path(path, what);
 }
 
+std::string fresh_temporary_path(const std::string& path) {
+  return engine::io::hdf5::fresh_temporary_path(path);
+}
+
 }  // namespace magsim::app

@@ -15,4 +15,8 @@ void write_text_file(const std::string& path, const std::string& text, const std
 // its directory exists and is writable and `path` is absent or a regular file. Throws
 // std::runtime_error "cannot write <what> '<path>': ..." otherwise.
 void check_output_path(const std::string& path, const std::string& what);
+
+// A fresh temporary name ".NAME.tmp.HOST.PID.N" beside `path`, after removing the temporaries of
+// `path` that dead processes of this host left.
+std::string fresh_temporary_path(const std::string& path);
 }  // namespace magsim::app

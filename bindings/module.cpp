@@ -41,17 +41,13 @@
 #include "app/run_output.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
-#include "app/sweep.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/io/hdf5_atomic.hpp"
+#include "app/model.hpp"
+#include "app/sweep_output.hpp"
+#include "app/text_output.hpp"
 #include "engine/io/run_reader.hpp"
 #include "engine/io/run_writer.hpp"
 #include "engine/solve/sample_sink.hpp"
 #include "engine/solve/simulator.hpp"
-#include "engine/sweep/record.hpp"
-#include "engine/sweep/runner.hpp"
-#include "engine/version_info.hpp"
-#include "models/magnesium/magnesium.hpp"
 
 namespace py = pybind11;
 
@@ -143,7 +139,7 @@ struct RunData {
 // Simulates one loaded scenario; pure C++, safe on any thread without the GIL.
 std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
                                          const std::atomic<bool>* cancel) {
-  const auto& model = models::magnesium::model();
+  const auto& model = app::model();
   const auto& info = model.info();
   const auto& loaded = handle->loaded;
   // Every sample of every series stays in memory here: refuse what the machine cannot hold.
@@ -273,7 +269,7 @@ std::shared_ptr<RunData> read_run(const std::string& path) {
 void save_run(const RunData& d, const std::string& path) {
   if (!d.loaded || !d.stats || !d.summary)
     throw std::logic_error("only a simulated run can be saved this way");
-  const auto& info = models::magnesium::model().info();
+  const auto& info = app::model().info();
   const auto& loaded = d.loaded->loaded;
   // As `magsim run -o`: never over the run's own scenario file, through whatever path names it
   // (a scenario made from text has only a name, which is no file's).
@@ -619,9 +615,8 @@ py::dict sweep(const std::string& text, const std::string& name,
   const auto start = std::chrono::steady_clock::now();
   run_released({[&] {
                  try {
-                   engine::sweep::run_on_threads(
-                       todo, thread_count,
-                       [&](std::uint64_t i) { return app::compute_run(prepared, i, &cancel); },
+                   app::run_sweep_on_threads(
+                       prepared, todo, thread_count,
                        [&](engine::sweep::RunRecord&& r) {
                          records[static_cast<std::size_t>((r.index - first) / step)] =
                              std::move(r);
@@ -798,8 +793,8 @@ PYBIND11_MODULE(_core, m) {
   m.doc() =
       "magsim's C++ core (engine, magnesium model, HDF5 output). Use the package `magsim`, "
       "which wraps this module; nothing here is meant to be called directly.";
-  m.attr("__version__") = engine::kVersion;
-  m.attr("git_revision") = engine::kGitRevision;
+  m.attr("__version__") = app::version();
+  m.attr("git_revision") = app::git_revision();
 
   // Errors that escape a call with the GIL held become the package's exception classes.
   py::register_exception_translator([](std::exception_ptr p) {
@@ -926,13 +921,13 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "check_output_path",
       [](const std::string& path, const std::string& what) {
-        (void)engine::io::hdf5::check_output_path(path, what);
+        app::check_output_path(path, what);
       },
       py::arg("path"), py::arg("what"),
       "Raise RuntimeError unless `path` may be written by renaming a file onto it (an existing, "
       "writable directory; absent or a regular file: no device, FIFO, socket, directory or "
       "symbolic link).");
-  m.def("fresh_temporary_path", &engine::io::hdf5::fresh_temporary_path, py::arg("path"),
+  m.def("fresh_temporary_path", &app::fresh_temporary_path, py::arg("path"),
         "A fresh temporary name beside `path` (.NAME.tmp.HOST.PID.N), after removing those that "
         "dead processes of this host left.");
   m.def("sweep", &sweep, py::arg("text"), py::arg("name"), py::arg("base_text") = py::none(),
@@ -949,7 +944,7 @@ PYBIND11_MODULE(_core, m) {
       "parameters",
       [] {
         std::vector<engine::io::StoredParameter> rows;
-        for (const auto& p : models::magnesium::model().info().parameters)
+        for (const auto& p : app::model().info().parameters)
           rows.push_back({p.name, p.value, p.value, p.unit, p.min, p.max, p.source, p.note});
         return parameter_rows(rows);
       },
@@ -958,7 +953,7 @@ PYBIND11_MODULE(_core, m) {
       "outputs",
       [] {
         std::vector<std::tuple<std::string, std::string, std::string>> rows;
-        for (const auto& o : models::magnesium::model().info().outputs)
+        for (const auto& o : app::model().info().outputs)
           rows.emplace_back(o.name, o.unit, o.description);
         return rows;
       },
@@ -966,7 +961,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "vocabulary",
       [] {
-        const engine::Vocabulary& v = models::magnesium::vocabulary();
+        const engine::Vocabulary& v = app::vocabulary();
         py::list salts, drugs;
         for (const auto& f : v.salts)
           salts.append(py::dict(py::arg("name") = f.name, py::arg("formula") = f.formula,

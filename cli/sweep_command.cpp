@@ -18,12 +18,8 @@
 #include "cli/commands.hpp"
 #include "app/model.hpp"
 #include "app/text_output.hpp"
-#include "engine/io/hdf5_atomic.hpp"
-#include "engine/io/sweep_file.hpp"
-#include "engine/sweep/mpi/sweep_mpi.hpp"
-#include "engine/io/sweep_journal.hpp"
-#include "engine/sweep/runner.hpp"
-#include "engine/version_info.hpp"
+#include "app/mpi/sweep_ranks.hpp"
+#include "app/sweep_output.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -54,13 +50,7 @@ const char* kSweepUsage =
 std::atomic<bool> g_cancel{false};
 extern "C" void on_sweep_signal(int) { g_cancel.store(true); }
 
-struct Shard {
-  std::uint64_t index = 0, count = 1;
-  bool active() const { return count > 1; }
-  std::string text() const {
-    return active() ? std::to_string(index) + "/" + std::to_string(count) : "";
-  }
-};
+using Shard = app::SweepShard;
 
 std::uint64_t parse_count(const std::string& s, const std::string& what) {
   if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
@@ -172,36 +162,21 @@ class SweepRoot {
 
   // Opens or resumes the journal and lists the runs to do. Returns false after printing why not.
   bool setup(int ranks, int threads) {
-    const engine::sweep::SweepLayout& layout = sweep_.layout;
-    // Before any run and before the journal is made beside it: an output path that can never be
-    // written (a device, FIFO, socket, directory or symbolic link; a missing directory) is refused
-    // now, not after the whole sweep, and leaves no journal behind.
-    app::check_output_path(o_.output_path, "sweep file");
-    const std::string journal_path = o_.output_path + ".journal";
-    const bool exists = access(journal_path.c_str(), F_OK) == 0;
-    if (exists && !o_.resume) {
-      std::cerr << "magsim sweep: error: " << journal_path << " exists: a sweep into "
-                << o_.output_path
+    if (app::JournaledSweep::journal_exists(o_.output_path) && !o_.resume) {
+      std::cerr << "magsim sweep: error: " << app::JournaledSweep::journal_path(o_.output_path)
+                << " exists: a sweep into " << o_.output_path
                 << " was interrupted. Run again with --resume to finish it, or delete the "
                    "journal to start over\n";
       return false;
     }
-    journal_.emplace(exists ? engine::io::SweepJournal::resume(journal_path, layout)
-                            : engine::io::SweepJournal::create(journal_path, layout));
-    for (std::uint64_t i = shard_.index; i < layout.runs; i += shard_.count) {
-      ++mine_;
-      if (!journal_->has(i))
-        todo_.push_back(i);
-      else if (journal_->read(i)->status == engine::sweep::RunStatus::Failed)
-        ++failed_before_;
-    }
-    const std::uint64_t already = mine_ - todo_.size();
+    journal_.emplace(sweep_, o_.output_path, shard_, o_.resume);
+    const std::uint64_t mine = journal_->assigned(), already = journal_->already_done();
     execution_ = (ranks > 1 ? std::to_string(ranks) + " MPI ranks x " : std::string()) +
                  std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
     if (!o_.quiet) {
-      std::cerr << "magsim sweep: " << layout.runs << " runs"
+      std::cerr << "magsim sweep: " << sweep_.layout.runs << " runs"
                 << (shard_.active() ? ", shard " + shard_.text() + " computes " +
-                                          std::to_string(mine_)
+                                          std::to_string(mine)
                                     : std::string())
                 << (already ? ", " + std::to_string(already) + " already done (resumed)" : "")
                 << ", on " << execution_ << "\n";
@@ -209,15 +184,15 @@ class SweepRoot {
         std::cerr << "magsim sweep: dropped " << journal_->dropped_bytes()
                   << " bytes of a run that was being written when the sweep stopped\n";
     }
-    progress_.emplace(mine_, already, o_.quiet);
+    progress_.emplace(mine, already, o_.quiet);
     return true;
   }
 
-  const std::vector<std::uint64_t>& todo() const { return todo_; }
+  const std::vector<std::uint64_t>& todo() const { return journal_->todo(); }
 
   void record(engine::sweep::RunRecord&& r) {
     if (r.status == engine::sweep::RunStatus::NotRun) return;  // interrupted, not finished
-    journal_->append(r);
+    journal_->record(r);
     if (r.status == engine::sweep::RunStatus::Failed && first_failure_.empty())
       first_failure_ = "run " + std::to_string(r.index) + ": " + r.message;
     progress_->update(r.status == engine::sweep::RunStatus::Failed);
@@ -226,37 +201,25 @@ class SweepRoot {
   // Writes the file once every run is done. Returns the exit code.
   int finish() {
     progress_->finish();
+    const std::uint64_t mine = journal_->assigned();
     if (g_cancel.load()) {
-      std::cerr << "magsim sweep: interrupted with " << journal_->completed() << " of " << mine_
-                << " runs done; they are kept in " << journal_->path()
+      std::cerr << "magsim sweep: interrupted with " << journal_->completed() << " of " << mine
+                << " runs done; they are kept in " << journal_->journal_file()
                 << ". Run the same command with --resume to finish\n";
       return kFailure;
     }
-    engine::io::SweepFileAttributes attrs;
-    attrs.shard = shard_.text();
-    attrs.magsim_version = engine::kVersion;
-    attrs.wall_time_s = progress_->elapsed();
-    attrs.execution = execution_;
-    const engine::io::SweepJournal& j = *journal_;
-    const Shard sh = shard_;
-    engine::io::write_sweep_file(
-        o_.output_path, sweep_.layout,
-        [&](std::uint64_t i) -> std::optional<engine::sweep::RunRecord> {
-          if (i % sh.count != sh.index) return std::nullopt;
-          return j.read(i);
-        },
-        attrs);
-    journal_->remove();
+    journal_->write_output(execution_, progress_->elapsed());
 
-    const std::uint64_t failed = failed_before_ + progress_->failed();
+    const std::uint64_t failed = journal_->failed_before() + progress_->failed();
+    const std::size_t computed = journal_->todo().size();
     if (!o_.quiet) {
       const double secs = progress_->elapsed();
       char rate[64];
       std::snprintf(rate, sizeof rate, "%.3g s, %.3g runs/s", secs,
-                    secs > 0 ? static_cast<double>(todo_.size()) / secs : 0.0);
-      std::cout << "sweep: " << mine_ - failed << " of " << mine_ << " runs ok";
+                    secs > 0 ? static_cast<double>(computed) / secs : 0.0);
+      std::cout << "sweep: " << mine - failed << " of " << mine << " runs ok";
       if (failed) std::cout << ", " << failed << " failed (see /sweep/status and /sweep/message)";
-      std::cout << "; " << todo_.size() << " computed in " << rate << " on " << execution_
+      std::cout << "; " << computed << " computed in " << rate << " on " << execution_
                 << "\nwrote " << o_.output_path << "\n";
     }
     if (failed && !first_failure_.empty())
@@ -269,10 +232,8 @@ class SweepRoot {
   const Options& o_;
   const app::PreparedSweep& sweep_;
   Shard shard_ = o_.shard.value_or(Shard{});
-  std::optional<engine::io::SweepJournal> journal_;
+  std::optional<app::JournaledSweep> journal_;
   std::optional<SweepProgress> progress_;
-  std::vector<std::uint64_t> todo_;
-  std::uint64_t mine_ = 0, failed_before_ = 0;
   std::string first_failure_, execution_;
 };
 
@@ -337,7 +298,7 @@ int sweep_command(const Args& args) {
   // forwarded alone, so `kill -USR1 <mpirun pid>` stops a sweep with its journal in order.
   std::signal(SIGUSR1, on_sweep_signal);
 
-  if (!engine::sweep::mpi::launched_by_mpirun()) {
+  if (!app::launched_by_mpirun()) {
     app::PreparedSweep sweep;
     try {
       sweep = app::prepare_sweep(o.sweep_path, o.sets);
@@ -357,8 +318,8 @@ int sweep_command(const Args& args) {
     try {
       SweepRoot root(o, sweep);
       if (!root.setup(1, threads)) return kFailure;
-      engine::sweep::run_on_threads(
-          root.todo(), threads, [&](std::uint64_t i) { return app::compute_run(sweep, i, &g_cancel); },
+      app::run_sweep_on_threads(
+          sweep, root.todo(), threads,
           [&](engine::sweep::RunRecord&& r) { root.record(std::move(r)); }, &g_cancel);
       return root.finish();
     } catch (const std::exception& e) {
@@ -369,7 +330,7 @@ int sweep_command(const Args& args) {
 
   // Under mpirun: every rank reads the sweep file (it is small) and builds the same plan; rank 0
   // alone reports a bad file, reads the journal and writes the output.
-  std::optional<engine::sweep::mpi::Session> session;
+  std::optional<app::SweepRanks> session;
   try {
     session.emplace();
   } catch (const std::exception& e) {
@@ -392,7 +353,7 @@ int sweep_command(const Args& args) {
     error = e.formatted();
     code = kBadInput;
   }
-  if (!engine::sweep::mpi::all_ok(*session, error.empty())) {
+  if (!session->all_ok(error.empty())) {
     if (root) std::cerr << (error.empty() ? "magsim sweep: another rank failed to read the sweep"
                                           : error)
                         << "\n";
@@ -411,11 +372,10 @@ int sweep_command(const Args& args) {
       ready = false;
     }
   }
-  if (!engine::sweep::mpi::all_ok(*session, ready)) return kFailure;
+  if (!session->all_ok(ready)) return kFailure;
   try {
-    engine::sweep::mpi::run_on_ranks(
-        *session, root ? writer->todo() : std::vector<std::uint64_t>{}, threads,
-        [&](std::uint64_t i) { return app::compute_run(sweep, i, &g_cancel); },
+    session->run(
+        sweep, root ? writer->todo() : std::vector<std::uint64_t>{}, threads,
         [&](engine::sweep::RunRecord&& r) { writer->record(std::move(r)); }, &g_cancel);
     return root ? writer->finish() : kOk;
   } catch (const std::exception& e) {
