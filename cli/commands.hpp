@@ -23,7 +23,7 @@ int profile_command(const Args& args);
 int dataset_command(const Args& args);
 
 // An input file's path with its extension replaced by .h5: the default output of run and sweep.
-std::string default_output_path(const std::string& input_path);
+std::string default_output_path(const std::string& input_path, const std::string& extension = ".h5");
 
 // True if args ask for help (-h / --help); prints `usage` to stdout then.
 bool wants_help(const Args& args, const char* usage);
