@@ -53,6 +53,12 @@ OutputEstimate estimate_output(const LoadedScenario& loaded) {
   return e;
 }
 
+OutputEstimate as_text_table(OutputEstimate e) {
+  constexpr double kCharactersPerNumber = 25;
+  e.file_bytes = e.samples * e.series * kCharactersPerNumber + kFixedFileBytes;
+  return e;
+}
+
 std::string file_does_not_fit(const OutputEstimate& e, const std::string& output_path) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(output_path).parent_path();

@@ -20,6 +20,10 @@ struct OutputEstimate {
 
 OutputEstimate estimate_output(const LoadedScenario& loaded);
 
+// The same run written as CSV text ("magsim run -o x.csv"): up to 25 characters a number (the
+// shortest round-trip form and a separator) instead of 8 bytes; file_bytes changes accordingly.
+OutputEstimate as_text_table(OutputEstimate e);
+
 // "" when the file fits in the free space of the output's folder; otherwise why not, with the
 // figures. The free space is read from the file system (statvfs) at the time of the call.
 std::string file_does_not_fit(const OutputEstimate& e, const std::string& output_path);

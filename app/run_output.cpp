@@ -1,14 +1,60 @@
 #include "app/run_output.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
+#include "engine/io/csv_writer.hpp"
 #include "engine/version_info.hpp"
 #include "models/magnesium/clinical_thresholds.hpp"
 #include "models/magnesium/magnesium.hpp"
 
 namespace magsim::app {
+
+RunFormat parse_run_format(const std::string& name) {
+  if (name == "hdf5" || name == "h5") return RunFormat::Hdf5;
+  if (name == "csv") return RunFormat::Csv;
+  if (name == "netcdf" || name == "nc") return RunFormat::NetCdf;
+  throw std::invalid_argument("unknown format '" + name + "' (known: hdf5, csv, netcdf)");
+}
+
+RunFormat run_format_for(const std::string& path,
+                         const std::optional<RunFormat>& explicit_format) {
+  if (explicit_format) return *explicit_format;
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".h5" || ext == ".hdf5") return RunFormat::Hdf5;
+  if (ext == ".csv") return RunFormat::Csv;
+  if (ext == ".nc") return RunFormat::NetCdf;
+  throw std::invalid_argument(
+      "cannot tell the format of output '" + path + "' from its extension" +
+      (ext.empty() ? std::string(" (it has none)") : " '" + ext + "'") +
+      ": use .h5 or .hdf5 (HDF5), .csv (CSV) or .nc (netCDF-4), or give --format hdf5|csv|netcdf");
+}
+
+const char* run_format_extension(RunFormat format) {
+  switch (format) {
+    case RunFormat::Csv: return ".csv";
+    case RunFormat::NetCdf: return ".nc";
+    case RunFormat::Hdf5: break;
+  }
+  return ".h5";
+}
+
+std::unique_ptr<engine::io::RunWriter> open_run_writer(const std::string& path, RunFormat format,
+                                                   engine::io::RunMetadata metadata) {
+  switch (format) {
+    case RunFormat::Csv:
+      return std::make_unique<engine::io::CsvRunWriter>(path, std::move(metadata));
+    case RunFormat::NetCdf:
+      return std::make_unique<engine::io::Hdf5RunWriter>(path, std::move(metadata),
+                                                     engine::io::RunFileLayout::NetCdf);
+    case RunFormat::Hdf5: break;
+  }
+  return std::make_unique<engine::io::Hdf5RunWriter>(path, std::move(metadata));
+}
 
 engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::string& scenario_file) {
   const auto& info = models::magnesium::model().info();
@@ -29,7 +75,7 @@ engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::st
   return meta;
 }
 
-void write_run_inputs(engine::io::Hdf5RunWriter& writer, const LoadedScenario& loaded) {
+void write_run_inputs(engine::io::RunWriter& writer, const LoadedScenario& loaded) {
   writer.write_parameters(models::magnesium::model().info().parameters, loaded.problem.parameters);
   const engine::Schedule& schedule = loaded.problem.schedule;
   writer.write_events([&](const std::function<void(const engine::EventRecord&)>& fn) {
@@ -84,7 +130,7 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
   return a;
 }
 
-void write_run_results(engine::io::Hdf5RunWriter& writer, const LoadedScenario& loaded,
+void write_run_results(engine::io::RunWriter& writer, const LoadedScenario& loaded,
                        const engine::RunStats& stats, const RunSummary& summary) {
   for (const auto& a : run_result_attributes(loaded, stats, summary)) {
     if (a.numeric)

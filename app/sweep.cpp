@@ -12,6 +12,7 @@
 
 #include "app/output_budget.hpp"
 #include "app/run_output.hpp"
+#include "app/metrics.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_loading.hpp"
 #include "engine/model/errors.hpp"
@@ -26,192 +27,20 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Cumulative amounts under the names a modeler reads in a summary: "urine_mg.last_24h" is the
-// urine Mg of the last 24 h (mmol), not a rate.
-const std::vector<std::pair<std::string, std::string>> kAmountAliases{
-    {"urine_mg", "cum_urine"},
-    {"fecal_mg", "cum_fecal"},
-    {"intake_mg", "cum_intake"},
-    {"absorbed_mg", "cum_absorbed"}};
-
-// Metrics of the whole run, named by one word.
-struct WholeRunMetric {
-  const char* name;
-  SweepMetric::Kind kind;
-  const char* unit;
-  const char* description;
-};
-const WholeRunMetric kWholeRunMetrics[] = {
-    {"absorbed_fraction", SweepMetric::Kind::AbsorbedFraction, "%",
-     "true absorption / intake over the run (cum_absorbed / cum_intake at the end); counts the "
-     "re-uptake of secreted Mg too, so it can exceed 100 % on a low intake"},
-    {"net_absorbed_fraction", SweepMetric::Kind::NetAbsorbedFraction, "%",
-     "net absorption / intake over the run ((cum_intake - cum_fecal) / cum_intake at the end; "
-     "oral and IV intake)"},
-    {"retention", SweepMetric::Kind::Retention, "%",
-     "IV retention test: (dose - extra urine Mg in the 24 h from the first infusion's start) / "
-     "dose; NaN without an infusion"},
-    {"mass_balance_error", SweepMetric::Kind::MassBalance, "1",
-     "relative mass-balance error of the run"},
-};
-
 [[noreturn]] void fail(const engine::sweep::SweepDefinition& d, const engine::SourceMark& m,
                        const std::string& message) {
   throw engine::ScenarioError(d.file, m.line > 0 ? m.line : 1, m.column > 0 ? m.column : 1,
                               message);
 }
 
-SweepMetric parse_metric(const engine::sweep::NamedItem& item, const engine::sweep::SweepDefinition& d,
-                         const engine::ModelInfo& info) {
-  SweepMetric m;
-  m.name = item.text;
-  const std::string& t = item.text;
-  for (const auto& whole : kWholeRunMetrics) {
-    if (t != whole.name) continue;
-    m.kind = whole.kind;
-    m.unit = whole.unit;
-    m.description = whole.description;
-    return m;
-  }
-  const auto dot = t.find('.');
-  const std::string series = dot == std::string::npos ? t : t.substr(0, dot);
-  const std::string stat = dot == std::string::npos ? "" : t.substr(dot + 1);
-  for (const char* word : {"time_below", "time_above"}) {
-    const std::string w = word;
-    if (stat.compare(0, w.size(), w) != 0) continue;
-    m.kind = w == "time_below" ? SweepMetric::Kind::TimeBelow : SweepMetric::Kind::TimeAbove;
-    m.series = info.find_output(series);
-    const int col = static_cast<int>(dot + 1 + w.size());
-    const engine::SourceMark at{item.mark.line, item.mark.column + col};
-    if (m.series < 0)
-      fail(d, item.mark, "no output series '" + series + "' (see output.variables in the model)");
-    if (stat.size() < w.size() + 2 || stat[w.size()] != '(' || stat.back() != ')')
-      fail(d, at, "expected " + w + "(THRESHOLD UNIT), e.g. " + series + "." + w + "(0.7 " +
-                      info.outputs[static_cast<std::size_t>(m.series)].unit + ")");
-    const std::string& unit = info.outputs[static_cast<std::size_t>(m.series)].unit;
-    const std::string arg = stat.substr(w.size() + 1, stat.size() - w.size() - 2);
-    try {
-      // Amounts of the element convert into each other: "1.7 mg/dL" is a serum Mg threshold too.
-      const engine::units::QuantityKind kind{unit.empty() ? "1" : unit,
-                                             "a threshold of " + series,
-                                             unit.empty() ? "1" : unit,
-                                             "0.7 " + unit,
-                                             true,
-                                             unit.empty() || unit == "1"};
-      m.threshold = engine::units::convert(arg, kind, engine::scenario_defaults::element());
-    } catch (const engine::units::UnitError& e) {
-      fail(d, {at.line, at.column + 1 + static_cast<int>(e.offset())},
-           "threshold of " + series + " (in " + unit + "): " + e.what());
-    }
-    m.unit = "h";
-    m.description = std::string("time ") + series + (w == "time_below" ? " spends below " : " spends above ") +
-                    engine::units::format_exact(m.threshold, unit) +
-                    " (linear between samples)";
-    return m;
-  }
-  std::string endpoint_text = t;
-  std::string alias_note;
-  for (const auto& [alias, cumulative] : kAmountAliases) {
-    if (series != alias) continue;
-    if (stat == "total") {
-      endpoint_text = cumulative + ".final";
-    } else if (stat == "last_24h") {
-      endpoint_text = cumulative + ".last_24h";
-    } else {
-      fail(d, item.mark, "'" + alias + "' takes .total or .last_24h (an amount); for rates use " +
-                             "the rate series, e.g. urine_mg_rate.mean");
-    }
-    alias_note = " (" + endpoint_text + ")";
-  }
-  m.kind = SweepMetric::Kind::Endpoint;
+Metric parse_metric(const engine::sweep::NamedItem& item, const engine::sweep::SweepDefinition& d,
+                    const engine::ModelInfo& info) {
   try {
-    m.endpoint = engine::parse_endpoint(endpoint_text, info);
-  } catch (const std::invalid_argument& e) {
-    fail(d, item.mark, std::string(e.what()) + "; or one of: " + sweep_metric_help());
+    return app::parse_metric(item.text, info);
+  } catch (const engine::MetricError& e) {
+    fail(d, {item.mark.line, item.mark.column + static_cast<int>(e.offset())}, e.what());
   }
-  m.endpoint.text = t;
-  m.unit = engine::endpoint_unit(m.endpoint, info);
-  const auto& out = info.outputs[static_cast<std::size_t>(info.find_output(m.endpoint.series))];
-  m.description = stat + " of " + out.description + alias_note;
-  return m;
 }
-
-// Every metric of one run, from the samples as they stream past.
-class MetricSink : public engine::SampleSink {
- public:
-  MetricSink(const std::vector<SweepMetric>& metrics, double duration_h) : metrics_(metrics) {
-    for (const auto& m : metrics)
-      if (m.kind == SweepMetric::Kind::Endpoint) endpoints_.emplace_back(m.endpoint, duration_h);
-    time_.assign(metrics.size(), 0.0);
-  }
-  void begin(const engine::ModelInfo& info) override {
-    for (auto& e : endpoints_) e.begin(info);
-    intake_ = info.find_output("cum_intake");
-    absorbed_ = info.find_output("cum_absorbed");
-    fecal_ = info.find_output("cum_fecal");
-    n_ = info.outputs.size();
-    first_ = true;
-  }
-  void sample(double t, const double* y, const double* x) override {
-    for (auto& e : endpoints_) e.sample(t, y, x);
-    for (std::size_t k = 0; k < metrics_.size(); ++k) {
-      const SweepMetric& m = metrics_[k];
-      if (m.kind != SweepMetric::Kind::TimeBelow && m.kind != SweepMetric::Kind::TimeAbove)
-        continue;
-      if (first_) continue;
-      const auto s = static_cast<std::size_t>(m.series);
-      // Signed distance to the threshold, positive on the counted side.
-      const double sign = m.kind == SweepMetric::Kind::TimeBelow ? -1.0 : 1.0;
-      const double a = sign * (last_[s] - m.threshold), b = sign * (y[s] - m.threshold);
-      time_[k] += engine::time_beyond(a, b, t - t_last_);
-    }
-    last_.assign(y, y + n_);
-    t_last_ = t;
-    first_ = false;
-  }
-  void end() override {
-    for (auto& e : endpoints_) e.end();
-  }
-
-  std::vector<double> values(const engine::RunStats& stats, const RunSummary& summary) const {
-    std::vector<double> v(metrics_.size(), kNaN);
-    std::size_t e = 0;
-    for (std::size_t k = 0; k < metrics_.size(); ++k) {
-      switch (metrics_[k].kind) {
-        case SweepMetric::Kind::Endpoint: v[k] = endpoints_[e++].value(); break;
-        case SweepMetric::Kind::TimeBelow:
-        case SweepMetric::Kind::TimeAbove: v[k] = time_[k]; break;
-        case SweepMetric::Kind::AbsorbedFraction:
-          if (intake_ >= 0 && absorbed_ >= 0 && !last_.empty() &&
-              last_[static_cast<std::size_t>(intake_)] > 0)
-            v[k] = 100.0 * last_[static_cast<std::size_t>(absorbed_)] /
-                   last_[static_cast<std::size_t>(intake_)];
-          break;
-        case SweepMetric::Kind::NetAbsorbedFraction:
-          if (intake_ >= 0 && fecal_ >= 0 && !last_.empty() &&
-              last_[static_cast<std::size_t>(intake_)] > 0)
-            v[k] = 100.0 *
-                   (last_[static_cast<std::size_t>(intake_)] -
-                    last_[static_cast<std::size_t>(fecal_)]) /
-                   last_[static_cast<std::size_t>(intake_)];
-          break;
-        case SweepMetric::Kind::Retention: v[k] = summary.retention_percent(); break;
-        case SweepMetric::Kind::MassBalance: v[k] = stats.mass_balance_relative_error; break;
-      }
-    }
-    return v;
-  }
-
- private:
-  const std::vector<SweepMetric>& metrics_;
-  std::vector<engine::EndpointSink> endpoints_;
-  std::vector<double> time_;
-  std::vector<double> last_;
-  double t_last_ = 0;
-  int intake_ = -1, absorbed_ = -1, fecal_ = -1;
-  std::size_t n_ = 0;
-  bool first_ = true;
-};
 
 // Keeps the chosen output series of one run.
 class SeriesSink : public engine::SampleSink {
@@ -233,11 +62,7 @@ class SeriesSink : public engine::SampleSink {
 
 }  // namespace
 
-const char* sweep_metric_help() {
-  return "SERIES.initial|final|min|max|mean|last_24h, SERIES.time_below(X UNIT), "
-         "SERIES.time_above(X UNIT), urine_mg.last_24h|total (also fecal_mg, intake_mg, "
-         "absorbed_mg), absorbed_fraction, net_absorbed_fraction, retention, mass_balance_error";
-}
+const char* sweep_metric_help() { return metric_help(); }
 
 PreparedSweep prepare_sweep_text(const std::string& text, const std::string& name,
                                  const std::string* base_text,

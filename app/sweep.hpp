@@ -1,17 +1,7 @@
 // A sweep of the magnesium model: the sweep file read and checked against the model, the result's
 // layout, and one run computed from its index. Shared by `magsim sweep` and magsim.sweep().
 //
-// Summary metrics a sweep file may list (each run gives one number per metric):
-//   SERIES.initial|final|min|max|mean|last_24h   any output series (see `magsim params`)
-//   SERIES.time_below(X UNIT) | time_above(X UNIT) hours the series spends below / above X
-//                                                  (linear between samples)
-//   urine_mg.last_24h, urine_mg.total            Mg in the urine over the last 24 h / the run
-//   fecal_mg.*, intake_mg.*, absorbed_mg.*       likewise for feces, intake, true absorption
-//   absorbed_fraction                            true absorption / intake over the run, % (counts
-//                                                  re-uptake of secreted Mg: can exceed 100 %)
-//   net_absorbed_fraction                        (intake - feces) / intake over the run, %
-//   retention                                    IV retention (loading) test, % of the dose
-//   mass_balance_error                           relative mass-balance error of the run
+// Summary metrics a sweep file may list: app/metrics.hpp (each run gives one number per metric).
 #pragma once
 
 #include <atomic>
@@ -19,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/metrics.hpp"
 #include "engine/solve/series_statistics.hpp"
 #include "engine/sweep/plan.hpp"
 #include "engine/sweep/record.hpp"
@@ -26,24 +17,7 @@
 
 namespace magsim::app {
 
-struct SweepMetric {
-  enum class Kind {
-    Endpoint,
-    TimeBelow,
-    TimeAbove,
-    AbsorbedFraction,
-    NetAbsorbedFraction,
-    Retention,
-    MassBalance
-  };
-  Kind kind = Kind::Endpoint;
-  std::string name;  // as written in the sweep file
-  std::string unit;
-  std::string description;
-  engine::Endpoint endpoint;  // Endpoint
-  int series = -1;            // TimeBelow / TimeAbove: output index
-  double threshold = 0;       // in the series' unit
-};
+using SweepMetric = Metric;  // app/metrics.hpp
 
 struct PreparedSweep {
   std::unique_ptr<engine::sweep::SweepPlan> plan;

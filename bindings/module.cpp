@@ -278,18 +278,23 @@ void save_run(const RunData& d, const std::string& path) {
       !app::input_at_output_path(path, {d.scenario_file}).empty())
     throw std::runtime_error("cannot write output '" + path + "': it is the scenario file '" +
                              d.scenario_file + "' of this run; give another path");
-  engine::io::Hdf5RunWriter writer(path, app::run_metadata(loaded, d.scenario_file));
-  app::write_run_inputs(writer, loaded);
-  writer.begin(info);
+  app::check_output_path(path, "output");  // a device, a FIFO, a link: refused whatever its name
+  // As `magsim run -o`: the extension chooses the format (.h5/.hdf5, .csv, .nc); any other is
+  // refused (std::invalid_argument, ValueError in Python) before anything is written.
+  const auto writer =
+      app::open_run_writer(path, app::run_format_for(path, std::nullopt),
+                           app::run_metadata(loaded, d.scenario_file));
+  app::write_run_inputs(*writer, loaded);
+  writer->begin(info);
   std::vector<double> y(d.n_outputs), x(d.columns.size() - d.n_outputs);
   for (std::size_t s = 0; s < d.time.size(); ++s) {
     for (std::size_t k = 0; k < y.size(); ++k) y[k] = d.columns[k][s];
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = d.columns[d.n_outputs + i][s];
-    writer.sample(d.time[s], y.data(), x.data());
+    writer->sample(d.time[s], y.data(), x.data());
   }
-  writer.end();
-  app::write_run_results(writer, loaded, *d.stats, *d.summary);
-  writer.commit();
+  writer->end();
+  app::write_run_results(*writer, loaded, *d.stats, *d.summary);
+  writer->commit();
 }
 
 // ---- errors: C++ exceptions to magsim.ScenarioError / magsim.SimulationError ------------------
@@ -918,6 +923,19 @@ PYBIND11_MODULE(_core, m) {
         "Simulate loaded scenarios on `threads` C++ threads; one RunData or exception each. "
         "`progress(done, total)` is called about every 100 ms while they run.");
   m.def("open", &read_run, py::arg("path"), "Read a run file written by magsim.");
+  m.def(
+      "run_format",
+      [](const std::string& path) {
+        switch (app::run_format_for(path, std::nullopt)) {
+          case app::RunFormat::Csv: return "csv";
+          case app::RunFormat::NetCdf: return "netcdf";
+          case app::RunFormat::Hdf5: break;
+        }
+        return "hdf5";
+      },
+      py::arg("path"),
+      "The format a run saved at `path` gets from its extension: 'hdf5' (.h5, .hdf5), 'csv' or "
+      "'netcdf' (.nc); ValueError for any other extension.");
   m.def(
       "check_output_path",
       [](const std::string& path, const std::string& what) {

@@ -27,7 +27,7 @@ int docs_command(const Args& args);
 const char* main_usage();
 
 // An input file's path with its extension replaced by .h5: the default output of run and sweep.
-std::string default_output_path(const std::string& input_path);
+std::string default_output_path(const std::string& input_path, const std::string& extension = ".h5");
 
 // True if args ask for help (-h / --help); prints `usage` to stdout then.
 bool wants_help(const Args& args, const char* usage);

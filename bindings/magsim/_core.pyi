@@ -81,6 +81,10 @@ def run_many(scenarios: List[LoadedScenario], threads: int,
 def open(path: str) -> RunData:
     """Read a run file written by magsim."""
 
+def run_format(path: str) -> str:
+    """'hdf5' (.h5, .hdf5), 'csv' (.csv) or 'netcdf' (.nc): the format a run saved at `path`
+    gets; ValueError for any other extension."""
+
 def check_output_path(path: str, what: str) -> None:
     """Raise RuntimeError unless `path` may be replaced by a rename (absent or a regular file in
     an existing, writable directory)."""

@@ -371,21 +371,32 @@ class Result:
     # ---- files -----------------------------------------------------------------------------
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> str:
-        """Write the run to HDF5 at ``path``, the same file ``magsim run -o PATH`` writes for the
-        same scenario (series, /scenario, /parameters, /events, root attributes).
+        """Write the run to ``path``, the same file ``magsim run -o PATH`` writes for the same
+        scenario. The extension chooses the format, as for ``magsim run``: ``.h5``/``.hdf5``
+        HDF5 (series, /scenario, /parameters, /events, root attributes), ``.csv`` a table (a row
+        of names, a row of units, one row per time, then the run's details as ``#`` lines) and
+        ``.nc`` netCDF-4 (``xarray.open_dataset(path)`` shows the series).
 
         The file is written under a temporary name in the same directory and renamed into place
         when complete: a failure leaves any existing file at ``path`` untouched. A Result read
-        with :func:`magsim.open` is saved as a copy of its file. Returns the path.
+        with :func:`magsim.open` is saved as a copy of its file (HDF5 only). Returns the path.
 
         Raises:
+            ValueError: an extension other than .h5, .hdf5, .csv and .nc; or a Result read from
+                a file saved in another format than its own.
             OSError: the directory is missing or not writable, the disk is full, ...
         """
+        from . import _core
         target = os.fspath(path)
         try:
             if self._data.simulated:
-                self._data.save(target)
+                self._data.save(target)  # ValueError for an unknown extension
             else:
+                fmt = _core.run_format(target)  # ValueError for an unknown extension
+                if fmt != "hdf5":
+                    raise ValueError(
+                        f"cannot save {target!r} as {fmt}: a Result read from a file is saved as a "
+                        "copy of that file (.h5); run the scenario again to write another format")
                 _copy_atomically(self._data.source_path, target)
         except RuntimeError as e:
             raise OSError(str(e)) from e

@@ -1,4 +1,5 @@
-// What both HDF5 writers (one run: hdf5_writer.cpp; a sweep: hdf5_sweep.cpp) need to write a file
+// What the HDF5 writers (a run: run_writer.cpp; a sweep: sweep_file.cpp) need, on top of
+// atomic_file.hpp, to write a file
 // atomically: the file is created at a fresh temporary name next to its final path, checked for
 // room before large writes, and renamed onto the final path only when complete.
 #pragma once
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/io/atomic_file.hpp"
 #include "engine/io/hdf5_handles.hpp"
 
 namespace magsim::engine::io::hdf5 {
@@ -16,8 +18,13 @@ namespace magsim::engine::io::hdf5 {
 // cannot recover from (the file can then not be closed, and the library crashes at exit).
 inline constexpr unsigned long long kFinishReserveBytes = 4ull << 20;
 
-// strerror-like text of an errno value.
-std::string errno_text(int err);
+// The format-independent steps (atomic_file.hpp), under the names the HDF5 writers use.
+using io::check_output_path;
+using io::cannot_write_prefix;
+using io::errno_text;
+using io::fresh_temporary_path;
+using io::publish_temporary;
+using io::require_replaceable;
 
 // True if this HDF5 build can write with `filter` (deflate, shuffle).
 bool filter_can_encode(H5Z_filter_t filter);
@@ -26,23 +33,6 @@ struct TemporaryFile {
   File file;
   std::string path;  // the temporary name, in the final path's directory
 };
-
-// Throws "cannot write <what> '<path>': ..." unless `path` is absent or a regular file: magsim
-// replaces only regular files by renaming onto them, never a device (/dev/null), a FIFO, a socket
-// or a symbolic link (renaming would replace the link itself, not write where it points; give the
-// path it points to). Checked before a run and again just before the final rename.
-void require_replaceable(const std::string& path, const std::string& what);
-
-// The checks create_temporary_beside makes before creating anything, for a command to make them
-// before it starts work that ends in writing `final_path` (a sweep, whose journal lives beside
-// it): `final_path` names a file in an existing, writable directory and is absent or a regular
-// file (require_replaceable). Returns the directory. Errors as create_temporary_beside's.
-std::filesystem::path check_output_path(const std::string& final_path, const std::string& what);
-
-// A fresh temporary name ".NAME.tmp.HOST.PID.N" beside `final_path` for a file that is not HDF5
-// (the sweep journal's header is written there and renamed into place), after removing the
-// temporaries of `final_path` that dead processes of this host left (as create_temporary_beside).
-std::string fresh_temporary_path(const std::string& final_path);
 
 // Checks that `final_path` names a file in an existing, writable directory (and is not itself
 // a directory, nor any other non-regular file: require_replaceable), then creates an HDF5 file exclusively at a fresh temporary name beside it, with

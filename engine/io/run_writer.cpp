@@ -70,8 +70,10 @@ struct Hdf5RunWriter::Impl {
   bool deflate = false;
   bool shuffle = false;
 
+  RunFileLayout layout_kind = RunFileLayout::Hdf5;
   hdf5::File file;
-  hdf5::Group series_group;
+  hdf5::Group series_group;  // empty in the netCDF layout: the series are at the root
+  hid_t series_location() const { return series_group ? series_group.get() : file.get(); }
   hdf5::Dataset time_dataset;
   std::vector<double> time_buffer;
   std::vector<Series> series;
@@ -174,7 +176,7 @@ struct Hdf5RunWriter::Impl {
     hdf5::check(H5Pset_chunk_cache(dapl.get(), H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0,
                                    H5D_CHUNK_CACHE_W0_DEFAULT),
                 ctx);
-    hdf5::Dataset ds(H5Dcreate2(series_group.get(), name.c_str(), H5T_IEEE_F64LE, space.get(),
+    hdf5::Dataset ds(H5Dcreate2(series_location(), name.c_str(), H5T_IEEE_F64LE, space.get(),
                                 H5P_DEFAULT, dcpl.get(), dapl.get()),
                      ctx);
     hdf5::write_string_attribute(ds.get(), "units", unit, ctx);
@@ -215,10 +217,46 @@ struct Hdf5RunWriter::Impl {
     rows_on_disk = new_size;
   }
 
-  // Two passes over the records (the string widths, then the rows), a chunk in memory at a time:
-  // a schedule that unrolls to millions of doses is never held whole.
+  // A 1-D dataset of `count` rows of `type` in `loc`, chunked (when not empty) and compressed.
+  hdf5::Dataset create_column(hid_t loc, const std::string& name, hid_t type, hsize_t count,
+                              const std::string& ctx) const {
+    const hsize_t dims[1] = {count};
+    hdf5::Dataspace space(H5Screate_simple(1, dims, nullptr), ctx);
+    hdf5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), ctx);
+    hdf5::check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED), ctx);
+    const hsize_t chunk[1] = {std::max<hsize_t>(1, std::min<hsize_t>(kChunkRows, count))};
+    if (count > 0) {
+      hdf5::check(H5Pset_chunk(dcpl.get(), 1, chunk), ctx);
+      if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), 1), ctx);
+    }
+    return hdf5::Dataset(
+        H5Dcreate2(loc, name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), ctx);
+  }
+
+  // Writes rows [first, first + n) of a 1-D dataset from `data`, laid out as `mem_type`.
+  static void write_rows(hid_t ds, hid_t mem_type, hsize_t first, hsize_t n, const void* data,
+                         const std::string& ctx) {
+    if (n == 0) return;
+    const hsize_t start[1] = {first}, count[1] = {n};
+    hdf5::Dataspace file_space(H5Dget_space(ds), ctx);
+    hdf5::check(
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), ctx);
+    hdf5::Dataspace memory_space(H5Screate_simple(1, count, nullptr), ctx);
+    hdf5::check(H5Dwrite(ds, mem_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data), ctx);
+  }
+
+  // Two passes over the records (the count and string widths, then the rows), a chunk in memory
+  // at a time: a schedule that unrolls to millions of doses is never held whole.
+  //
+  // RunFileLayout::Hdf5: /events is one compound table (fixed-length strings: unlike
+  // variable-length ones they need no global heap, whose blocks HDF5 keeps in memory in
+  // proportion to the number of events), with an index /event (0, 1, ...) as its dimension
+  // scale so that netCDF readers see a named dimension. RunFileLayout::NetCdf: a group /events
+  // of columns on the dimension "event" (event, time, kind, what, amount, unit; strings
+  // variable-length), since netCDF-C does not show compound variables.
   void write_events(const EventSource& each) {
     const std::string ctx = context("writing /events");
+    const bool netcdf = layout_kind == RunFileLayout::NetCdf;
     EventLayout layout;
     size_t count = 0;
     each([&](const EventRecord& e) {
@@ -242,64 +280,107 @@ struct Hdf5RunWriter::Impl {
     hdf5::check(H5Tinsert(row.get(), "what", layout.what_offset(), what_t.get()), ctx);
     hdf5::check(H5Tinsert(row.get(), "amount", sizeof(double), H5T_NATIVE_DOUBLE), ctx);
     hdf5::check(H5Tinsert(row.get(), "unit", layout.unit_offset(), unit_t.get()), ctx);
+    hdf5::Datatype text = hdf5::utf8_string_type();
+
+    hdf5::Group group;
+    const hid_t loc = netcdf ? (group = create_group(file.get(), "events")).get() : file.get();
+    hdf5::Dataset index = create_column(loc, "event", H5T_STD_U64LE, count, ctx);
+    hdf5::check(H5DSset_scale(index.get(), "event"), ctx);
+    hdf5::write_string_attribute(index.get(), "units", "1", ctx);
+    hdf5::write_string_attribute(index.get(), "description", "event number, in time order", ctx);
+    // HDF5 layout: the table; netCDF layout: time, kind, what, amount, unit.
+    std::vector<hdf5::Dataset> columns;
+    if (netcdf) {
+      columns.push_back(create_column(loc, "time", H5T_IEEE_F64LE, count, ctx));
+      columns.push_back(create_column(loc, "kind", text.get(), count, ctx));
+      columns.push_back(create_column(loc, "what", text.get(), count, ctx));
+      columns.push_back(create_column(loc, "amount", H5T_IEEE_F64LE, count, ctx));
+      columns.push_back(create_column(loc, "unit", text.get(), count, ctx));
+    } else {
+      columns.push_back(create_column(loc, "events", row.get(), count, ctx));
+    }
 
     // Chunked and written a chunk at a time, so the table needs one chunk of memory here.
-    const hsize_t dims[1] = {count};
-    hdf5::Dataspace space(H5Screate_simple(1, dims, nullptr), ctx);
-    hdf5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), ctx);
-    hdf5::check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED), ctx);
-    const hsize_t chunk[1] = {std::max<hsize_t>(1, std::min<hsize_t>(kChunkRows, count))};
-    if (count > 0) {
-      hdf5::check(H5Pset_chunk(dcpl.get(), 1, chunk), ctx);
-      if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), 1), ctx);
-    }
-    hdf5::Dataset ds(H5Dcreate2(file.get(), "events", row.get(), space.get(), H5P_DEFAULT,
-                                dcpl.get(), H5P_DEFAULT),
-                     ctx);
     std::vector<char> rows;
+    std::vector<std::uint64_t> numbers;
+    std::vector<double> times, amounts;
+    std::vector<std::string> kinds, whats, units;
     size_t first = 0, in_rows = 0;
     auto flush = [&] {
       if (in_rows == 0) return;
-      const hsize_t start[1] = {first}, n[1] = {in_rows};
-      hdf5::Dataspace file_space(H5Dget_space(ds.get()), ctx);
-      hdf5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, n, nullptr),
-                  ctx);
-      hdf5::Dataspace memory_space(H5Screate_simple(1, n, nullptr), ctx);
-      hdf5::check(H5Dwrite(ds.get(), row.get(), memory_space.get(), file_space.get(), H5P_DEFAULT,
-                           rows.data()),
-                  ctx);
+      write_rows(index.get(), H5T_NATIVE_UINT64, first, in_rows, numbers.data(), ctx);
+      if (netcdf) {
+        auto pointers = [](const std::vector<std::string>& v) {
+          std::vector<const char*> p;
+          for (const auto& x : v) p.push_back(x.c_str());
+          return p;
+        };
+        write_rows(columns[0].get(), H5T_NATIVE_DOUBLE, first, in_rows, times.data(), ctx);
+        write_rows(columns[1].get(), text.get(), first, in_rows, pointers(kinds).data(), ctx);
+        write_rows(columns[2].get(), text.get(), first, in_rows, pointers(whats).data(), ctx);
+        write_rows(columns[3].get(), H5T_NATIVE_DOUBLE, first, in_rows, amounts.data(), ctx);
+        write_rows(columns[4].get(), text.get(), first, in_rows, pointers(units).data(), ctx);
+      } else {
+        write_rows(columns[0].get(), row.get(), first, in_rows, rows.data(), ctx);
+      }
       first += in_rows;
       in_rows = 0;
+      numbers.clear(), times.clear(), amounts.clear(), kinds.clear(), whats.clear(), units.clear();
     };
     size_t seen = 0;
     each([&](const EventRecord& e) {
       // The source must give the same records twice; more rows than counted is a logic error.
       if (++seen > count) throw std::logic_error("/events: the schedule gave more records than it counted");
-      if (in_rows == 0) rows.assign(std::min<size_t>(kChunkRows, count - first) * layout.row(), '\0');
-      char* r = rows.data() + in_rows * layout.row();
-      std::memcpy(r, &e.time_h, sizeof(double));
-      std::memcpy(r + sizeof(double), &e.amount, sizeof(double));
-      std::memcpy(r + layout.kind_offset(), e.kind.data(), e.kind.size());
-      std::memcpy(r + layout.what_offset(), e.what.data(), e.what.size());
-      std::memcpy(r + layout.unit_offset(), e.unit.data(), e.unit.size());
+      numbers.push_back(seen - 1);
+      if (netcdf) {
+        times.push_back(e.time_h);
+        amounts.push_back(e.amount);
+        kinds.push_back(e.kind);
+        whats.push_back(e.what);
+        units.push_back(e.unit);
+      } else {
+        if (in_rows == 0) rows.assign(std::min<size_t>(kChunkRows, count - first) * layout.row(), '\0');
+        char* r = rows.data() + in_rows * layout.row();
+        std::memcpy(r, &e.time_h, sizeof(double));
+        std::memcpy(r + sizeof(double), &e.amount, sizeof(double));
+        std::memcpy(r + layout.kind_offset(), e.kind.data(), e.kind.size());
+        std::memcpy(r + layout.what_offset(), e.what.data(), e.what.size());
+        std::memcpy(r + layout.unit_offset(), e.unit.data(), e.unit.size());
+      }
       if (++in_rows == kChunkRows) flush();
     });
     flush();
     if (seen != count) throw std::logic_error("/events: the schedule gave fewer records than it counted");
-    hdf5::write_string_attribute(
-        ds.get(), "description",
-        "dose, infusion and meal schedule: time_h (h since start), kind, what, amount (in unit)",
-        ctx);
-    hdf5::write_string_attribute(ds.get(), "time_h_units", "h", ctx);
-    ds.close(ctx);
+    for (auto& c : columns) {
+      hdf5::check(H5DSattach_scale(c.get(), index.get(), 0), ctx);
+    }
+    const char* kDescription = "dose, infusion and meal schedule";
+    if (netcdf) {
+      hdf5::write_string_attribute(columns[0].get(), "units", "h", ctx);
+      hdf5::write_string_attribute(columns[0].get(), "description", "time since the start of the run", ctx);
+      hdf5::write_string_attribute(columns[1].get(), "description", "dose, infusion, meal, ...", ctx);
+      hdf5::write_string_attribute(columns[2].get(), "description", "route or item", ctx);
+      hdf5::write_string_attribute(columns[3].get(), "description", "amount, in the unit of the same row", ctx);
+      hdf5::write_string_attribute(columns[4].get(), "description", "unit of amount", ctx);
+      hdf5::write_string_attribute(group.get(), "description", kDescription, ctx);
+    } else {
+      hdf5::write_string_attribute(
+          columns[0].get(), "description",
+          std::string(kDescription) + ": time_h (h since start), kind, what, amount (in unit)", ctx);
+      hdf5::write_string_attribute(columns[0].get(), "time_h_units", "h", ctx);
+    }
+    for (auto& c : columns) c.close(ctx);
+    index.close(ctx);
+    if (netcdf) group.close(ctx);
     events_written = true;
   }
 };
 
-Hdf5RunWriter::Hdf5RunWriter(std::string path, RunMetadata metadata)
+Hdf5RunWriter::Hdf5RunWriter(std::string path, RunMetadata metadata, RunFileLayout layout)
     : impl_(std::make_unique<Impl>()) {
   hdf5::ErrorPrintingOff quiet;
   Impl& im = *impl_;
+  im.layout_kind = layout;
   im.path = std::move(path);
   im.meta = std::move(metadata);
   if (im.meta.magsim_version.empty()) im.meta.magsim_version = kVersion;
@@ -315,6 +396,36 @@ Hdf5RunWriter::Hdf5RunWriter(std::string path, RunMetadata metadata)
 Hdf5RunWriter::~Hdf5RunWriter() = default;
 Hdf5RunWriter::Hdf5RunWriter(Hdf5RunWriter&&) noexcept = default;
 Hdf5RunWriter& Hdf5RunWriter::operator=(Hdf5RunWriter&&) noexcept = default;
+
+std::vector<RunSeries> select_run_series(const ModelInfo& info,
+                                         const std::vector<std::string>& variables) {
+  std::vector<RunSeries> picks;
+  auto add_output = [&](int i) {
+    const auto& o = info.outputs[static_cast<std::size_t>(i)];
+    picks.push_back({o.name, o.unit, o.description, false, i});
+  };
+  if (variables.empty()) {
+    for (int i = 0; i < static_cast<int>(info.outputs.size()); ++i) add_output(i);
+    return picks;
+  }
+  for (const auto& name : variables) {
+    const bool seen =
+        std::any_of(picks.begin(), picks.end(), [&](const RunSeries& p) { return p.name == name; });
+    if (seen) continue;
+    if (const int i = info.find_output(name); i >= 0) {
+      add_output(i);
+    } else if (const int k = info.find_state(name); k >= 0) {
+      const auto& st = info.states[static_cast<std::size_t>(k)];
+      picks.push_back({st.name, st.unit, st.description, true, k});
+    } else {
+      std::string known;
+      for (const auto& o : info.outputs) known += (known.empty() ? "" : ", ") + o.name;
+      throw std::invalid_argument("unknown output variable '" + name + "' (model '" + info.name +
+                                  "' has: " + known + ")");
+    }
+  }
+  return picks;
+}
 
 namespace {
 // Runs `f` on a live, uncommitted writer, with HDF5's error printing off. A failure inside other
@@ -348,36 +459,7 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
       throw std::logic_error("Hdf5RunWriter::begin() called twice for '" + im.path + "'");
 
     // Resolve the selection before creating anything, so a bad name leaves the file unchanged.
-    struct Pick {
-      std::string name, unit, description;
-      bool from_state;
-      int index;
-    };
-    std::vector<Pick> picks;
-    auto add_output = [&](int i) {
-      const auto& o = info.outputs[static_cast<std::size_t>(i)];
-      picks.push_back({o.name, o.unit, o.description, false, i});
-    };
-    if (im.meta.variables.empty()) {
-      for (int i = 0; i < static_cast<int>(info.outputs.size()); ++i) add_output(i);
-    } else {
-      for (const auto& name : im.meta.variables) {
-        const bool seen =
-            std::any_of(picks.begin(), picks.end(), [&](const Pick& p) { return p.name == name; });
-        if (seen) continue;
-        if (const int i = info.find_output(name); i >= 0) {
-          add_output(i);
-        } else if (const int k = info.find_state(name); k >= 0) {
-          const auto& s = info.states[static_cast<std::size_t>(k)];
-          picks.push_back({s.name, s.unit, s.description, true, k});
-        } else {
-          std::string known;
-          for (const auto& o : info.outputs) known += (known.empty() ? "" : ", ") + o.name;
-          throw std::invalid_argument("unknown output variable '" + name + "' (model '" +
-                                      info.name + "' has: " + known + ")");
-        }
-      }
-    }
+    const std::vector<RunSeries> picks = select_run_series(info, im.meta.variables);
     for (const auto& p : picks) {
       validate_dataset_name(p.name, "output");
       if (p.name == "time")
@@ -392,7 +474,7 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
     if (im.meta.model_version.empty())
       hdf5::write_string_attribute(root, "model_version", info.version, ctx);
 
-    im.series_group = im.create_group(root, "series");
+    if (im.layout_kind == RunFileLayout::Hdf5) im.series_group = im.create_group(root, "series");
     im.time_dataset = im.create_series_dataset("time", "h", "time since the start of the run");
     // The scale name is the dimension name xarray/netCDF-4 show: "time".
     hdf5::check(H5DSset_scale(im.time_dataset.get(), "time"),
@@ -519,30 +601,8 @@ void Hdf5RunWriter::commit() {
     im.series_group.close(im.context("closing /series"));
     im.file.close(im.context("closing temporary file '" + im.tmp_path + "'"));
 
-    // Make the data durable before the rename makes it visible, so a crash cannot leave an
-    // empty or partial file at the final path.
-    const int fd = ::open(im.tmp_path.c_str(), O_RDONLY);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      throw std::runtime_error(
-          im.context("cannot sync temporary file '" + im.tmp_path + "' (" + errno_text(err) + ")"));
-    }
-    ::close(fd);
-    hdf5::require_replaceable(im.path, "output");  // it may have changed during the run
-    if (std::rename(im.tmp_path.c_str(), im.path.c_str()) != 0) {
-      throw std::runtime_error(im.context("cannot rename temporary file '" + im.tmp_path +
-                                          "' onto it (" + errno_text(errno) + ")"));
-    }
+    hdf5::publish_temporary(im.tmp_path, im.path, "output");
     im.committed = true;
-    // Best effort: persist the directory entry too.
-    fs::path dir = fs::path(im.path).parent_path();
-    if (dir.empty()) dir = ".";
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
   });
 }
 

@@ -31,8 +31,14 @@
 // headroom under RLIMIT_FSIZE) before its final flush, because HDF5 1.10 cannot close a file
 // whose final metadata flush failed (and then crashes at process exit); only a disk filling up
 // in the moment between that check and the flush, or an I/O error there, can still hit this.
-// /events is a compound with string fields: h5py reads it; netCDF-4/xarray skip it (they see
-// /series, /scenario, /parameters and the root attributes). Threads: HDF5 1.10 serial is not thread-safe — no two writers (or readers) may
+// /events is a compound with string fields, on the dimension /event (0, 1, ...): h5py and
+// xarray's h5netcdf engine read it; netCDF-C (xarray's default engine) skips compound variables.
+//
+// The netCDF-4 layout (RunFileLayout::NetCdf, for "magsim run -o x.nc") is the same file with
+// the series at the root (/time as the dimension "time", /<output> on it, so that
+// xarray.open_dataset(path) shows them) and /events as a group of columns on the dimension
+// "event" (event, time [h], kind, what, amount, unit); every other part is as above. netCDF-4
+// files are HDF5 files with dimension scales; netCDF-C reads them without further conventions. Threads: HDF5 1.10 serial is not thread-safe — no two writers (or readers) may
 // be used concurrently from different threads; a caller running runs in parallel must serialize
 // every call into these classes.
 #pragma once
@@ -69,13 +75,55 @@ struct RunMetadata {
   std::vector<std::string> variables;
 };
 
-class Hdf5RunWriter : public SampleSink {
+// One series a run file keeps: a model output (index into ModelInfo::outputs) or a state
+// (from_state: index into ModelInfo::states).
+struct RunSeries {
+  std::string name, unit, description;
+  bool from_state = false;
+  int index = -1;
+};
+
+// The series a run file keeps: every output when `variables` is empty, else the listed outputs
+// and states in the order given (repeats dropped). Throws std::invalid_argument naming the model's
+// outputs for an unknown name.
+std::vector<RunSeries> select_run_series(const ModelInfo& info,
+                                         const std::vector<std::string>& variables);
+
+// What every run-file writer offers (HDF5 and netCDF-4: Hdf5RunWriter; CSV: CsvRunWriter), so
+// that a caller chooses the format once (app::open_run_writer) and writes the same way.
+class RunWriter : public SampleSink {
+ public:
+  // /events from a source that calls its argument once per record, in order, and gives the same
+  // records each time it is called (it is called twice; for_each_record is one).
+  using EventSource = std::function<void(const std::function<void(const EventRecord&)>&)>;
+
+  // The parameters used (values[i] for info[i]) and the dose, meal and infusion schedule.
+  virtual void write_parameters(const std::vector<ParameterInfo>& info,
+                                const std::vector<double>& values) = 0;
+  virtual void write_events(const EventSource& each) = 0;
+  // Result attributes: a number with its unit ("" for none), or a text.
+  virtual void set_attribute(const std::string& name, double value, const std::string& unit) = 0;
+  virtual void set_attribute(const std::string& name, const std::string& value) = 0;
+  void set_attribute(const std::string& name, const char* value) {
+    set_attribute(name, std::string(value));
+  }
+  // Completes the file and renames it onto its final path; without commit() the destructor
+  // removes the temporary file.
+  virtual void commit() = 0;
+  virtual const std::string& path() const = 0;
+};
+
+// The HDF5 layout (/series group, /events table) or the netCDF-4 one (series at the root).
+enum class RunFileLayout { Hdf5, NetCdf };
+
+class Hdf5RunWriter : public RunWriter {
  public:
   static constexpr std::size_t kChunkRows = 4096;
 
   // Creates the temporary file next to `path` and writes the metadata attributes and /scenario.
   // Throws std::runtime_error naming the path if the directory is missing or not writable.
-  Hdf5RunWriter(std::string path, RunMetadata metadata);
+  Hdf5RunWriter(std::string path, RunMetadata metadata,
+                RunFileLayout layout = RunFileLayout::Hdf5);
   ~Hdf5RunWriter() override;  // without commit(): deletes the temporary file
   Hdf5RunWriter(Hdf5RunWriter&&) noexcept;
   Hdf5RunWriter& operator=(Hdf5RunWriter&&) noexcept;
@@ -90,27 +138,23 @@ class Hdf5RunWriter : public SampleSink {
   void end() override;
 
   // /parameters: values[i] is the value used for info[i] (info[i].value is kept as `default`).
-  void write_parameters(const std::vector<ParameterInfo>& info, const std::vector<double>& values);
+  void write_parameters(const std::vector<ParameterInfo>& info,
+                        const std::vector<double>& values) override;
   // /events; an empty list writes an empty table.
   void write_events(const std::vector<EventRecord>& events);
-  // /events from a source that calls its argument once per record, in order, and gives the same
-  // records each time it is called (it is called twice; for_each_record is one).
-  using EventSource = std::function<void(const std::function<void(const EventRecord&)>&)>;
-  void write_events(const EventSource& each);
+  void write_events(const EventSource& each) override;
 
   // Root attributes; replace an attribute of the same name (including the metadata ones).
-  void set_attribute(const std::string& name, double value, const std::string& unit);
-  void set_attribute(const std::string& name, const std::string& value);
-  void set_attribute(const std::string& name, const char* value) {
-    set_attribute(name, std::string(value));
-  }
+  void set_attribute(const std::string& name, double value, const std::string& unit) override;
+  void set_attribute(const std::string& name, const std::string& value) override;
+  using RunWriter::set_attribute;
 
   // Writes what is still buffered, closes the file and renames it onto the final path. After
   // commit() the writer accepts no more calls. Throws std::runtime_error naming the path on
   // failure, in which case the final path is untouched.
-  void commit();
+  void commit() override;
 
-  const std::string& path() const;
+  const std::string& path() const override;
   const std::string& temporary_path() const;
   std::size_t samples_written() const;  // samples received so far (buffered or on disk)
   // Rows the in-memory buffer can hold per series: stays <= kChunkRows (memory does not grow).

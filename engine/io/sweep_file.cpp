@@ -39,8 +39,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // per-chunk cost vanishes, small enough that reading one run's row decompresses little else and
 // a chunk fits readers' default 1 MiB chunk cache several times over.
 constexpr hsize_t kSeriesChunkValues = 16384;
-// Text columns in chunks of about 64 KiB: messages are mostly "" and compress to almost nothing,
-// where a fixed-length column would otherwise take N times the longest message on disk.
+// Text columns in chunks of about 64 KiB (of heap references; the strings live in the global heap).
 constexpr hsize_t kTextChunkBytes = 65536;
 constexpr unsigned kDeflateLevel = 4;
 using hdf5::errno_text;
@@ -152,25 +151,8 @@ class OutputFile {
       hdf5::throw_error(context("writing temporary file '" + tmp_ + "'"));
     }
     file_.close(context("closing temporary file '" + tmp_ + "'"));
-    // Durable before visible: a crash cannot leave a partial file at the final path.
-    const int fd = ::open(tmp_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      throw std::runtime_error(
-          context("cannot sync temporary file '" + tmp_ + "' (" + errno_text(err) + ")"));
-    }
-    ::close(fd);
-    hdf5::require_replaceable(path_, "sweep file");  // it may have changed during the sweep
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-      throw std::runtime_error(context("cannot rename temporary file '" + tmp_ + "' onto it (" +
-                                       errno_text(errno) + ")"));
+    hdf5::publish_temporary(tmp_, path_, "sweep file");
     committed_ = true;
-    const int dfd = ::open(directory().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
   }
 
   // Throws unless `bytes` more (plus the reserve for the final metadata) fit on the disk and
@@ -239,16 +221,6 @@ hdf5::PropertyList uncached_access(const std::string& ctx) {
   return dapl;
 }
 
-// Fixed-length UTF-8, padded with NULs: NumPy's own layout for bytes ('S<width>'), so h5py reads
-// a column without per-string allocations.
-hdf5::Datatype fixed_string_type(std::size_t width, const std::string& ctx) {
-  hdf5::Datatype t(H5Tcopy(H5T_C_S1), ctx);
-  hdf5::check(H5Tset_size(t.get(), width), ctx);
-  hdf5::check(H5Tset_strpad(t.get(), H5T_STR_NULLPAD), ctx);
-  hdf5::check(H5Tset_cset(t.get(), H5T_CSET_UTF8), ctx);
-  return t;
-}
-
 void write_scalar_text(hid_t loc, const std::string& name, const std::string& text,
                        const std::string& ctx) {
   hdf5::Datatype type = hdf5::utf8_string_type();
@@ -293,20 +265,21 @@ void write_number_column(const OutputFile& out, hid_t group, const std::string& 
   ds.close(ctx);
 }
 
-// A text column: fixed-length strings as wide as the longest value (at least 1 byte), chunked
-// and compressed, written a chunk at a time so memory stays at one chunk whatever N.
+// A text column: variable-length UTF-8 strings (netCDF's NC_STRING, which netCDF-C and so
+// xarray's default engine read; Debian 12's netCDF-C 4.9.0 misreads fixed-length string columns
+// and can crash on them), chunked and compressed, written a chunk at a time so memory stays at
+// one chunk whatever N.
 void write_text_column(const OutputFile& out, hid_t group, const std::string& name,
                        const std::vector<std::string>& values, const std::string& unit,
                        const std::string& description, hid_t run_scale, bool deflate,
                        const std::string& ctx) {
-  std::size_t width = 1;
-  for (const auto& v : values) width = std::max(width, v.size());
-  hdf5::Datatype type = fixed_string_type(width, ctx);
+  hdf5::Datatype type = hdf5::utf8_string_type();
   const hsize_t n = values.size();
   const hsize_t dims[1] = {n}, maxdims[1] = {H5S_UNLIMITED};
   hdf5::Dataspace space(H5Screate_simple(1, dims, maxdims), ctx);
+  // A chunk holds the strings' heap references (16 bytes each); the text is in the global heap.
   const hsize_t chunk_rows =
-      std::max<hsize_t>(1, std::min<hsize_t>(std::max<hsize_t>(n, 1), kTextChunkBytes / width));
+      std::max<hsize_t>(1, std::min<hsize_t>(std::max<hsize_t>(n, 1), kTextChunkBytes / 16));
   hdf5::PropertyList dcpl = dataset_properties(ctx);
   hdf5::check(H5Pset_chunk(dcpl.get(), 1, &chunk_rows), ctx);
   if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), ctx);
@@ -314,15 +287,16 @@ void write_text_column(const OutputFile& out, hid_t group, const std::string& na
   hdf5::Dataset ds(
       H5Dcreate2(group, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
       ctx);
-  std::vector<char> block;
+  std::vector<const char*> block;
   for (hsize_t first = 0; first < n; first += chunk_rows) {
     const hsize_t count = std::min(chunk_rows, n - first);
-    block.assign(count * width, '\0');
-    out.ensure_room(block.size());
+    block.resize(count);
+    std::size_t bytes = count * 16;
     for (hsize_t i = 0; i < count; ++i) {
-      const std::string& v = values[first + i];
-      std::memcpy(block.data() + i * width, v.data(), v.size());
+      block[i] = values[first + i].c_str();
+      bytes += values[first + i].size() + 16;  // the text and its global heap object header
     }
+    out.ensure_room(bytes);
     hdf5::Dataspace file_space(H5Dget_space(ds.get()), ctx);
     hdf5::check(
         H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &first, nullptr, &count, nullptr),
@@ -659,13 +633,15 @@ bool is_string_dataset(hid_t ds, const std::string& ctx) {
   return H5Tget_class(type.get()) == H5T_STRING;
 }
 
-// Reads a fixed-length string column a block at a time.
+// Reads a string column a block at a time: variable-length (this version) or fixed-length
+// (sweep files of earlier versions).
 std::vector<std::string> read_text_column(hid_t ds, hsize_t rows, const std::string& ctx) {
   check_rows(ds, rows, ctx);
   hdf5::Datatype file_type(H5Dget_type(ds), ctx);
-  if (H5Tget_class(file_type.get()) != H5T_STRING || H5Tis_variable_str(file_type.get()) != 0)
-    throw std::runtime_error(ctx + ": not a fixed-length string column");
-  const std::size_t width = H5Tget_size(file_type.get());
+  if (H5Tget_class(file_type.get()) != H5T_STRING)
+    throw std::runtime_error(ctx + ": not a string column");
+  const bool variable = H5Tis_variable_str(file_type.get()) > 0;
+  const std::size_t width = variable ? sizeof(char*) : H5Tget_size(file_type.get());
   // Memory type = file type: no conversion (HDF5 does not convert between character sets).
   hdf5::Datatype mem_type(H5Tcopy(file_type.get()), ctx);
   const hsize_t block_rows = std::max<hsize_t>(1, kTextChunkBytes / width);
@@ -683,9 +659,15 @@ std::vector<std::string> read_text_column(hid_t ds, hsize_t rows, const std::str
     hdf5::check(H5Dread(ds, mem_type.get(), memory_space.get(), file_space.get(), H5P_DEFAULT,
                         block.data()),
                 ctx);
-    for (hsize_t i = 0; i < count; ++i) {
-      const char* p = block.data() + i * width;
-      out.emplace_back(p, strnlen(p, width));
+    if (variable) {
+      const auto* texts = reinterpret_cast<char* const*>(block.data());
+      for (hsize_t i = 0; i < count; ++i) out.emplace_back(texts[i] ? texts[i] : "");
+      (void)H5Dvlen_reclaim(mem_type.get(), memory_space.get(), H5P_DEFAULT, block.data());
+    } else {
+      for (hsize_t i = 0; i < count; ++i) {
+        const char* p = block.data() + i * width;
+        out.emplace_back(p, strnlen(p, width));
+      }
     }
   }
   return out;

@@ -26,8 +26,6 @@ constexpr std::uint64_t kFormatVersion = 1;
 constexpr std::uint64_t kEntryHeaderBytes = 16;  // payload length + checksum
 constexpr std::uint64_t kAbsent = std::numeric_limits<std::uint64_t>::max();
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
-
 void put_u64(std::string& out, std::uint64_t v) {
   for (int b = 0; b < 8; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
 }

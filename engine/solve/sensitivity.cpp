@@ -22,6 +22,14 @@ double endpoint_value(const Model& model, const Problem& problem, const Endpoint
 SensitivityResult local_sensitivities(const Model& model, const Problem& problem,
                                       const Endpoint& endpoint,
                                       const SensitivityOptions& options) {
+  return local_sensitivities(
+      model, problem,
+      [&](const Problem& p) { return endpoint_value(model, p, endpoint); }, options);
+}
+
+SensitivityResult local_sensitivities(const Model& model, const Problem& problem,
+                                      const Evaluator& evaluate,
+                                      const SensitivityOptions& options) {
   const auto& info = model.info();
   SensitivityResult result;
   result.relative_step = options.relative_step;
@@ -37,7 +45,7 @@ SensitivityResult local_sensitivities(const Model& model, const Problem& problem
     }
   };
 
-  result.baseline = endpoint_value(model, problem, endpoint);
+  result.baseline = evaluate(problem);
   report();
 
   result.rows.resize(static_cast<size_t>(n));
@@ -55,7 +63,7 @@ SensitivityResult local_sensitivities(const Model& model, const Problem& problem
         Problem perturbed = problem;
         perturbed.parameters[static_cast<size_t>(i)] = row.value * (1 + options.relative_step);
         try {
-          row.endpoint = endpoint_value(model, perturbed, endpoint);
+          row.endpoint = evaluate(perturbed);
           row.sensitivity =
               (row.endpoint - result.baseline) / result.baseline / options.relative_step;
         } catch (const std::exception& e) {

@@ -38,4 +38,11 @@ struct SensitivityOptions {
 SensitivityResult local_sensitivities(const Model& model, const Problem& problem,
                                       const Endpoint& endpoint, const SensitivityOptions& options);
 
+// The same for any number a run gives: `evaluate` simulates a problem (the given one, then each
+// perturbed copy) and returns the endpoint. Called from `options.threads` threads at once.
+using Evaluator = std::function<double(const Problem&)>;
+SensitivityResult local_sensitivities(const Model& model, const Problem& problem,
+                                      const Evaluator& evaluate,
+                                      const SensitivityOptions& options);
+
 }  // namespace magsim::engine
