@@ -12,6 +12,8 @@
 
 namespace magsim::app {
 
+using engine::fit::Dataset;
+
 struct LoadedDataset {
   engine::fit::Dataset dataset;
   // The dataset's warnings, each subject's (time-varying covariates) and the clinical warnings

@@ -26,6 +26,9 @@
 
 namespace magsim::app {
 
+// A metric that does not parse; offset() is where in the text the mistake is.
+using engine::MetricError;
+
 struct Metric {
   enum class Kind { Endpoint, AbsorbedFraction, NetAbsorbedFraction, Retention, MassBalance };
   Kind kind = Kind::Endpoint;
@@ -35,7 +38,7 @@ struct Metric {
   engine::Endpoint endpoint;  // Endpoint
 };
 
-// Parses one metric against the model's outputs. Throws engine::MetricError (a
+// Parses one metric against the model's outputs. Throws MetricError (a
 // std::invalid_argument) with the offset into `text` of what is wrong.
 Metric parse_metric(const std::string& text, const engine::ModelInfo& info);
 

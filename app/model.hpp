@@ -18,6 +18,7 @@ namespace magsim::app {
 // failure of a run (exit 3).
 using ScenarioError = engine::ScenarioError;
 using SimulationError = engine::SimulationError;
+using engine::Vocabulary;
 
 // The whole-body magnesium model (immutable; one instance serves every thread).
 const engine::Model& model();

@@ -18,6 +18,11 @@
 namespace magsim::app {
 
 using SweepMetric = Metric;  // app/metrics.hpp
+using engine::sweep::RunRecord;
+using engine::sweep::RunStatus;
+using engine::sweep::SweepColumn;
+using engine::sweep::SweepLayout;
+using engine::sweep::run_status_name;
 
 struct PreparedSweep {
   std::unique_ptr<engine::sweep::SweepPlan> plan;

@@ -1,10 +1,10 @@
-// magsim._core: the engine, the magnesium model and app/ (scenario loading, run output) for
-// Python. A thin shell: scenarios are parsed, simulated and written by the same calls as the CLI
-// (app::load_scenario*, engine::simulate, engine::io::Hdf5RunWriter + app::run_output), so a run
+// magsim._core: app/, the façade over the engine and the magnesium model, for Python. A thin
+// shell: scenarios are parsed, simulated and written by the same calls as the CLI
+// (app::load_scenario*, app::simulate, app::open_run_writer + app::run_output), so a run
 // saved from Python is the file `magsim run` writes. The pure-Python package (bindings/magsim/)
 // builds the user-facing API (Scenario, Result, run, run_many, open, sweep) on top of this module.
 // A sweep is read and computed by the calls `magsim sweep` makes (app::prepare_sweep_text,
-// app::compute_run on engine::sweep::run_on_threads), so its numbers are those of the CLI's file.
+// app::compute_run on app::run_sweep_on_threads), so its numbers are those of the CLI's file.
 //
 // Threads: simulations run with the GIL released, on C++ threads (one per run in run(), a pool in
 // run_many() and sweep()). HDF5 1.10 is not thread-safe, so every HDF5 call (save, open) holds
@@ -44,10 +44,8 @@
 #include "app/model.hpp"
 #include "app/sweep_output.hpp"
 #include "app/text_output.hpp"
-#include "engine/io/run_reader.hpp"
-#include "engine/io/run_writer.hpp"
-#include "engine/solve/sample_sink.hpp"
-#include "engine/solve/simulator.hpp"
+#include "app/run_file.hpp"
+#include "app/simulate.hpp"
 
 namespace py = pybind11;
 
@@ -66,9 +64,9 @@ struct Loaded {
 
 // Column-wise rather than MemorySink's row-major block, so that each series is a contiguous
 // NumPy array over the C++ buffer (no copy, no strides).
-class ColumnSink : public engine::SampleSink {
+class ColumnSink : public app::SampleSink {
  public:
-  void begin(const engine::ModelInfo& info) override {
+  void begin(const app::ModelInfo& info) override {
     time.clear();
     outputs.assign(info.outputs.size(), {});
     states.assign(info.states.size(), {});
@@ -101,15 +99,15 @@ struct RunData {
   std::map<std::string, std::string> units;   // series (and "time") -> unit
   std::map<std::string, std::string> descriptions;
   std::vector<std::pair<std::string, Attribute>> attributes;  // in writing order
-  std::vector<engine::io::StoredParameter> parameters;
-  std::vector<engine::EventRecord> events;
+  std::vector<app::StoredParameter> parameters;
+  std::vector<app::EventRecord> events;
   std::string scenario_given, scenario_resolved, scenario_file;
   double duration_h = 0;
   double retention_percent = std::numeric_limits<double>::quiet_NaN();
 
   // Set for a simulated run: what save() needs to write the file the CLI writes.
   std::shared_ptr<Loaded> loaded;
-  std::optional<engine::RunStats> stats;
+  std::optional<app::RunStats> stats;
   std::optional<app::RunSummary> summary;
   std::size_t n_outputs = 0;  // columns: model outputs first, then states
   std::string source_path;    // set for a run read from a file
@@ -147,8 +145,8 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
     throw std::length_error(why);
   ColumnSink columns;
   auto summary = app::make_run_summary(loaded);
-  engine::TeeSink sinks({&columns, &summary});
-  const engine::RunStats stats = engine::simulate(model, loaded.problem, sinks, cancel);
+  app::TeeSink sinks({&columns, &summary});
+  const app::RunStats stats = app::simulate(loaded, sinks, cancel);
 
   auto d = std::make_shared<RunData>();
   d->time = std::move(columns.time);
@@ -211,7 +209,7 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
         {p.name, i < values.size() ? values[i] : p.value, p.value, p.unit, p.min, p.max, p.source,
          p.note});
   }
-  d->events = engine::all_records(loaded.problem.schedule);
+  d->events = app::event_records(loaded);
   d->scenario_given = meta.scenario_given;
   d->scenario_resolved = meta.scenario_resolved;
   d->scenario_file = meta.scenario_file;
@@ -223,7 +221,7 @@ std::shared_ptr<RunData> simulate_loaded(const std::shared_ptr<Loaded>& handle,
 }
 
 std::shared_ptr<RunData> read_run(const std::string& path) {
-  engine::io::RunFile f = engine::io::read_run_file(path);
+  app::RunFile f = app::read_run(path);
   auto d = std::make_shared<RunData>();
   d->time = std::move(f.time);
   for (const auto& name : f.series_names) {
@@ -307,10 +305,10 @@ py::object error_class(const char* name) {
 py::object python_error(const std::exception_ptr& e, const std::string& scenario_file) {
   try {
     std::rethrow_exception(e);
-  } catch (const engine::ScenarioError& err) {
+  } catch (const app::ScenarioError& err) {
     return error_class("ScenarioError")(std::string(err.what()), err.file(), err.line(),
                                         err.column());
-  } catch (const engine::SimulationError& err) {
+  } catch (const app::SimulationError& err) {
     return error_class("SimulationError")(std::string(err.what()), err.stage(), err.time_h(),
                                           scenario_file);
   } catch (const std::invalid_argument& err) {
@@ -433,7 +431,7 @@ py::dict read_dataset(const std::string& mapping, const std::string& data) {
     py::gil_scoped_release nogil;
     loaded = app::load_dataset(mapping, data);
   }
-  const engine::fit::Dataset& d = loaded.dataset;
+  const app::Dataset& d = loaded.dataset;
   py::dict units;
   for (const auto& [series, unit] : d.series_units) units[py::str(series)] = unit;
   py::list subjects;
@@ -549,7 +547,7 @@ py::dict attribute_dict(const RunData& d) {
   return out;
 }
 
-py::list parameter_rows(const std::vector<engine::io::StoredParameter>& params) {
+py::list parameter_rows(const std::vector<app::StoredParameter>& params) {
   py::list rows;
   for (const auto& p : params)
     rows.append(py::dict(py::arg("name") = p.name, py::arg("value") = p.value,
@@ -609,11 +607,11 @@ py::dict sweep(const std::string& text, const std::string& name,
     py::gil_scoped_release nogil;
     prepared = app::prepare_sweep_text(text, name, base_text ? &*base_text : nullptr, sets);
   }
-  const engine::sweep::SweepLayout& layout = prepared.layout;
+  const app::SweepLayout& layout = prepared.layout;
 
   std::vector<std::uint64_t> todo;
   for (std::uint64_t i = first; i < layout.runs; i += step) todo.push_back(i);
-  std::vector<engine::sweep::RunRecord> records(todo.size());
+  std::vector<app::RunRecord> records(todo.size());
   std::atomic<bool> cancel{false};
   Progress counter(std::move(progress), todo.size(), cancel);
   std::exception_ptr error;
@@ -622,7 +620,7 @@ py::dict sweep(const std::string& text, const std::string& name,
                  try {
                    app::run_sweep_on_threads(
                        prepared, todo, thread_count,
-                       [&](engine::sweep::RunRecord&& r) {
+                       [&](app::RunRecord&& r) {
                          records[static_cast<std::size_t>((r.index - first) / step)] =
                              std::move(r);
                          counter.one_done();
@@ -649,7 +647,7 @@ py::dict sweep(const std::string& text, const std::string& name,
   std::copy(todo.begin(), todo.end(), run.mutable_data());
 
   for (std::size_t c = 0; c < layout.inputs.size(); ++c) {
-    const engine::sweep::SweepColumn& col = layout.inputs[c];
+    const app::SweepColumn& col = layout.inputs[c];
     auto has = [&](std::size_t r) { return c < records[r].inputs.size(); };
     if (col.numeric) {
       inputs[py::str(col.name)] = number_column(
@@ -663,7 +661,7 @@ py::dict sweep(const std::string& text, const std::string& name,
     descriptions[py::str(col.name)] = col.description;
   }
   for (std::size_t c = 0; c < layout.summaries.size(); ++c) {
-    const engine::sweep::SweepColumn& col = layout.summaries[c];
+    const app::SweepColumn& col = layout.summaries[c];
     summary[py::str(col.name)] = number_column(n, [&](std::size_t r) {
       return c < records[r].summaries.size() ? records[r].summaries[c] : nan;
     });
@@ -671,7 +669,7 @@ py::dict sweep(const std::string& text, const std::string& name,
     descriptions[py::str(col.name)] = col.description;
   }
   for (std::size_t k = 0; k < layout.series.size(); ++k) {
-    const engine::sweep::SweepColumn& col = layout.series[k];
+    const app::SweepColumn& col = layout.series[k];
     py::array_t<double> a({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(t_count)});
     double* p = a.mutable_data();
     for (std::size_t r = 0; r < n; ++r) {
@@ -695,10 +693,10 @@ py::dict sweep(const std::string& text, const std::string& name,
   out["inputs"] = inputs;
   out["summary"] = summary;
   out["status"] = text_column(
-      n, [&](std::size_t r) { return engine::sweep::run_status_name(records[r].status); });
+      n, [&](std::size_t r) { return app::run_status_name(records[r].status); });
   out["message"] = text_column(n, [&](std::size_t r) { return records[r].message; });
   out["wall_time"] = number_column(n, [&](std::size_t r) {
-    return records[r].status == engine::sweep::RunStatus::NotRun ? nan : records[r].wall_time_s;
+    return records[r].status == app::RunStatus::NotRun ? nan : records[r].wall_time_s;
   });
   out["series"] = series;
   out["time"] = py::array_t<double>(static_cast<py::ssize_t>(t_count), layout.series_time_h.data());
@@ -806,9 +804,9 @@ PYBIND11_MODULE(_core, m) {
     if (!p) return;
     try {
       std::rethrow_exception(p);
-    } catch (const engine::ScenarioError&) {
+    } catch (const app::ScenarioError&) {
       PyErr_SetObject(error_class("ScenarioError").ptr(), python_error(p, "").ptr());
-    } catch (const engine::SimulationError&) {
+    } catch (const app::SimulationError&) {
       PyErr_SetObject(error_class("SimulationError").ptr(), python_error(p, "").ptr());
     }
   });
@@ -961,7 +959,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "parameters",
       [] {
-        std::vector<engine::io::StoredParameter> rows;
+        std::vector<app::StoredParameter> rows;
         for (const auto& p : app::model().info().parameters)
           rows.push_back({p.name, p.value, p.value, p.unit, p.min, p.max, p.source, p.note});
         return parameter_rows(rows);
@@ -979,7 +977,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "vocabulary",
       [] {
-        const engine::Vocabulary& v = app::vocabulary();
+        const app::Vocabulary& v = app::vocabulary();
         py::list salts, drugs;
         for (const auto& f : v.salts)
           salts.append(py::dict(py::arg("name") = f.name, py::arg("formula") = f.formula,

@@ -7,15 +7,15 @@
 #include <chrono>
 #include <cstdio>
 
-#include "engine/solve/sample_sink.hpp"
+#include "app/simulate.hpp"
 
 namespace magsim::cli {
 
-class ProgressSink : public engine::SampleSink {
+class ProgressSink : public app::SampleSink {
  public:
   ProgressSink(double duration_h, bool quiet)
       : duration_h_(duration_h), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {}
-  void begin(const engine::ModelInfo&) override { start_ = last_ = Clock::now(); }
+  void begin(const app::ModelInfo&) override { start_ = last_ = Clock::now(); }
   void sample(double t, const double*, const double*) override {
     if (quiet_) return;
     const auto now = Clock::now();

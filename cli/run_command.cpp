@@ -13,10 +13,7 @@
 #include "app/scenario_loading.hpp"
 #include "app/text_output.hpp"
 #include "app/model.hpp"
-#include "engine/io/run_writer.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/solve/simulator.hpp"
-#include "models/magnesium/magnesium.hpp"
+#include "app/simulate.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -123,7 +120,6 @@ int run_command(const Args& args) {
   auto maybe_loaded = app::load_scenario_or_report(scenario_path, sets);
   if (!maybe_loaded) return kBadInput;
   auto& loaded = *maybe_loaded;
-  const auto& model = models::magnesium::model();
   const auto& problem = loaded.problem;
 
   // Refused before anything is written: a run whose file cannot fit would fill the disk.
@@ -141,8 +137,8 @@ int run_command(const Args& args) {
     app::write_run_inputs(*writer, loaded);
     auto summary = app::make_run_summary(loaded);
     ProgressSink progress(problem.duration_h, quiet);
-    engine::TeeSink sinks({writer.get(), &summary, &progress});
-    const auto stats = engine::simulate(model, problem, sinks, &g_cancel);
+    app::TeeSink sinks({writer.get(), &summary, &progress});
+    const auto stats = app::simulate(loaded, sinks, &g_cancel);
     app::write_run_results(*writer, loaded, stats, summary);
     writer->commit();
     // A toxic or deficient exposure is a valid result (exit 0), but never a silent one.

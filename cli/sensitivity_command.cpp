@@ -11,11 +11,8 @@
 #include "app/run_output.hpp"
 #include "app/scenario_loading.hpp"
 #include "app/model.hpp"
-#include "engine/io/atomic_file.hpp"
-#include "engine/io/table_file.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/solve/sensitivity.hpp"
-#include "models/magnesium/magnesium.hpp"
+#include "app/sensitivity.hpp"
+#include "app/text_output.hpp"
 
 namespace magsim::cli {
 namespace {
@@ -53,7 +50,7 @@ int sensitivity_command(const Args& args) {
   std::string path, output, table_path;
   bool tsv = false;
   std::vector<std::string> sets;
-  engine::SensitivityOptions options;
+  app::SensitivityOptions options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   double rtol = 1e-10;
   size_t top = 0;
@@ -80,7 +77,7 @@ int sensitivity_command(const Args& args) {
     if (path.empty()) throw std::invalid_argument("no scenario file given");
     if (output.empty()) throw std::invalid_argument("--metric METRIC is required");
     if (tsv && !table_path.empty()) throw std::invalid_argument("give --tsv or -o FILE, not both");
-    if (!table_path.empty()) (void)engine::io::table_format_for(table_path);
+    if (!table_path.empty()) app::check_table_path(table_path);
     if (!(options.relative_step > 0 && options.relative_step < 0.5))
       throw std::invalid_argument("--step must be in (0, 0.5)");
     if (!(rtol > 0 && rtol < 1)) throw std::invalid_argument("--rtol must be in (0, 1)");
@@ -93,12 +90,11 @@ int sensitivity_command(const Args& args) {
   auto maybe_loaded = app::load_scenario_or_report(path, sets);
   if (!maybe_loaded) return kBadInput;
   auto& loaded = *maybe_loaded;
-  const auto& model = models::magnesium::model();
-  const auto& info = model.info();
+  const auto& info = app::model().info();
   app::Metric metric;
   try {
     metric = app::parse_metric(output, info);
-  } catch (const engine::MetricError& e) {
+  } catch (const app::MetricError& e) {
     // The metric, and a caret under what is wrong.
     std::cerr << "magsim sensitivity: error: --metric " << output << "\n"
               << std::string(std::string("magsim sensitivity: error: --metric ").size() +
@@ -111,15 +107,12 @@ int sensitivity_command(const Args& args) {
     try {
       if (!app::input_at_output_path(table_path, {path}).empty())
         throw std::runtime_error("cannot write '" + table_path + "': it is the scenario file");
-      (void)engine::io::check_output_path(table_path, "sensitivity table");
+      app::check_output_path(table_path, "sensitivity table");
     } catch (const std::exception& e) {
       std::cerr << "magsim sensitivity: error: " << e.what() << "\n";
       return kBadInput;
     }
   }
-  auto problem = loaded.problem;
-  problem.solver.rtol = rtol;
-  problem.solver.atol = std::min(problem.solver.atol, rtol * 1e-2);
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (!quiet)
     options.progress = [tty](int done, int total) {
@@ -130,48 +123,21 @@ int sensitivity_command(const Args& args) {
       if (tty && done == total) std::fprintf(stderr, "\n");
     };
 
-  engine::SensitivityResult result;
+  app::SensitivityResult result;
   try {
-    result = engine::local_sensitivities(
-        model, problem,
-        [&](const engine::Problem& p) { return app::metric_value(model, p, loaded, metric); },
-        options);
+    result = app::sensitivities(loaded, metric, rtol, options);
   } catch (const app::SimulationError& e) {
     std::cerr << path << ": error: " << e.what() << "\n";
     return kNumericalFailure;
   }
   const std::string& unit = metric.unit;
   if (tsv || !table_path.empty()) {
-    engine::io::Table table;
-    table.attributes = {{"metric", false, 0, "", output},
-                        {"metric_value", true, result.baseline, unit, ""},
-                        {"relative_step", true, result.relative_step, "1", ""},
-                        {"rtol", true, rtol, "1", ""},
-                        {"scenario_file", false, 0, "", path}};
-    engine::io::TableColumn rank{"rank", "1", "rank by |sensitivity|", false, {}, {}};
-    engine::io::TableColumn name{"parameter", "", "parameter name", true, {}, {}};
-    engine::io::TableColumn value{"value", "", "parameter value used, in unit", false, {}, {}};
-    engine::io::TableColumn units{"unit", "", "unit of value", true, {}, {}};
-    engine::io::TableColumn sens{"sensitivity", "1", "d ln y / d ln p (NaN: skipped, see note)",
-                             false, {}, {}};
-    engine::io::TableColumn note{"note", "", "why there is no sensitivity", true, {}, {}};
-    for (const auto& row : result.rows) {
-      if (top > 0 && rank.numbers.size() >= top) break;
-      const auto& p = info.parameters[static_cast<size_t>(row.parameter)];
-      rank.numbers.push_back(static_cast<double>(rank.numbers.size() + 1));
-      name.texts.push_back(p.name);
-      value.numbers.push_back(row.value);
-      units.texts.push_back(p.unit);
-      sens.numbers.push_back(row.skipped.empty() ? row.sensitivity
-                                                 : std::numeric_limits<double>::quiet_NaN());
-      note.texts.push_back(row.skipped);
-    }
-    table.columns = {rank, name, value, units, sens, note};
+    const app::Table table = app::sensitivity_table(result, metric, rtol, path, top);
     try {
       if (tsv)
-        std::cout << engine::io::table_text(table, engine::io::TableFormat::Tsv);
+        std::cout << app::table_tsv(table);
       else
-        engine::io::write_table(table_path, table, "sensitivity table");
+        app::write_table(table_path, table, "sensitivity table");
     } catch (const std::exception& e) {
       std::cerr << "magsim sensitivity: error: " << e.what() << "\n";
       return kFailure;
