@@ -4,11 +4,11 @@
 //   /sweep/run               uint64 (N): run index, units "1"; the dimension scale "run" attached
 //                            to dim 0 of every per-run dataset below
 //   /sweep/inputs/<name>     (N) float64 with units, description; a text input (sex, salt form,
-//                            arm) is a fixed-length UTF-8 string (width of its longest value)
-//                            with description (and units only if the layout gives one)
+//                            arm) is a variable-length UTF-8 string with description (and units
+//                            only if the layout gives one)
 //   /sweep/summary/<name>    (N) float64 with units, description; NaN where not computed
-//   /sweep/status            (N) fixed-length strings "ok" / "failed" / "not_run"
-//   /sweep/message           (N) fixed-length strings: why a run failed, "" otherwise
+//   /sweep/status            (N) variable-length strings "ok" / "failed" / "not_run"
+//   /sweep/message           (N) variable-length strings: why a run failed, "" otherwise
 //   /sweep/wall_time         (N) float64, units "s"; NaN for runs not run
 //   /sweep/series/time       (T) float64, units "h", the dimension scale "time"   } only with
 //   /sweep/series/<name>     (N, T) float64, units, description; chunked (a chunk  } kept series
@@ -25,13 +25,13 @@
 // "" texts. As in run files (hdf5_writer.hpp), a numeric root attribute with a unit is `<name>`
 // plus a string attribute `<name>_units`; strings are UTF-8.
 //
-// Reading it elsewhere: h5py gives fixed-length strings as bytes, `f["/sweep/status"].asstr()[:]`
-// decodes them (`[:].astype(str)` too, for ASCII-only text);
-// `pandas.DataFrame({k: f["/sweep/summary"][k][:] for k in f["/sweep/summary"]})` is a table of
-// summaries. xarray.open_dataset(path, group="sweep/summary") (or "sweep/series") gives a fit::Dataset
-// indexed by run (and time). Groups with text columns (/sweep, /sweep/inputs) need
-// engine="h5netcdf" where netCDF-C is older than 4.9.1: its reader crashes on any fixed-length
-// string array (Unidata/netcdf-c#2159; Debian's 4.9.0 has the bug).
+// Reading it elsewhere: h5py gives strings as bytes, `f["/sweep/status"].asstr()[:]` decodes
+// them; `pandas.DataFrame({k: f["/sweep/summary"][k][:] for k in f["/sweep/summary"]})` is a
+// table of summaries. xarray.open_dataset(path, group=G) reads every group G (sweep,
+// sweep/inputs, sweep/summary, sweep/series) with its default engine (netCDF-C) and with
+// engine="h5netcdf": strings are variable-length because Debian 12's netCDF-C 4.9.0 crashes on
+// fixed-length string arrays (Unidata/netcdf-c#2159). Files of older magsim versions, with
+// fixed-length strings, are still read and merged.
 //
 // Writing goes to a temporary file next to the output, renamed onto it when complete: a failure
 // leaves whatever was at the output path untouched and removes the temporary file.
