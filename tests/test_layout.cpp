@@ -108,6 +108,7 @@ TEST(Layout, TheModelKnowsOnlyTheEngineContract) {
 TEST(Layout, FrontEndsCallOnlyTheFacade) {
   expect_only("cli", {"cli", "app"});
   expect_only("bindings", {"bindings", "app"});
+  expect_only("examples", {"app"});  // the embedding example shows the same way in
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Embedding magsim: load a scenario file, simulate it with the magnesium model and print the
 // serum magnesium at the end of the run, with its unit. Built against an installed magsim
-// (find_package(magsim), see CMakeLists.txt and README.md here).
+// (find_package(magsim), see CMakeLists.txt and README.md here). It uses only app/, the façade
+// that magsim's own command line and Python module call; the engine's and the model's headers
+// (engine/..., models/magnesium/...) are installed too, for programs that go deeper.
 //
 //   embed SCENARIO.yaml [PATH=VALUE ...]     e.g. embed healthy_adult.yaml subject.egfr="30 mL/min/1.73m2"
 #include <cstdio>
@@ -8,21 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "app/model.hpp"
 #include "app/scenario_loading.hpp"
-#include "engine/model/errors.hpp"
-#include "engine/solve/sample_sink.hpp"
-#include "engine/solve/simulator.hpp"
-#include "engine/version_info.hpp"
-#include "models/magnesium/magnesium.hpp"
+#include "app/simulate.hpp"
 
 namespace {
 
 // Keeps one output of the latest sample only: the run streams its samples, so memory stays
 // constant however long the run is.
-class LastValue : public magsim::engine::SampleSink {
+class LastValue : public magsim::app::SampleSink {
  public:
   explicit LastValue(std::string output) : name_(std::move(output)) {}
-  void begin(const magsim::engine::ModelInfo& info) override {
+  void begin(const magsim::app::ModelInfo& info) override {
     for (std::size_t k = 0; k < info.outputs.size(); ++k)
       if (info.outputs[k].name == name_) {
         index_ = static_cast<int>(k);
@@ -54,13 +53,12 @@ int main(int argc, char** argv) {
 
   LastValue serum("serum_mg_total");
   try {
-    const auto stats =
-        magsim::engine::simulate(magsim::models::magnesium::model(), loaded->problem, serum);
+    const auto stats = magsim::app::simulate(*loaded, serum);
     if (!serum.found()) {
       std::fprintf(stderr, "embed: the model has no output serum_mg_total\n");
       return 1;
     }
-    std::printf("magsim %s: %s\n", magsim::engine::kVersion, argv[1]);
+    std::printf("magsim %s: %s\n", magsim::app::version().c_str(), argv[1]);
     std::printf("%s (serum_mg_total) at %.6g h: %.6g %s\n", serum.description_.c_str(),
                 serum.t_h_, serum.value_, serum.unit_.c_str());
     std::printf("solver: %ld steps in %.3g s\n", stats.steps, stats.wall_seconds);
