@@ -90,7 +90,8 @@ TEST_P(BolusPlusInfusion, SampleAtABolusTimeShowsTheStateAfterTheDose) {
 }
 
 // Run statistics: the right-hand-side calls are those made (dopri5: one at each segment's start,
-// then 6 per try, accepted or rejected), and rejected tries are counted for every method.
+// then 6 per try, accepted or rejected), and rejected tries are counted for every method
+// (rosenbrock4's from its Jacobians, one per try).
 TEST_P(BolusPlusInfusion, StatisticsCountCallsAndRejectedSteps) {
   const testing::OneCompartment model;
   const BolusInfusionCase c;
@@ -99,13 +100,14 @@ TEST_P(BolusPlusInfusion, StatisticsCountCallsAndRejectedSteps) {
   problem.solver.first_step_h = 5.0;  // far too large at rtol 1e-10: the first try is rejected
   const auto stats = engine::simulate(model, problem, sink);
   EXPECT_GT(stats.rejected_steps, 0);
-  if (GetParam() == Method::Dopri5)
+  if (GetParam() == Method::Dopri5) {
     EXPECT_EQ(stats.rhs_evaluations, stats.segments + 6 * (stats.steps + stats.rejected_steps));
-  if (GetParam() == Method::Dop853)  // at least 12 a step, 11 a rejected try
-    EXPECT_GE(stats.rhs_evaluations,
-              stats.segments + 12 * stats.steps + 11 * stats.rejected_steps);
-  if (GetParam() == Method::Rosenbrock4)  // one Jacobian per try
-    EXPECT_EQ(stats.jacobian_evaluations, stats.steps + stats.rejected_steps);
+  }
+  if (GetParam() == Method::Dop853) {  // 12 a step, 11 a rejected try, 3 in a sampled step
+    const long least = stats.segments + 12 * stats.steps + 11 * stats.rejected_steps;
+    EXPECT_GE(stats.rhs_evaluations, least);
+    EXPECT_LE(stats.rhs_evaluations, least + 3 * stats.steps);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Solvers, BolusPlusInfusion,

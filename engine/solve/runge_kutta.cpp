@@ -31,7 +31,8 @@ struct RungeKuttaTableau {
   double a[kMaxStages][kMaxStages];
   double b[kMaxStages];  // y_new = y + h sum_j b_j k_j
   double e[kMaxStages];  // dopri5: error = h sum_j e_j k_j
-  // PI controller: factor = err^exponent / err_old^beta, limited to [1/max_increase, 1/min_increase].
+  // PI controller: h_new = h / factor, factor = err^exponent / err_old^beta / 0.9, limited so
+  // that h / max_shrink <= h_new <= h * max_growth.
   double exponent, beta, max_shrink, max_growth;
 };
 
