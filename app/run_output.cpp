@@ -67,7 +67,7 @@ engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::st
   meta.scenario_file = scenario_file;
   meta.scenario_given = loaded.scenario.source_text;
   meta.scenario_resolved = loaded.resolved_text;
-  meta.solver_method = solver.method == engine::Method::Rosenbrock4 ? "rosenbrock4" : "dopri5";
+  meta.solver_method = engine::method_name(solver.method);
   meta.rtol = solver.rtol;
   meta.atol = solver.atol;
   meta.max_step_h = solver.max_step_h;
@@ -95,6 +95,8 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
       number("mass_balance_relative_error", stats.mass_balance_relative_error, "1"),
       RunAttribute{"steady_state_stage", false, 0, "", stats.steady_state_stage},
       number("steps", static_cast<double>(stats.steps), "1"),
+      number("rejected_steps", static_cast<double>(stats.rejected_steps), "1"),
+      number("rhs_evaluations", static_cast<double>(stats.rhs_evaluations), "1"),
       number("duration", loaded.problem.duration_h, "h"),
   };
   if (std::isfinite(summary.retention_percent()))

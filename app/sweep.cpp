@@ -135,10 +135,17 @@ PreparedSweep prepare_sweep_text(const std::string& text, const std::string& nam
   l.sweep_resolved = s.plan->resolved();
   l.base_file = d.base_file;
   l.base_text = d.base_text;
-  // What makes two result files comparable: the same program version, model, sweep and base.
+  // What makes two result files comparable: the same program version, model, sweep and base,
+  // and the same solver defaults (a base that names no solver gets them: shards computed before
+  // the default method changed do not merge with newer ones).
+  const engine::SolverSpec solver_defaults;
+  char solver[160];
+  std::snprintf(solver, sizeof solver, "solver defaults %s %.17g %.17g %.17g",
+                solver_defaults.method.c_str(), solver_defaults.rtol, solver_defaults.atol,
+                solver_defaults.max_step_h);
   l.fingerprint = engine::sweep::fingerprint_of(std::string(engine::kVersion) + '\n' + info.name + ' ' +
                                          info.version + '\n' + l.sweep_resolved + '\n' +
-                                         l.base_text);
+                                         l.base_text + '\n' + solver);
   return s;
 }
 

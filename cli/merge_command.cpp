@@ -13,8 +13,9 @@ const char* kMergeUsage =
     "usage: magsim merge OUT.h5 SHARD.h5 [SHARD.h5]...\n"
     "\n"
     "Join the shard files of one sweep into OUT.h5. The shards must come from the same sweep\n"
-    "file, base scenario and magsim version (their fingerprints must match); a run found in two\n"
-    "shards must be identical in both. Runs found in no shard stay not_run, with a warning.\n";
+    "file, base scenario, magsim version and solver defaults (their fingerprints must match); a\n"
+    "run found in two shards must be identical in both. Runs found in no shard stay not_run,\n"
+    "with a warning.\n";
 
 }  // namespace
 

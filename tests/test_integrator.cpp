@@ -1,5 +1,5 @@
 // The engine's numerics on models with closed-form answers: event handling, dense output,
-// both solvers, the steady-state solver and its failure report.
+// every solver, the steady-state solver and its failure report.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -89,12 +89,30 @@ TEST_P(BolusPlusInfusion, SampleAtABolusTimeShowsTheStateAfterTheDose) {
   EXPECT_NEAR(sink.output(10, 0), c.amount(7.0), 1e-6 * c.amount(7.0));
 }
 
+// Run statistics: the right-hand-side calls are those made (dopri5: one at each segment's start,
+// then 6 per try, accepted or rejected), and rejected tries are counted for every method
+// (rosenbrock4's from its Jacobians, one per try).
+TEST_P(BolusPlusInfusion, StatisticsCountCallsAndRejectedSteps) {
+  const testing::OneCompartment model;
+  const BolusInfusionCase c;
+  engine::MemorySink sink;
+  auto problem = c.problem(model, GetParam());
+  problem.solver.first_step_h = 5.0;  // far too large at rtol 1e-10: the first try is rejected
+  const auto stats = engine::simulate(model, problem, sink);
+  EXPECT_GT(stats.rejected_steps, 0);
+  if (GetParam() == Method::Dopri5) {
+    EXPECT_EQ(stats.rhs_evaluations, stats.segments + 6 * (stats.steps + stats.rejected_steps));
+  }
+  if (GetParam() == Method::Dop853) {  // 12 a step, 11 a rejected try, 3 in a sampled step
+    const long least = stats.segments + 12 * stats.steps + 11 * stats.rejected_steps;
+    EXPECT_GE(stats.rhs_evaluations, least);
+    EXPECT_LE(stats.rhs_evaluations, least + 3 * stats.steps);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Solvers, BolusPlusInfusion,
-                         ::testing::Values(Method::Rosenbrock4, Method::Dopri5),
-                         [](const auto& info) {
-                           return info.param == Method::Rosenbrock4 ? std::string("Rosenbrock4")
-                                                                    : std::string("Dopri5");
-                         });
+                         ::testing::Values(Method::Rosenbrock4, Method::Dopri5, Method::Dop853),
+                         [](const auto& info) { return std::string(engine::method_name(info.param)); });
 
 TEST(Jacobian, DualNumbersMatchCentralFiniteDifferences) {
   const testing::Saturable model;

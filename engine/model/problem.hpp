@@ -9,10 +9,22 @@
 
 namespace magsim::engine {
 
-enum class Method { Rosenbrock4, Dopri5 };
+// rosenbrock4: Boost.Odeint's stiff Rosenbrock method with the model's Jacobian; dopri5 and dop853:
+// our explicit Dormand-Prince pairs 5(4) and 8(5,3) (engine/solve/runge_kutta.hpp).
+enum class Method { Rosenbrock4, Dopri5, Dop853 };
+
+// The name a scenario uses for a method (solver.method).
+inline const char* method_name(Method m) {
+  switch (m) {
+    case Method::Rosenbrock4: return "rosenbrock4";
+    case Method::Dop853: return "dop853";
+    case Method::Dopri5: break;
+  }
+  return "dopri5";
+}
 
 struct SolverSettings {
-  Method method = Method::Dopri5;
+  Method method = Method::Dop853;  // docs/model.md#numerics: the measured choice
   double rtol = 1e-6;
   double atol = 1e-9;       // scaled by each state's declared `scale`
   double max_step_h = 24.0;

@@ -117,9 +117,11 @@ struct OutputSpec {
 };
 
 struct SolverSpec {
-  // "dopri5" (explicit, the default: the magnesium model is not stiff at its default
-  // parameters and runs ~15x faster so) | "rosenbrock4" (stiff, with the model's Jacobian)
-  std::string method = "dopri5";
+  // "dop853" (explicit, 8th order, the default: the magnesium model is not stiff at its default
+  // parameters; the fewest right-hand-side calls at the accuracy users need, see
+  // docs/model.md#numerics) | "dopri5" (explicit, 5th order) | "rosenbrock4" (stiff, with the
+  // model's Jacobian)
+  std::string method = "dop853";
   double rtol = 1e-6;
   double atol = 1e-9;
   double max_step_h = 24.0;

@@ -1,4 +1,5 @@
-// Segment-wise integration with Boost.Odeint, and the steady-state solver.
+// Segment-wise integration (our explicit Runge-Kutta pairs, or Boost.Odeint's Rosenbrock method
+// for stiff problems), and the steady-state solver.
 //
 // Inside the integrator the state is scaled by each state's declared typical magnitude
 // (z = x / scale), so one absolute tolerance fits amounts of 0.01 mmol and 600 mmol alike.
@@ -14,8 +15,10 @@
 #include <limits>
 #include <stdexcept>
 #include <sstream>
+#include <type_traits>
 
 #include "engine/model/errors.hpp"
+#include "engine/solve/runge_kutta.hpp"
 
 namespace magsim::engine {
 namespace {
@@ -50,11 +53,14 @@ struct Workspace {
           state_input[static_cast<size_t>(target.state)] += target.share(parameters) * route_rates[r];
   }
 
-  void unscale(const Vec& z) {
+  template <class State>
+  void unscale(const State& z) {
     for (size_t i = 0; i < n(); ++i) x[i] = z[i] * scale[i];
   }
 
-  void rhs(const Vec& z, Vec& dz, double t) {
+  // On any indexable state: odeint's uBLAS vectors or raw arrays (our Runge-Kutta pairs).
+  template <class In, class Out>
+  void rhs(const In& z, Out& dz, double t) {
     unscale(z);
     model->rhs(t, x.data(), parameters, signals.data(), f.data());
     for (size_t i = 0; i < n(); ++i) dz[i] = (f[i] + state_input[i]) / scale[i];
@@ -80,6 +86,7 @@ struct Workspace {
 struct RhsFunctor {
   Workspace* w;
   void operator()(const Vec& z, Vec& dz, double t) const { w->rhs(z, dz, t); }
+  void operator()(const double* z, double* dz, double t) const { w->rhs(z, dz, t); }
 };
 struct JacobianFunctor {
   Workspace* w;
@@ -322,12 +329,31 @@ void Integrator::check_state(double t, const std::vector<double>& x) const {
   }
 }
 
+// Clips the next step to `dt`: odeint's steppers restart there; ours keep their derivative.
+template <class Stepper>
+void clip_step(Stepper& stepper, double dt) {
+  stepper.initialize(stepper.current_state(), stepper.current_time(), dt);
+}
+void clip_step(ExplicitRungeKutta& stepper, double dt) { stepper.set_step(dt); }
+
+// Tries the controller rejected: ours counts them; odeint's Rosenbrock dense output evaluates the
+// Jacobian once per try, so its rejections are the Jacobians beyond one per accepted step.
+template <class Stepper>
+long rejected_tries(const Stepper&, long jacobians, long accepted) {
+  return jacobians - accepted;
+}
+long rejected_tries(const ExplicitRungeKutta& stepper, long, long) {
+  return stepper.rejected_steps();
+}
+
 template <class Stepper, class System>
 void Integrator::integrate_segments(Stepper stepper, System system, std::vector<double>& x,
                                     double from, double to, bool sampled) {
   const size_t n = x.size();
   const double end = to;
-  Vec z(n), zs(n);
+  using State = std::decay_t<decltype(stepper.current_state())>;
+  State z(n), zs(n);
+  const long jacobians_before = w_.jacobian_evaluations, steps_before = stats_.steps;
   std::vector<double> xs(n);
   double t = from;
   double dt = problem_.solver.first_step_h;
@@ -350,7 +376,7 @@ void Integrator::integrate_segments(Stepper stepper, System system, std::vector<
         const double remaining = tb - stepper.current_time();
         if (stepper.current_time_step() > remaining) {
           last_free_dt = stepper.current_time_step();
-          stepper.initialize(stepper.current_state(), stepper.current_time(), remaining);
+          clip_step(stepper, remaining);
         }
         std::pair<double, double> span;
         try {
@@ -386,6 +412,8 @@ void Integrator::integrate_segments(Stepper stepper, System system, std::vector<
       samples_.advance();
     }
   }
+  stats_.rejected_steps += rejected_tries(stepper, w_.jacobian_evaluations - jacobians_before,
+                                          stats_.steps - steps_before);
 }
 
 void Integrator::integrate(std::vector<double>& x, double from, double to, bool sampled) {
@@ -397,9 +425,10 @@ void Integrator::integrate(std::vector<double>& x, double from, double to, bool 
         odeint::make_dense_output(s.atol, s.rtol, s.max_step_h, odeint::rosenbrock4<double>()),
         std::make_pair(rhs, jac), x, from, to, sampled);
   } else {
-    integrate_segments(odeint::make_dense_output(s.atol, s.rtol, s.max_step_h,
-                                                 odeint::runge_kutta_dopri5<Vec>()),
-                       rhs, x, from, to, sampled);
+    const auto pair = s.method == Method::Dop853 ? RungeKuttaPair::DormandPrince853
+                                                 : RungeKuttaPair::DormandPrince54;
+    integrate_segments(ExplicitRungeKutta(pair, x.size(), s.atol, s.rtol, s.max_step_h),
+                       RhsFunction(rhs), x, from, to, sampled);
   }
 }
 

@@ -323,10 +323,11 @@ std::vector<engine::ClampedState> measured_clamps(const engine::Scenario& sc,
 }
 
 engine::Method method_from(const engine::Scenario& sc) {
-  if (sc.solver.method == "rosenbrock4") return engine::Method::Rosenbrock4;
-  if (sc.solver.method == "dopri5") return engine::Method::Dopri5;
-  throw engine::ScenarioError(sc.file, 0, 0,
-                              "solver.method '" + sc.solver.method + "' is not one of rosenbrock4, dopri5");
+  using engine::Method;
+  for (Method m : {Method::Rosenbrock4, Method::Dopri5, Method::Dop853})
+    if (sc.solver.method == engine::method_name(m)) return m;
+  throw engine::ScenarioError(sc.file, 0, 0, "solver.method '" + sc.solver.method +
+                                                 "' is not one of rosenbrock4, dopri5, dop853");
 }
 
 }  // namespace

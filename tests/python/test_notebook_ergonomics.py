@@ -44,7 +44,7 @@ def test_get_reads_values_as_the_yaml_has_them():
 def test_get_falls_back_to_the_resolved_defaults_unless_told_otherwise():
     s = magsim.Scenario.load(CKD)
     assert "solver" not in yaml.safe_load(s.to_yaml())  # not given ...
-    assert s["solver.method"] == "dopri5"  # ... but filled in by the parser
+    assert s["solver.method"] == "dop853"  # ... but filled in by the parser
     assert s["solver.rtol"] == pytest.approx(1e-6)
     assert s.get("solver.method", resolved=False, default="none") == "none"
     assert s.get("supplements[0].salt_dose", resolved=True) == "0.5 g"
