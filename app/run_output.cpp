@@ -67,7 +67,9 @@ engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::st
   meta.scenario_file = scenario_file;
   meta.scenario_given = loaded.scenario.source_text;
   meta.scenario_resolved = loaded.resolved_text;
-  meta.solver_method = solver.method == engine::Method::Rosenbrock4 ? "rosenbrock4" : "dopri5";
+  meta.solver_method = solver.method == engine::Method::Rosenbrock4 ? "rosenbrock4"
+                       : solver.method == engine::Method::Envelope  ? "envelope"
+                                                                    : "dopri5";
   meta.rtol = solver.rtol;
   meta.atol = solver.atol;
   meta.max_step_h = solver.max_step_h;
@@ -96,7 +98,12 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
       RunAttribute{"steady_state_stage", false, 0, "", stats.steady_state_stage},
       number("steps", static_cast<double>(stats.steps), "1"),
       number("duration", loaded.problem.duration_h, "h"),
+      number("rhs_evaluations", static_cast<double>(stats.rhs_evaluations), "1"),
   };
+  if (loaded.problem.solver.method == engine::Method::Envelope) {
+    a.push_back(number("skipped_days", static_cast<double>(stats.skipped_days), "d"));
+    a.push_back(number("reconstructed_samples", static_cast<double>(stats.reconstructed_samples), "1"));
+  }
   if (std::isfinite(summary.retention_percent()))
     a.push_back(number("retention", summary.retention_percent(), "%"));
   // Clinical thresholds: the monitored series' peak and trough, and for every threshold its

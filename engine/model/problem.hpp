@@ -9,7 +9,8 @@
 
 namespace magsim::engine {
 
-enum class Method { Rosenbrock4, Dopri5 };
+// Envelope: dopri5, striding over days where the inputs repeat daily (engine/solve/envelope.hpp).
+enum class Method { Rosenbrock4, Dopri5, Envelope };
 
 struct SolverSettings {
   Method method = Method::Dopri5;

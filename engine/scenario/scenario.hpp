@@ -119,6 +119,7 @@ struct OutputSpec {
 struct SolverSpec {
   // "dopri5" (explicit, the default: the magnesium model is not stiff at its default
   // parameters and runs ~15x faster so) | "rosenbrock4" (stiff, with the model's Jacobian)
+  // | "envelope" (dopri5 that strides over days where the inputs repeat daily)
   std::string method = "dopri5";
   double rtol = 1e-6;
   double atol = 1e-9;

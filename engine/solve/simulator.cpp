@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "engine/model/errors.hpp"
+#include "engine/solve/envelope.hpp"
 
 namespace magsim::engine {
 namespace {
@@ -204,7 +205,7 @@ std::vector<double> sample_times(double duration_h, double interval_h,
 
 namespace {
 
-class Integrator {
+class Integrator : private EnvelopeHost {
  public:
   Integrator(const Model& model, const Problem& problem, SampleSink& sink,
              const std::atomic<bool>* cancel)
@@ -221,6 +222,20 @@ class Integrator {
   RunStats run();
 
  private:
+  // EnvelopeHost: the hooks of the envelope method.
+  void integrate_exact(std::vector<double>& x, double from, double to) override {
+    integrate(x, from, to, true);
+  }
+  void skip_timeline(double from, double to) override;
+  double next_sample() const override { return samples_.done() ? kNoTime : samples_.peek(); }
+  void advance_sample() override { samples_.advance(); }
+  void redirect_samples(SampleSink* sink) override { redirect_ = sink; }
+  SampleSink& run_sink() override { return sink_; }
+  const std::vector<double>& signals() const override { return w_.signals; }
+  void outputs(double t, const double* x, const double* signals, double* y) const override {
+    model_.outputs(t, x, problem_.parameters.data(), signals, y);
+  }
+
   // Integrates [from, to], applying the events inside; samples only when `sampled`.
   template <class Stepper, class System>
   void integrate_segments(Stepper stepper, System system, std::vector<double>& x, double from,
@@ -240,6 +255,7 @@ class Integrator {
   const ModelInfo& info_;
   const Problem& problem_;
   SampleSink& sink_;
+  SampleSink* redirect_ = nullptr;  // when set, samples go here instead of sink_
   const std::atomic<bool>* cancel_;
   Workspace w_;
   TimelineCursor timeline_;
@@ -254,7 +270,18 @@ class Integrator {
 
 void Integrator::emit(double t, const std::vector<double>& x) {
   model_.outputs(t, x.data(), problem_.parameters.data(), w_.signals.data(), y_.data());
-  sink_.sample(t, y_.data(), x.data());
+  (redirect_ != nullptr ? *redirect_ : sink_).sample(t, y_.data(), x.data());
+}
+
+void Integrator::skip_timeline(double from, double to) {
+  std::vector<double> unused(info_.states.size(), 0.0);  // boluses land nowhere
+  for (double t = from; t < to;) {
+    const double next = timeline_.next_time();
+    const double tb = std::min(next, to);
+    if (counting_) prescribed_intake_ += intake_rate() * (tb - t);
+    if (next < to) apply_events_at(next, unused);
+    t = tb;
+  }
 }
 
 void Integrator::apply_events_at(double t, std::vector<double>& x) {
@@ -453,7 +480,14 @@ RunStats Integrator::run() {
     samples_.advance();
   }
 
-  integrate(x, 0.0, problem_.duration_h, true);
+  if (problem_.solver.method == Method::Envelope) {
+    const EnvelopeStats e = envelope_integrate(*this, info_, problem_, x, 0.0, problem_.duration_h);
+    stats_.envelope_strides = e.strides;
+    stats_.skipped_days = e.skipped_days;
+    stats_.reconstructed_samples = e.reconstructed_samples;
+  } else {
+    integrate(x, 0.0, problem_.duration_h, true);
+  }
   sink_.end();
 
   stats_.final_state = x;

@@ -325,8 +325,9 @@ std::vector<engine::ClampedState> measured_clamps(const engine::Scenario& sc,
 engine::Method method_from(const engine::Scenario& sc) {
   if (sc.solver.method == "rosenbrock4") return engine::Method::Rosenbrock4;
   if (sc.solver.method == "dopri5") return engine::Method::Dopri5;
+  if (sc.solver.method == "envelope") return engine::Method::Envelope;
   throw engine::ScenarioError(sc.file, 0, 0,
-                              "solver.method '" + sc.solver.method + "' is not one of rosenbrock4, dopri5");
+                              "solver.method '" + sc.solver.method + "' is not one of rosenbrock4, dopri5, envelope");
 }
 
 }  // namespace
