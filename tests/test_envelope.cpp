@@ -9,9 +9,13 @@
 
 #include "app/model.hpp"
 #include "app/scenario_loading.hpp"
+#include "engine/io/csv_writer.hpp"
+#include "engine/io/run_reader.hpp"
+#include "engine/io/run_writer.hpp"
 #include "engine/solve/envelope.hpp"
 #include "engine/solve/memory_sink.hpp"
 #include "engine/solve/simulator.hpp"
+#include "tests/temp_files.hpp"
 #include "tests/toy_models.hpp"
 
 namespace magsim {
@@ -214,6 +218,52 @@ TEST(Envelope, DailyBolusToyKeepsMassBalanceAndPeriodicOrbit) {
     EXPECT_LT(std::abs(b.state(k, 0) - x) / (p.solver.atol + p.solver.rtol * x), budget)
         << "t = " << a.time[k];
   }
+}
+
+// The run file marks reconstructed samples: a 0/1 series (HDF5; the netCDF layout writes the
+// same series through the same code at the root) or the last CSV column, only for the envelope
+// method; other methods' files are as before.
+TEST(EnvelopeOutput, RunFilesMarkReconstructedSamples) {
+  testing::TempDir dir;
+  const testing::OneCompartment model;
+  const double y[] = {0.5, 0.1}, x[] = {0, 0, 0};
+  for (const std::string method : {"envelope", "dopri5"}) {
+    const std::string path = (dir / ("run_" + method + ".h5")).string();
+    engine::io::RunMetadata meta;
+    meta.solver_method = method;
+    {
+      engine::io::Hdf5RunWriter w(path, meta);
+      w.begin(model.info());
+      w.sample(0, y, x);
+      w.sample_reconstructed(1, y, x);
+      w.sample(2, y, x);
+      w.end();
+      w.commit();
+    }
+    const auto file = engine::io::read_run_file(path);
+    if (method == "envelope") {
+      ASSERT_EQ(file.series.count("reconstructed"), 1u);
+      EXPECT_EQ(file.series.at("reconstructed"), (std::vector<double>{0, 1, 0}));
+    } else {
+      EXPECT_EQ(file.series.count("reconstructed"), 0u);
+    }
+    EXPECT_EQ(file.series.at("amount"), (std::vector<double>{0.5, 0.5, 0.5}));
+  }
+  const std::string csv = (dir / "run.csv").string();
+  engine::io::RunMetadata meta;
+  meta.solver_method = "envelope";
+  engine::io::CsvRunWriter w(csv, meta);
+  w.begin(model.info());
+  w.sample(0, y, x);
+  w.sample_reconstructed(1, y, x);
+  w.commit();
+  std::ifstream in(csv);
+  std::string names, units, row1, row2;
+  std::getline(in, names), std::getline(in, units), std::getline(in, row1), std::getline(in, row2);
+  EXPECT_EQ(names, "time,amount,elimination_rate,reconstructed");
+  EXPECT_EQ(units, "h,mmol,mmol/h,1");
+  EXPECT_EQ(row1, "0,0.5,0.1,0");
+  EXPECT_EQ(row2, "1,0.5,0.1,1");
 }
 
 }  // namespace

@@ -276,10 +276,24 @@ void WindowStepper::run(const PeriodicWindow& w, std::vector<double>& x) {
       long h = kEnvelopeMaxStrideDays;
       if (e > 1e-12) h = std::lround(std::floor((std::sqrt(1 + 8 * kEnvelopeJumpTolerance / e) - 1) / 2));
       h = std::min({h, 2 * last_stride, kEnvelopeMaxStrideDays, days - k - 2});
-      if (h >= 2) {
+      // A jump that would take an amount clearly below zero (below what the integrator lets
+      // pass, -max(1e-6, 10 atol) x scale) is halved until it does not.
+      for (; h >= 2; h /= 2) {
         const auto hd = static_cast<double>(h);
         const double bend = model.curvature(h);
-        for (size_t i = 0; i < n; ++i) landing[i] = x[i] + hd * g[i] + bend * d[i];
+        bool negative = false;
+        for (size_t i = 0; i < n; ++i) {
+          landing[i] = x[i] + hd * g[i] + bend * d[i];
+          const auto& state = info_.states[i];
+          const double floor =
+              -std::max(1e-6, 10 * problem_.solver.atol) * (state.scale > 0 ? state.scale : 1.0);
+          if (landing[i] < floor && state.kind == StateKind::Dynamic && !state.signed_value)
+            negative = true;
+        }
+        if (!negative) break;
+      }
+      if (h >= 2) {
+        const auto hd = static_cast<double>(h);
         stats_.max_error_estimate =
             std::max(stats_.max_error_estimate, 0.5 * hd * (hd + 1) * e / kEnvelopeJumpTolerance);
         host_.skip_timeline(day(k), day(k + h));
