@@ -393,12 +393,25 @@ EnvelopeStats envelope_integrate(EnvelopeHost& host, const ModelInfo& info,
                                  double to) {
   EnvelopeStats stats;
   std::vector<PeriodicWindow> windows;
+  // A day with output at an extra time is left out of its window (the reconstruction has no
+  // exact day with a sample at that time of day), splitting it in two.
+  std::vector<double> extra = problem.output_times_h;
+  std::sort(extra.begin(), extra.end());
   if (envelope_output_compatible(problem))
     for (const auto& w : periodic_windows(problem.schedule, from, to)) {
-      const bool extra_inside =
-          std::any_of(problem.output_times_h.begin(), problem.output_times_h.end(),
-                      [&](double t) { return t > w.from_h && t < w.to_h; });
-      if (!extra_inside) windows.push_back(w);
+      double start = w.from_h;
+      auto keep = [&](double end) {
+        if (PeriodicWindow{start, end}.days() >= kEnvelopeMinDays) windows.push_back({start, end});
+      };
+      for (auto it = std::upper_bound(extra.begin(), extra.end(), w.from_h);
+           it != extra.end() && *it < w.to_h; ++it) {
+        const double day_start =
+            w.from_h + kEnvelopePeriodH * std::floor((*it - w.from_h) / kEnvelopePeriodH);
+        if (day_start + kEnvelopePeriodH <= start) continue;  // that day is already left out
+        keep(std::max(start, day_start));
+        start = day_start + kEnvelopePeriodH;
+      }
+      keep(w.to_h);
     }
   WindowStepper stepper(host, info, problem, stats);
   double t = from;

@@ -72,7 +72,7 @@ struct EnvelopeStats {
 };
 
 // True when the output grid repeats every day (an interval that divides 24 h), which the
-// reconstruction needs; output at extra times inside a window keeps that window ordinary.
+// reconstruction needs; a day with output at an extra time is integrated ordinarily.
 bool envelope_output_compatible(const Problem& problem);
 
 // Integrates [from, to] (the changes at `from` applied), with the envelope inside the periodic
