@@ -99,6 +99,10 @@ std::vector<RunAttribute> run_result_attributes(const LoadedScenario& loaded,
       number("rhs_evaluations", static_cast<double>(stats.rhs_evaluations), "1"),
       number("duration", loaded.problem.duration_h, "h"),
   };
+  if (loaded.problem.solver.method == engine::Method::Envelope) {
+    a.push_back(number("skipped_days", static_cast<double>(stats.skipped_days), "d"));
+    a.push_back(number("reconstructed_samples", static_cast<double>(stats.reconstructed_samples), "1"));
+  }
   if (std::isfinite(summary.retention_percent()))
     a.push_back(number("retention", summary.retention_percent(), "%"));
   // Clinical thresholds: the monitored series' peak and trough, and for every threshold its

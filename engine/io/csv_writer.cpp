@@ -54,6 +54,8 @@ struct CsvRunWriter::Impl {
   std::string parameters;  // "# parameter NAME: VALUE UNIT" lines
   std::string row;
   bool begun = false, committed = false;
+  bool flag_column = false;  // the envelope method's "reconstructed" column
+  const char* flag = ",0";
 
   Impl(std::string path, RunMetadata m) : file(std::move(path), "output"), meta(std::move(m)) {}
 
@@ -104,6 +106,11 @@ void CsvRunWriter::begin(const ModelInfo& info) {
     names += "," + csv_field(s.name);
     units += "," + csv_field(s.unit);
   }
+  im.flag_column = im.meta.solver_method == "envelope";
+  if (im.flag_column) {
+    names += ",reconstructed";
+    units += ",1";
+  }
   im.file.write(names + "\n" + units + "\n");
   im.begun = true;
 }
@@ -117,8 +124,15 @@ void CsvRunWriter::sample(double t_h, const double* outputs, const double* state
     im.row += ',';
     im.row += shortest_number(s.from_state ? state[s.index] : outputs[s.index]);
   }
+  if (im.flag_column) im.row += im.flag;
   im.row += '\n';
   im.file.write(im.row);
+}
+
+void CsvRunWriter::sample_reconstructed(double t_h, const double* outputs, const double* state) {
+  impl_->flag = ",1";
+  sample(t_h, outputs, state);
+  impl_->flag = ",0";
 }
 
 void CsvRunWriter::end() {}

@@ -37,6 +37,8 @@ class CsvRunWriter : public RunWriter {
 
   void begin(const ModelInfo& info) override;
   void sample(double t_h, const double* outputs, const double* state) override;
+  // With solver_method "envelope" the last column is "reconstructed": 1 for these, else 0.
+  void sample_reconstructed(double t_h, const double* outputs, const double* state) override;
   void end() override;
 
   void write_parameters(const std::vector<ParameterInfo>& info,

@@ -78,6 +78,9 @@ struct Hdf5RunWriter::Impl {
   std::vector<double> time_buffer;
   std::vector<Series> series;
   hsize_t rows_on_disk = 0;
+  // The envelope method's 0/1 "reconstructed" series (index -1 in `series`), and its value for
+  // the sample being written.
+  double reconstructed_flag = 0;
 
   bool created = false;  // tmp_path exists and is ours to delete
   bool begun = false;
@@ -491,6 +494,17 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
       s.buffer.reserve(kChunkRows);
       im.series.push_back(std::move(s));
     }
+    if (im.meta.solver_method == "envelope") {
+      Impl::Series s;
+      s.name = "reconstructed";
+      s.dataset = im.create_series_dataset(
+          s.name, "1",
+          "1: reconstructed from the neighbouring exact days (envelope method), 0: integrated");
+      hdf5::check(H5DSattach_scale(s.dataset.get(), im.time_dataset.get(), 0),
+                  im.context("attaching /series/time to 'reconstructed'"));
+      s.buffer.reserve(kChunkRows);
+      im.series.push_back(std::move(s));
+    }
     im.begun = true;
   });
 }
@@ -502,10 +516,18 @@ void Hdf5RunWriter::sample(double t_h, const double* outputs, const double* stat
     throw std::logic_error("Hdf5RunWriter::sample() outside begin()..commit()");
   if (im->broken) throw std::runtime_error(im->context("an earlier write failed"));
   im->time_buffer.push_back(t_h);
-  for (auto& s : im->series) s.buffer.push_back(s.from_state ? state[s.index] : outputs[s.index]);
+  for (auto& s : im->series)
+    s.buffer.push_back(s.index < 0 ? im->reconstructed_flag
+                                   : s.from_state ? state[s.index] : outputs[s.index]);
   if (im->time_buffer.size() >= kChunkRows) {
     run_guarded(im, "sample()", [](Impl& i) { i.flush(); });
   }
+}
+
+void Hdf5RunWriter::sample_reconstructed(double t_h, const double* outputs, const double* state) {
+  impl_->reconstructed_flag = 1;
+  sample(t_h, outputs, state);
+  impl_->reconstructed_flag = 0;
 }
 
 void Hdf5RunWriter::end() {

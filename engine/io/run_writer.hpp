@@ -135,6 +135,8 @@ class Hdf5RunWriter : public RunWriter {
   // chunks; end() writes the rows still buffered.
   void begin(const ModelInfo& info) override;
   void sample(double t_h, const double* outputs, const double* state) override;
+  // With solver_method "envelope" the file has a 0/1 series "reconstructed"; 1 for these.
+  void sample_reconstructed(double t_h, const double* outputs, const double* state) override;
   void end() override;
 
   // /parameters: values[i] is the value used for info[i] (info[i].value is kept as `default`).

@@ -10,14 +10,16 @@
 namespace magsim::engine {
 
 // rosenbrock4: Boost.Odeint's stiff Rosenbrock method with the model's Jacobian; dopri5 and dop853:
-// our explicit Dormand-Prince pairs 5(4) and 8(5,3) (engine/solve/runge_kutta.hpp).
-enum class Method { Rosenbrock4, Dopri5, Dop853 };
+// our explicit Dormand-Prince pairs 5(4) and 8(5,3) (engine/solve/runge_kutta.hpp); envelope:
+// dop853 that strides over days where the inputs repeat daily (engine/solve/envelope.hpp).
+enum class Method { Rosenbrock4, Dopri5, Dop853, Envelope };
 
 // The name a scenario uses for a method (solver.method).
 inline const char* method_name(Method m) {
   switch (m) {
     case Method::Rosenbrock4: return "rosenbrock4";
     case Method::Dop853: return "dop853";
+    case Method::Envelope: return "envelope";
     case Method::Dopri5: break;
   }
   return "dopri5";

@@ -95,7 +95,7 @@ const std::vector<std::string> kInjectionRoutes{"im", "iv"};
 const std::vector<std::string> kLoadingKeys{"amount", "salt_amount", "over"};
 const std::vector<std::string> kMedicationKeys{"drug", "route", "dose", "times",
                                                "at",   "start", "stop"};
-const std::vector<std::string> kSolverMethods{"rosenbrock4", "dopri5", "dop853"};
+const std::vector<std::string> kSolverMethods{"rosenbrock4", "dopri5", "dop853", "envelope"};
 const std::vector<std::string> kInitialModes{"steady_state", "default"};
 const std::vector<std::string> kRoutes{"oral", "iv"};
 

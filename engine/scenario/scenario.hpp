@@ -120,7 +120,7 @@ struct SolverSpec {
   // "dop853" (explicit, 8th order, the default: the magnesium model is not stiff at its default
   // parameters; the fewest right-hand-side calls at the accuracy users need, see
   // docs/model.md#numerics) | "dopri5" (explicit, 5th order) | "rosenbrock4" (stiff, with the
-  // model's Jacobian)
+  // model's Jacobian) | "envelope" (dop853 that strides over days where the inputs repeat daily)
   std::string method = "dop853";
   double rtol = 1e-6;
   double atol = 1e-9;

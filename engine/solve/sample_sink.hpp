@@ -15,6 +15,11 @@ class SampleSink {
   // sample carries one value per output, in that order.
   virtual void begin(const ModelInfo& info) = 0;
   virtual void sample(double t_h, const double* outputs, const double* state) = 0;
+  // A sample that was not integrated but reconstructed from neighbouring exact days (the
+  // envelope method's skipped days). Sinks that do not mark samples take it as any other.
+  virtual void sample_reconstructed(double t_h, const double* outputs, const double* state) {
+    sample(t_h, outputs, state);
+  }
   virtual void end() {}
 };
 
@@ -27,6 +32,9 @@ class TeeSink : public SampleSink {
   }
   void sample(double t, const double* y, const double* x) override {
     for (auto* s : sinks_) s->sample(t, y, x);
+  }
+  void sample_reconstructed(double t, const double* y, const double* x) override {
+    for (auto* s : sinks_) s->sample_reconstructed(t, y, x);
   }
   void end() override {
     for (auto* s : sinks_) s->end();

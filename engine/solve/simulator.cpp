@@ -19,6 +19,7 @@
 
 #include "engine/model/errors.hpp"
 #include "engine/solve/runge_kutta.hpp"
+#include "engine/solve/envelope.hpp"
 
 namespace magsim::engine {
 namespace {
@@ -211,7 +212,7 @@ std::vector<double> sample_times(double duration_h, double interval_h,
 
 namespace {
 
-class Integrator {
+class Integrator : private EnvelopeHost {
  public:
   Integrator(const Model& model, const Problem& problem, SampleSink& sink,
              const std::atomic<bool>* cancel)
@@ -228,6 +229,20 @@ class Integrator {
   RunStats run();
 
  private:
+  // EnvelopeHost: the hooks of the envelope method.
+  void integrate_exact(std::vector<double>& x, double from, double to) override {
+    integrate(x, from, to, true);
+  }
+  void skip_timeline(double from, double to) override;
+  double next_sample() const override { return samples_.done() ? kNoTime : samples_.peek(); }
+  void advance_sample() override { samples_.advance(); }
+  void redirect_samples(SampleSink* sink) override { redirect_ = sink; }
+  SampleSink& run_sink() override { return sink_; }
+  const std::vector<double>& signals() const override { return w_.signals; }
+  void outputs(double t, const double* x, const double* signals, double* y) const override {
+    model_.outputs(t, x, problem_.parameters.data(), signals, y);
+  }
+
   // Integrates [from, to], applying the events inside; samples only when `sampled`.
   template <class Stepper, class System>
   void integrate_segments(Stepper stepper, System system, std::vector<double>& x, double from,
@@ -247,6 +262,7 @@ class Integrator {
   const ModelInfo& info_;
   const Problem& problem_;
   SampleSink& sink_;
+  SampleSink* redirect_ = nullptr;  // when set, samples go here instead of sink_
   const std::atomic<bool>* cancel_;
   Workspace w_;
   TimelineCursor timeline_;
@@ -261,7 +277,18 @@ class Integrator {
 
 void Integrator::emit(double t, const std::vector<double>& x) {
   model_.outputs(t, x.data(), problem_.parameters.data(), w_.signals.data(), y_.data());
-  sink_.sample(t, y_.data(), x.data());
+  (redirect_ != nullptr ? *redirect_ : sink_).sample(t, y_.data(), x.data());
+}
+
+void Integrator::skip_timeline(double from, double to) {
+  std::vector<double> unused(info_.states.size(), 0.0);  // boluses land nowhere
+  for (double t = from; t < to;) {
+    const double next = timeline_.next_time();
+    const double tb = std::min(next, to);
+    if (counting_) prescribed_intake_ += intake_rate() * (tb - t);
+    if (next < to) apply_events_at(next, unused);
+    t = tb;
+  }
 }
 
 void Integrator::apply_events_at(double t, std::vector<double>& x) {
@@ -425,8 +452,9 @@ void Integrator::integrate(std::vector<double>& x, double from, double to, bool 
         odeint::make_dense_output(s.atol, s.rtol, s.max_step_h, odeint::rosenbrock4<double>()),
         std::make_pair(rhs, jac), x, from, to, sampled);
   } else {
-    const auto pair = s.method == Method::Dop853 ? RungeKuttaPair::DormandPrince853
-                                                 : RungeKuttaPair::DormandPrince54;
+    // envelope integrates its exact days with dop853.
+    const auto pair = s.method == Method::Dopri5 ? RungeKuttaPair::DormandPrince54
+                                                 : RungeKuttaPair::DormandPrince853;
     integrate_segments(ExplicitRungeKutta(pair, x.size(), s.atol, s.rtol, s.max_step_h),
                        RhsFunction(rhs), x, from, to, sampled);
   }
@@ -482,7 +510,14 @@ RunStats Integrator::run() {
     samples_.advance();
   }
 
-  integrate(x, 0.0, problem_.duration_h, true);
+  if (problem_.solver.method == Method::Envelope) {
+    const EnvelopeStats e = envelope_integrate(*this, info_, problem_, x, 0.0, problem_.duration_h);
+    stats_.envelope_strides = e.strides;
+    stats_.skipped_days = e.skipped_days;
+    stats_.reconstructed_samples = e.reconstructed_samples;
+  } else {
+    integrate(x, 0.0, problem_.duration_h, true);
+  }
   sink_.end();
 
   stats_.final_state = x;

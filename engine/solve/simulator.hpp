@@ -32,6 +32,10 @@ struct RunStats {
   long jacobian_evaluations = 0;
   double steady_state_residual = 0;        // max scaled |f| at the start, if steady state
   std::string steady_state_stage;          // "newton" or "integration" (empty: not used)
+  // Method::Envelope only: jumps, days jumped over, and samples reconstructed on them.
+  long envelope_strides = 0;
+  long skipped_days = 0;
+  long reconstructed_samples = 0;
 };
 
 // The times a run samples, one at a time: 0, dt, 2 dt, ... up to the end, and the end itself,

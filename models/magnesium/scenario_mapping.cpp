@@ -324,10 +324,10 @@ std::vector<engine::ClampedState> measured_clamps(const engine::Scenario& sc,
 
 engine::Method method_from(const engine::Scenario& sc) {
   using engine::Method;
-  for (Method m : {Method::Rosenbrock4, Method::Dopri5, Method::Dop853})
+  for (Method m : {Method::Rosenbrock4, Method::Dopri5, Method::Dop853, Method::Envelope})
     if (sc.solver.method == engine::method_name(m)) return m;
   throw engine::ScenarioError(sc.file, 0, 0, "solver.method '" + sc.solver.method +
-                                                 "' is not one of rosenbrock4, dopri5, dop853");
+                                                 "' is not one of rosenbrock4, dopri5, dop853, envelope");
 }
 
 }  // namespace
