@@ -60,6 +60,13 @@ class BuildWithCMake(build_py):
             sys.exit(f"setup.py: error: {core} was not built: {build} is configured for another "
                      "Python (MAGSIM_PYTHON in its CMakeCache.txt); use another MAGSIM_BUILD_DIR")
         self.copy_file(str(core), str(Path(self.build_lib) / "magsim" / core.name))
+        # magsim-mpi (built when CMake found MPI) goes next to magsim: `mpirun magsim sweep`
+        # hands over to it.
+        mpi = build / "bin" / "magsim-mpi"
+        if mpi.is_file():
+            for target, files in self.distribution.data_files:
+                if target == "bin" and str(mpi) not in files:
+                    files.append(str(mpi))
 
 
 class BinaryDistribution(Distribution):

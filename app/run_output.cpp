@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "engine/io/csv_writer.hpp"
+#include "engine/io/run_writer.hpp"
+#include "engine/solve/simulator.hpp"
 #include "engine/version_info.hpp"
 #include "models/magnesium/clinical_thresholds.hpp"
 #include "models/magnesium/magnesium.hpp"
@@ -72,6 +74,12 @@ engine::io::RunMetadata run_metadata(const LoadedScenario& loaded, const std::st
   meta.atol = solver.atol;
   meta.max_step_h = solver.max_step_h;
   meta.variables = loaded.scenario.output.variables;
+  // An upper bound of the samples, so that a short run's series chunks are no longer than it.
+  const double rows = engine::SampleClock::count_estimate(
+      loaded.problem.duration_h, loaded.problem.output_interval_h,
+      loaded.problem.output_times_h.size());
+  if (rows >= 1 && rows < static_cast<double>(engine::io::Hdf5RunWriter::kChunkRows))
+    meta.expected_rows = static_cast<std::size_t>(rows);
   return meta;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "app/model.hpp"
+#include "app/mpi/sweep_ranks.hpp"
 
 namespace {
 
@@ -71,7 +72,17 @@ int main(int argc, char** argv) {
     if (command == "params") return params_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "sensitivity") return sensitivity_command(rest);
-    if (command == "sweep") return sweep_command(rest);
+    if (command == "sweep") {
+      // Under mpirun, `magsim` (no MPI) becomes `magsim-mpi` (app/mpi/sweep_ranks.hpp).
+      if (magsim::app::launched_by_mpirun()) {
+        const std::string failure = magsim::app::exec_mpi_executable(argv);
+        if (!failure.empty()) {
+          std::cerr << "magsim sweep: error: " << failure << "\n";
+          return kFailure;
+        }
+      }
+      return sweep_command(rest);
+    }
     if (command == "merge") return merge_command(rest);
     if (command == "fit") return fit_command(rest);
     if (command == "profile") return profile_command(rest);

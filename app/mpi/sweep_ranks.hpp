@@ -1,12 +1,14 @@
 // A sweep's runs computed on MPI ranks (`mpirun -n N magsim sweep ...`): the façade over
-// engine/sweep/mpi/. Compiled into its own library (magsim_app_mpi) that only the command line
-// links, so that the Python module never loads libmpi. Without MPI the same declarations build
-// and a SweepRanks cannot be made (std::runtime_error saying so).
+// engine/sweep/mpi/. Compiled into its own library, twice: magsim_app_mpi (with MPI) for the
+// `magsim-mpi` executable only, and magsim_app_mpi_relay (without) for `magsim`, so that neither
+// `magsim` nor the Python module loads libmpi. Without MPI a SweepRanks cannot be made
+// (std::runtime_error saying so).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "app/sweep_output.hpp"
@@ -19,6 +21,13 @@ namespace magsim::app {
 
 // True when an MPI launcher (mpirun, mpiexec, srun with PMI) started this process.
 bool launched_by_mpirun();
+
+// `magsim` does not link MPI (it would cost every run its start-up); `magsim-mpi`, built next to
+// it when MPI is found, is the same command line with MPI. In `magsim` of a build with MPI, this
+// replaces the process by that `magsim-mpi` with the same arguments (argv as main got it) and
+// returns only if that fails, with the reason. In `magsim-mpi`, and in a build without MPI (whose
+// SweepRanks says so), it returns "" at once.
+std::string exec_mpi_executable(char** argv);
 
 // MPI for the lifetime of the object (one per process). Every member is collective: every rank
 // calls it.

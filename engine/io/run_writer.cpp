@@ -67,6 +67,7 @@ struct Hdf5RunWriter::Impl {
   std::string path;
   std::string tmp_path;
   RunMetadata meta;
+  std::size_t chunk_rows = kChunkRows;  // rows per series chunk and per buffer
   bool deflate = false;
   bool shuffle = false;
 
@@ -168,7 +169,7 @@ struct Hdf5RunWriter::Impl {
     const hsize_t maxdims[1] = {H5S_UNLIMITED};
     hdf5::Dataspace space(H5Screate_simple(1, dims, maxdims), ctx);
     hdf5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), ctx);
-    const hsize_t chunk[1] = {kChunkRows};
+    const hsize_t chunk[1] = {chunk_rows};
     hdf5::check(H5Pset_chunk(dcpl.get(), 1, chunk), ctx);
     if (shuffle) hdf5::check(H5Pset_shuffle(dcpl.get()), ctx);
     if (deflate) hdf5::check(H5Pset_deflate(dcpl.get(), kDeflateLevel), ctx);
@@ -477,12 +478,14 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
     if (im.meta.model_version.empty())
       hdf5::write_string_attribute(root, "model_version", info.version, ctx);
 
+    if (im.meta.expected_rows > 0)
+      im.chunk_rows = std::min<std::size_t>(kChunkRows, im.meta.expected_rows);
     if (im.layout_kind == RunFileLayout::Hdf5) im.series_group = im.create_group(root, "series");
     im.time_dataset = im.create_series_dataset("time", "h", "time since the start of the run");
     // The scale name is the dimension name xarray/netCDF-4 show: "time".
     hdf5::check(H5DSset_scale(im.time_dataset.get(), "time"),
                 im.context("making /series/time a dimension scale"));
-    im.time_buffer.reserve(kChunkRows);
+    im.time_buffer.reserve(im.chunk_rows);
     for (const auto& p : picks) {
       Impl::Series s;
       s.name = p.name;
@@ -491,7 +494,7 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
       s.dataset = im.create_series_dataset(p.name, p.unit, p.description);
       hdf5::check(H5DSattach_scale(s.dataset.get(), im.time_dataset.get(), 0),
                   im.context("attaching /series/time to '/series/" + p.name + "'"));
-      s.buffer.reserve(kChunkRows);
+      s.buffer.reserve(im.chunk_rows);
       im.series.push_back(std::move(s));
     }
     if (im.meta.solver_method == "envelope") {
@@ -502,7 +505,7 @@ void Hdf5RunWriter::begin(const ModelInfo& info) {
           "1: reconstructed from the neighbouring exact days (envelope method), 0: integrated");
       hdf5::check(H5DSattach_scale(s.dataset.get(), im.time_dataset.get(), 0),
                   im.context("attaching /series/time to 'reconstructed'"));
-      s.buffer.reserve(kChunkRows);
+      s.buffer.reserve(im.chunk_rows);
       im.series.push_back(std::move(s));
     }
     im.begun = true;
@@ -519,7 +522,7 @@ void Hdf5RunWriter::sample(double t_h, const double* outputs, const double* stat
   for (auto& s : im->series)
     s.buffer.push_back(s.index < 0 ? im->reconstructed_flag
                                    : s.from_state ? state[s.index] : outputs[s.index]);
-  if (im->time_buffer.size() >= kChunkRows) {
+  if (im->time_buffer.size() >= im->chunk_rows) {
     run_guarded(im, "sample()", [](Impl& i) { i.flush(); });
   }
 }
@@ -552,6 +555,9 @@ void Hdf5RunWriter::write_parameters(const std::vector<ParameterInfo>& info,
       hdf5::Dataspace space(H5Screate(H5S_SCALAR), ctx);
       hdf5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), ctx);
       hdf5::check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED), ctx);
+      // Compact: the 8 bytes live in the dataset's header, written with it, rather than in a
+      // block of their own written at once (one small write per parameter).
+      hdf5::check(H5Pset_layout(dcpl.get(), H5D_COMPACT), ctx);
       hdf5::Dataset ds(H5Dcreate2(group.get(), p.name.c_str(), H5T_IEEE_F64LE, space.get(),
                                   H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
                        ctx);

@@ -16,8 +16,9 @@
 // unit is stored as `<name>` (float64) plus a string attribute `<name>_units`; a number without a
 // unit has no companion.
 //
-// Series are chunked (kChunkRows rows), extendible and deflate-compressed when the filter is
-// available. sample() appends to an in-memory buffer of one chunk per series and writes each full
+// Series are chunked (kChunkRows rows, or RunMetadata::expected_rows when that is smaller: a
+// short run does not compress and write a mostly empty 4096-row chunk per series), extendible
+// and deflate-compressed when the filter is available. sample() appends to an in-memory buffer of one chunk per series and writes each full
 // chunk as soon as it fills, so memory stays bounded however long the run.
 //
 // Nothing half-written ever appears at the output path: the writer works in a temporary file in
@@ -73,6 +74,9 @@ struct RunMetadata {
   double max_step_h = std::numeric_limits<double>::infinity();
   // Series to keep, by name: model outputs first, then states. Empty: every output.
   std::vector<std::string> variables;
+  // An upper bound of the rows the series will get (0: unknown): the chunk is no longer than
+  // that. Any number of rows can still be written.
+  std::size_t expected_rows = 0;
 };
 
 // One series a run file keeps: a model output (index into ModelInfo::outputs) or a state
