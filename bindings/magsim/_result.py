@@ -392,6 +392,8 @@ class Result:
             if self._data.simulated:
                 self._data.save(target)  # ValueError for an unknown extension
             else:
+                # A device, a FIFO, a link: refused whatever its name, before the extension.
+                _core.check_output_path(target, "output")
                 fmt = _core.run_format(target)  # ValueError for an unknown extension
                 if fmt != "hdf5":
                     raise ValueError(
