@@ -14,7 +14,6 @@ namespace {
 constexpr double kTimeTolH = 1e-7;
 // A transient that shrinks by more than this a day is summed geometrically in a jump.
 constexpr double kMaxDecay = 0.995;
-constexpr double kNoise = 0.0;  // h: two change times (or sample phases) within this are one
 
 struct DayChange {
   double offset_h;
