@@ -7,6 +7,7 @@
 
 #include "app/scenario_loading.hpp"
 #include "engine/model/errors.hpp"
+#include "engine/io/csv_writer.hpp"
 #include "engine/io/hdf5_atomic.hpp"
 #include "engine/scenario/check.hpp"
 #include "engine/scenario/units.hpp"
@@ -33,28 +34,16 @@ LoadedDataset load_dataset(const std::string& mapping_path, const std::string& c
   return out;
 }
 
-namespace {
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
-}  // namespace
-
 std::string observations_csv(const engine::fit::Dataset& dataset, const engine::fit::DatasetSubject& subject) {
   std::string out = "series,time_h,start_h,value,unit,censored,where\n";
   for (const auto& o : subject.observations) {
     std::string unit;
     for (const auto& [series, u] : dataset.series_units)
       if (series == o.series) unit = u;
-    out += csv_field(o.series) + "," + engine::units::shortest_number(o.time_h) + "," +
+    out += engine::io::csv_field(o.series) + "," + engine::units::shortest_number(o.time_h) + "," +
            (std::isnan(o.start_h) ? std::string() : engine::units::shortest_number(o.start_h)) +
-           "," + engine::units::shortest_number(o.value) + "," + csv_field(unit) + "," +
-           (o.censored ? "1" : "0") + "," + csv_field(o.where) + "\n";
+           "," + engine::units::shortest_number(o.value) + "," + engine::io::csv_field(unit) + "," +
+           (o.censored ? "1" : "0") + "," + engine::io::csv_field(o.where) + "\n";
   }
   return out;
 }
